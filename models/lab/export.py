@@ -5,7 +5,11 @@
 
 writes public/models/<name>/:
   model.onnx       forward: tokens + (patch_mask|patch_value|add):<hook> -> logits + every hook
+  model.plain.onnx forward without intervention inputs: tokens -> logits + every hook (the fast
+                   path for runs without interventions: no per-hook inputs or elementwise ops)
   model.grad.onnx  forward + hand-written backward: tokens, logit_grad -> logits, hooks, grad:<hook>
+  weights.bin      the weights of all three graphs, stored once (ONNX external data: each graph's
+                   large initializers point into this file by offset and length)
   tokenizer.json   copied from the trainer
   manifest.json    config, hooks with symbolic shapes, intervention hooks, files, sha256, bytes
 
@@ -25,6 +29,7 @@ from typing import Dict, List, Optional, Tuple
 
 import onnx
 import torch
+from onnx import numpy_helper
 import torch.nn as nn
 
 from .backward import GradGraph, grad_output_names
@@ -53,6 +58,26 @@ class ForwardGraph(nn.Module):
         }
         logits, cache = self.model.run_with_cache(tokens, interventions=interventions)
         return (logits, *[cache[n] for n in self.model.hook_names])
+
+
+class PlainForwardGraph(nn.Module):
+    """(tokens) -> (logits, *hooks): the forward graph without intervention inputs."""
+
+    def __init__(self, model: HookedTransformer):
+        super().__init__()
+        self.model = model
+
+    def forward(self, tokens: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        logits, cache = self.model.run_with_cache(tokens)
+        outs = [logits] + [cache[n] for n in self.model.hook_names]
+        # Without interventions some hooks are the same tensor (resid_post[l] is
+        # resid_pre[l+1]); ONNX needs one producer per output name.
+        seen: set = set()
+        distinct = []
+        for t in outs:
+            distinct.append(_distinct(t) if id(t) in seen else t)
+            seen.add(id(t))
+        return tuple(distinct)
 
 
 class GradExportGraph(nn.Module):
@@ -124,6 +149,29 @@ def export_forward(model: HookedTransformer, path: Path) -> None:
     _declare_output_shapes(path, model)
 
 
+def export_plain(model: HookedTransformer, path: Path) -> None:
+    model.eval()
+    output_names = ["logits"] + model.hook_names
+    dynamic_axes: Dict[str, Dict[int, str]] = {
+        "tokens": {0: "batch", 1: "pos"},
+        "logits": {0: "batch", 1: "pos"},
+    }
+    for name in model.hook_names:
+        dynamic_axes[name] = _symbolic_axes(model, name)
+    with torch.no_grad():
+        torch.onnx.export(
+            PlainForwardGraph(model),
+            (example_tokens(model),),
+            str(path),
+            input_names=["tokens"],
+            output_names=output_names,
+            dynamic_axes=dynamic_axes,
+            opset_version=OPSET,
+            do_constant_folding=True,
+        )
+    _declare_output_shapes(path, model)
+
+
 def export_backward(model: HookedTransformer, path: Path) -> None:
     model.eval()
     tokens = example_tokens(model)
@@ -181,6 +229,48 @@ def _declare_output_shapes(path: Path, model: HookedTransformer) -> None:
     onnx.save(onnx_model, str(path))
 
 
+# Initializers smaller than this stay inside each graph (shape constants, scalars, small biases).
+EXTERNAL_MIN_BYTES = 1024
+EXTERNAL_ALIGN = 64
+
+
+def share_weights(graph_paths: List[Path], weights_path: Path) -> None:
+    """Move the large initializers of every graph into one external data file, each distinct
+    tensor stored once: the graphs of a model hold the same parameters, so all three point at
+    the same bytes. Each graph then references ``weights_path.name`` (same folder)."""
+    data = bytearray()
+    offsets: Dict[bytes, Tuple[int, int]] = {}
+    models = []
+    for path in graph_paths:
+        onnx_model = onnx.load(str(path))
+        for init in onnx_model.graph.initializer:
+            assert init.data_location != onnx.TensorProto.EXTERNAL, (path, init.name)
+            array = numpy_helper.to_array(init)
+            raw = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+            if len(raw) < EXTERNAL_MIN_BYTES:
+                continue
+            key = hashlib.sha256(raw).digest()
+            if key not in offsets:
+                data.extend(b"\0" * (-len(data) % EXTERNAL_ALIGN))
+                offsets[key] = (len(data), len(raw))
+                data.extend(raw)
+            offset, length = offsets[key]
+            # Clear every inline data field, then point at the shared file.
+            for field in ("raw_data", "float_data", "int32_data", "int64_data", "double_data"):
+                init.ClearField(field)
+            init.data_location = onnx.TensorProto.EXTERNAL
+            del init.external_data[:]
+            for k, v in (("location", weights_path.name), ("offset", offset), ("length", length)):
+                entry = init.external_data.add()
+                entry.key, entry.value = k, str(v)
+        models.append((path, onnx_model))
+    weights_path.write_bytes(bytes(data))
+    for path, onnx_model in models:
+        # Serialise directly: onnx.save would try to (re)write the external data itself.
+        path.write_bytes(onnx_model.SerializeToString())
+        onnx.checker.check_model(str(path))
+
+
 def _file_info(path: Path) -> Dict[str, object]:
     data = path.read_bytes()
     return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
@@ -211,10 +301,12 @@ def build_manifest(
         "interventionHooks": model.intervention_hook_names,
         "inputs": {
             "forward": forward_input_names(model),
+            "plain": ["tokens"] if files.get("plain") else None,
             "backward": ["tokens", "logit_grad"] if files.get("backward") else None,
         },
         "outputs": {
             "forward": ["logits"] + model.hook_names,
+            "plain": ["logits"] + model.hook_names if files.get("plain") else None,
             "backward": grad_output_names(model) if files.get("backward") else None,
         },
         "files": files,
@@ -234,16 +326,25 @@ def export_model(
     with_backward: bool = True,
     extra: Optional[dict] = None,
 ) -> dict:
-    """Write model.onnx (+ model.grad.onnx), tokenizer.json and manifest.json to out_dir."""
+    """Write model.onnx, model.plain.onnx (+ model.grad.onnx), their shared weights.bin,
+    tokenizer.json and manifest.json to out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model = model.float().eval()
     export_forward(model, out_dir / "model.onnx")
-    files: Dict[str, Optional[str]] = {"forward": "model.onnx", "backward": None}
+    export_plain(model, out_dir / "model.plain.onnx")
+    files: Dict[str, Optional[str]] = {
+        "forward": "model.onnx",
+        "plain": "model.plain.onnx",
+        "backward": None,
+        "weights": "weights.bin",
+    }
     if with_backward:
         export_backward(model, out_dir / "model.grad.onnx")
         files["backward"] = "model.grad.onnx"
     elif (out_dir / "model.grad.onnx").exists():
         (out_dir / "model.grad.onnx").unlink()
+    graphs = [out_dir / f for k, f in files.items() if f and k != "weights"]
+    share_weights(graphs, out_dir / "weights.bin")
     if tokenizer_path.resolve() != (out_dir / "tokenizer.json").resolve():
         shutil.copyfile(tokenizer_path, out_dir / "tokenizer.json")
     manifest = build_manifest(name, model, out_dir, files, extra or {})

@@ -97,22 +97,42 @@ async function verify(modelDir, fixtureDir) {
     return feeds;
   }
 
-  const report = { name: manifest.name, tolerance: fixtures.tolerance, cases: {} };
-  const forward = await ort.InferenceSession.create(join(modelDir, manifest.files.forward));
-  for (const c of fixtures.cases.filter((c) => c.id !== 'grad')) {
-    const out = await forward.run(forwardFeeds(c.tokens, c.interventions));
+  // Graphs may keep their weights in one shared external data file (manifest.files.weights).
+  const weights = manifest.files.weights
+    ? [{ path: manifest.files.weights, data: readFileSync(join(modelDir, manifest.files.weights)) }]
+    : undefined;
+  const session = (file) =>
+    ort.InferenceSession.create(readFileSync(join(modelDir, file)), { externalData: weights });
+
+  /** Max abs error of a forward run's logits and hooks against a fixture case. */
+  function compare(out, c) {
     let worst = maxAbsDiff(out.logits, c.logits);
     let worstName = 'logits';
     for (const [name, ref] of Object.entries(c.hooks)) {
       const d = maxAbsDiff(out[name], ref);
       if (d > worst) [worst, worstName] = [d, name];
     }
-    report.cases[`forward/${c.id}`] = { maxAbsError: worst, at: worstName };
+    return { maxAbsError: worst, at: worstName };
+  }
+
+  const report = { name: manifest.name, tolerance: fixtures.tolerance, cases: {} };
+  const forward = await session(manifest.files.forward);
+  for (const c of fixtures.cases.filter((c) => c.id !== 'grad')) {
+    const out = await forward.run(forwardFeeds(c.tokens, c.interventions));
+    report.cases[`forward/${c.id}`] = compare(out, c);
+  }
+  // The plain graph (no intervention inputs) on the cases without interventions.
+  if (manifest.files.plain) {
+    const plain = await session(manifest.files.plain);
+    for (const c of fixtures.cases.filter((c) => c.id !== 'grad' && !c.interventions)) {
+      const out = await plain.run({ tokens: tokensTensor(c.tokens) });
+      report.cases[`plain/${c.id}`] = compare(out, c);
+    }
   }
 
   const gradCase = fixtures.cases.find((c) => c.id === 'grad');
   if (manifest.files.backward && gradCase) {
-    const backward = await ort.InferenceSession.create(join(modelDir, manifest.files.backward));
+    const backward = await session(manifest.files.backward);
     const out = await backward.run({
       tokens: tokensTensor(gradCase.tokens),
       logit_grad: tensor(gradCase.logit_grad),

@@ -36,6 +36,7 @@ import {
   type Backend,
   type Feed,
   type GraphSession,
+  type SessionOptions,
 } from './runtime';
 import { row, stack, type Tensor } from './tensor';
 import { Tokenizer } from './tokenizer';
@@ -126,7 +127,11 @@ export class HookedModel {
   /** Why WebGPU was not used although asked for, if it failed to start. */
   readonly fallbackReason: string | null;
   private readonly forwardSession: GraphSession;
+  /** The graph without intervention inputs, used by every call that intervenes on nothing. */
+  private readonly plainSession: GraphSession | null;
   private gradSession: Promise<GraphSession> | null = null;
+  /** The weights file the graphs share (kept for the backward graph, started on first use). */
+  private readonly sessionOptions: SessionOptions;
   private readonly hooks: ReadonlyMap<string, HookInfo>;
   private readonly allHookNames: readonly string[];
   /** Graph input names of each intervention hook, in manifest order. */
@@ -145,6 +150,8 @@ export class HookedModel {
     manifest: Manifest;
     tokenizer: Tokenizer;
     session: GraphSession;
+    plainSession: GraphSession | null;
+    sessionOptions: SessionOptions;
     fallbackReason: string | null;
     modelUrl: string;
     options: LoadOptions;
@@ -153,6 +160,8 @@ export class HookedModel {
     this.config = init.manifest.config;
     this.tokenizer = init.tokenizer;
     this.forwardSession = init.session;
+    this.plainSession = init.plainSession;
+    this.sessionOptions = init.sessionOptions;
     this.backend = init.session.backend;
     this.fallbackReason = init.fallbackReason;
     this.hooks = new Map(init.manifest.hooks.map((h) => [h.name, h]));
@@ -168,12 +177,14 @@ export class HookedModel {
     this.modelUrl = init.modelUrl;
     this.loadOptions = init.options;
     checkInputs(init.manifest, init.session, 'forward');
+    if (init.plainSession) checkInputs(init.manifest, init.plainSession, 'plain');
   }
 
   /**
-   * Loads public/models/<name>/: manifest, tokenizer and forward graph (the backward graph is
-   * fetched on the first attribution call). Throws ModelFileMissingError,
-   * ModelFileCorruptError / ManifestError or ModelSessionError with a readable message.
+   * Loads public/models/<name>/: manifest, tokenizer, the forward graphs (with and without
+   * intervention inputs) and the weights file they share (the backward graph is fetched on the
+   * first attribution call). Throws ModelFileMissingError, ModelFileCorruptError /
+   * ManifestError or ModelSessionError with a readable message.
    */
   static async load(name: string, options: LoadOptions = {}): Promise<HookedModel> {
     const modelUrl = baseOf(`${(options.baseUrl ?? '/models/').replace(/\/?$/, '/')}${name}/`);
@@ -191,7 +202,8 @@ export class HookedModel {
       sha256: null,
       bytes: null,
     };
-    const files = [manifest.files.forward, tokenizerFile];
+    const { forward, plain, weights } = manifest.files;
+    const files = [forward, tokenizerFile, plain, weights].filter((f): f is ModelFile => !!f);
     const loaded = new Map<string, number>();
     const totalBytes = files.reduce((s, f) => s + (f.bytes ?? 0), 0);
     const download = (file: ModelFile) =>
@@ -207,7 +219,9 @@ export class HookedModel {
           });
         },
       });
-    const [forwardBytes, tokenizerBytes] = await Promise.all(files.map(download));
+    const [forwardBytes, tokenizerBytes, ...rest] = await Promise.all(files.map(download));
+    const plainBytes = plain ? rest.shift()! : null;
+    const weightsBytes = weights ? rest.shift()! : null;
     let tokenizerJson: unknown;
     try {
       tokenizerJson = JSON.parse(new TextDecoder().decode(tokenizerBytes));
@@ -216,48 +230,138 @@ export class HookedModel {
     }
     const tokenizer = new Tokenizer(parseTokenizerSpec(tokenizerJson));
     report?.({ stage: 'session', fraction: 0.9 });
-    const { session, fallbackReason } = await startSession(
-      forwardBytes!,
-      manifest.files.forward.path,
-      options.backend,
-    );
+    const model = await HookedModel.start({
+      manifest,
+      tokenizer,
+      forward: forwardBytes!,
+      plain: plainBytes,
+      weights: weightsBytes,
+      backend: options.backend,
+      modelUrl,
+      options,
+    });
     report?.({ stage: 'ready', fraction: 1 });
-    return new HookedModel({ manifest, tokenizer, session, fallbackReason, modelUrl, options });
+    return model;
+  }
+
+  /** Starts the forward sessions (the backend is chosen with the first) and builds the model. */
+  private static async start(init: {
+    manifest: Manifest;
+    tokenizer: Tokenizer;
+    forward: Uint8Array;
+    plain: Uint8Array | null;
+    weights: Uint8Array | null;
+    backend: Backend | 'auto' | undefined;
+    modelUrl: string;
+    options: LoadOptions;
+  }): Promise<HookedModel> {
+    const { manifest } = init;
+    const weightsFile = manifest.files.weights;
+    if (weightsFile && !init.weights) {
+      throw new ManifestError(
+        `${manifest.name}'s graphs keep their weights in ${weightsFile.path}: its bytes are needed`,
+        weightsFile.path,
+      );
+    }
+    const sessionOptions: SessionOptions =
+      weightsFile && init.weights
+        ? { externalData: [{ path: weightsFile.path, data: init.weights }] }
+        : {};
+    const { session, fallbackReason } = await startSession(
+      init.forward,
+      manifest.files.forward.path,
+      init.backend,
+      sessionOptions,
+    );
+    let plainSession: GraphSession | null = null;
+    if (init.plain && manifest.files.plain) {
+      try {
+        plainSession = await createSession(
+          init.plain,
+          session.backend,
+          manifest.files.plain.path,
+          sessionOptions,
+        );
+      } catch (error) {
+        await session.release();
+        throw error;
+      }
+    }
+    return new HookedModel({
+      manifest,
+      tokenizer: init.tokenizer,
+      session,
+      plainSession,
+      sessionOptions,
+      fallbackReason,
+      modelUrl: init.modelUrl,
+      options: init.options,
+    });
   }
 
   /**
    * Builds a model from bytes already in memory (Node tests, benchmarks): no fetching, no cache.
+   * `weights` is required when the manifest names a weights file; without `plain`, runs that
+   * intervene on nothing use the forward graph with zero interventions.
    */
   static async fromBytes(init: {
     manifest: unknown;
     tokenizer: unknown;
     forward: Uint8Array;
+    plain?: Uint8Array | null;
     backward?: Uint8Array | null;
+    weights?: Uint8Array | null;
     backend?: Backend | 'auto';
   }): Promise<HookedModel> {
     const manifest = parseManifest(init.manifest);
-    const tokenizer = Tokenizer.fromJson(init.tokenizer);
-    const { session, fallbackReason } = await startSession(
-      init.forward,
-      manifest.files.forward.path,
-      init.backend,
-    );
-    const model = new HookedModel({
+    const model = await HookedModel.start({
       manifest,
-      tokenizer,
-      session,
-      fallbackReason,
+      tokenizer: Tokenizer.fromJson(init.tokenizer),
+      forward: init.forward,
+      plain: init.plain ?? null,
+      weights: init.weights ?? null,
+      backend: init.backend,
       modelUrl: '',
       options: {},
     });
     if (init.backward && manifest.files.backward) {
       const path = manifest.files.backward.path;
-      model.gradSession = createSession(init.backward, session.backend, path).then((s) => {
+      model.gradSession = createSession(
+        init.backward,
+        model.backend,
+        path,
+        model.sessionOptions,
+      ).then((s) => {
         checkInputs(manifest, s, 'backward');
         return s;
       });
     }
     return model;
+  }
+
+  /**
+   * Builds a model from a folder read by `read(path)` (a path inside the model's folder, e.g.
+   * 'manifest.json'; Node tests read from disk): every file the manifest names, no cache.
+   */
+  static async fromFiles(
+    read: (path: string) => Uint8Array | Promise<Uint8Array>,
+    options: { backend?: Backend | 'auto'; backward?: boolean } = {},
+  ): Promise<HookedModel> {
+    const json = async (path: string): Promise<unknown> =>
+      JSON.parse(new TextDecoder().decode(await read(path)));
+    const manifestJson = await json('manifest.json');
+    const manifest = parseManifest(manifestJson);
+    const bytes = (file: ModelFile | null) => (file ? read(file.path) : null);
+    const { forward, plain, weights, backward, tokenizer } = manifest.files;
+    return HookedModel.fromBytes({
+      manifest: manifestJson,
+      tokenizer: await json(tokenizer?.path ?? 'tokenizer.json'),
+      forward: await read(forward.path),
+      plain: await bytes(plain),
+      weights: await bytes(weights),
+      backward: options.backward === false ? null : await bytes(backward),
+      ...(options.backend && { backend: options.backend }),
+    });
   }
 
   /** All hook names, in execution order. */
@@ -307,11 +411,8 @@ export class HookedModel {
     return this.forward(tokens, interventions, hookNames);
   }
 
-  private feeds(
-    rows: readonly (readonly number[])[],
-    pos: number,
-    inputs: ReadonlyMap<string, Partial<InterventionFeed>>,
-  ): Map<string, Feed> {
+  /** The `tokens` input, checked against the vocabulary and context. */
+  private tokenFeed(rows: readonly (readonly number[])[], pos: number): Feed {
     for (const r of rows) {
       for (const id of r) {
         if (!Number.isInteger(id) || id < 0 || id >= this.config.d_vocab) {
@@ -324,11 +425,15 @@ export class HookedModel {
     if (pos > this.config.n_ctx) {
       throw new InterventionError(`${pos} tokens exceed the context of ${this.config.n_ctx}`);
     }
-    const feeds = new Map<string, Feed>();
-    feeds.set('tokens', {
-      int64: BigInt64Array.from(rows.flat(), (t) => BigInt(t)),
-      dims: [rows.length, pos],
-    });
+    return { int64: BigInt64Array.from(rows.flat(), (t) => BigInt(t)), dims: [rows.length, pos] };
+  }
+
+  private feeds(
+    rows: readonly (readonly number[])[],
+    pos: number,
+    inputs: ReadonlyMap<string, Partial<InterventionFeed>>,
+  ): Map<string, Feed> {
+    const feeds = new Map<string, Feed>([['tokens', this.tokenFeed(rows, pos)]]);
     // Every intervention input must be fed; unused ones get a shared zero (the common case,
     // kept cheap: this runs once per call for ~50 hooks).
     for (const { name, rank, mask, value, add } of this.interventionInputs) {
@@ -355,7 +460,8 @@ export class HookedModel {
   /**
    * Runs with the graph's own intervention inputs: for hook H, h' = h + mask*(value − h) + add,
    * each tensor at H's rank and broadcasting to its shape. Most callers want
-   * runWithInterventions, which builds these from intervention descriptions.
+   * runWithInterventions, which builds these from intervention descriptions. With no inputs,
+   * the run goes through the plain graph (no intervention inputs or ops), when there is one.
    */
   async runWithHookInputs(
     tokens: Tokens,
@@ -368,7 +474,10 @@ export class HookedModel {
       throw new InterventionError(`not intervention hooks: ${stray.join(', ')}`);
     const { rows, pos } = asBatch(tokens);
     const fetches = ['logits', ...new Set(hookNames)];
-    const out = await this.forwardSession.run(this.feeds(rows, pos, inputs), fetches);
+    const out =
+      inputs.size === 0 && this.plainSession
+        ? await this.plainSession.run(new Map([['tokens', this.tokenFeed(rows, pos)]]), fetches)
+        : await this.forwardSession.run(this.feeds(rows, pos, inputs), fetches);
     const logits = out.get('logits')!;
     out.delete('logits');
     return { logits, cache: out };
@@ -403,7 +512,7 @@ export class HookedModel {
       const bytes = await fetchModelFile(this.modelUrl, file, {
         ...(this.loadOptions.cacheName !== undefined && { cacheName: this.loadOptions.cacheName }),
       });
-      const session = await createSession(bytes, this.backend, file.path);
+      const session = await createSession(bytes, this.backend, file.path, this.sessionOptions);
       checkInputs(this.manifest, session, 'backward');
       return session;
     })();
@@ -435,16 +544,14 @@ export class HookedModel {
     if (notIntervenable.length > 0)
       throw new InterventionError(`no gradient at ${notIntervenable.join(', ')}`);
     const { rows, pos } = asBatch(tokens);
+    const tokenFeed = this.tokenFeed(rows, pos);
     const expected = [rows.length, pos, this.config.d_vocab];
     if (logitGrad.dims.join() !== expected.join()) {
       throw new InterventionError(`logit gradient must be [${expected}], got [${logitGrad.dims}]`);
     }
     const session = await this.backwardSession();
     const feeds = new Map<string, Feed>([
-      [
-        'tokens',
-        { int64: BigInt64Array.from(rows.flat(), (t) => BigInt(t)), dims: [rows.length, pos] },
-      ],
+      ['tokens', tokenFeed],
       ['logit_grad', logitGrad],
     ]);
     const unique = [...new Set(hookNames)];
@@ -612,6 +719,7 @@ export class HookedModel {
   /** Frees the ORT sessions. */
   async release(): Promise<void> {
     await this.forwardSession.release();
+    await this.plainSession?.release();
     if (this.gradSession) await (await this.gradSession).release();
   }
 }
@@ -620,16 +728,17 @@ async function startSession(
   bytes: Uint8Array,
   file: string,
   preference: Backend | 'auto' = 'auto',
+  options: SessionOptions = {},
 ): Promise<{ session: GraphSession; fallbackReason: string | null }> {
   const backend = await chooseBackend(preference);
   if (backend === 'wasm')
-    return { session: await createSession(bytes, 'wasm', file), fallbackReason: null };
+    return { session: await createSession(bytes, 'wasm', file, options), fallbackReason: null };
   try {
-    return { session: await createSession(bytes, 'webgpu', file), fallbackReason: null };
+    return { session: await createSession(bytes, 'webgpu', file, options), fallbackReason: null };
   } catch (error) {
     // A WebGPU adapter that cannot run the graph: WASM still can.
     const reason = error instanceof Error ? error.message : String(error);
-    return { session: await createSession(bytes, 'wasm', file), fallbackReason: reason };
+    return { session: await createSession(bytes, 'wasm', file, options), fallbackReason: reason };
   }
 }
 
@@ -637,7 +746,7 @@ async function startSession(
 function checkInputs(
   manifest: Manifest,
   session: GraphSession,
-  which: 'forward' | 'backward',
+  which: 'forward' | 'plain' | 'backward',
 ): void {
   const inputs = new Set(session.inputNames);
   const expected =
@@ -650,12 +759,20 @@ function checkInputs(
             `add:${h}`,
           ]),
         ]
-      : ['tokens', 'logit_grad'];
+      : which === 'plain'
+        ? ['tokens']
+        : ['tokens', 'logit_grad'];
   const missing = expected.filter((n) => !inputs.has(n));
-  if (missing.length > 0) {
+  // The plain graph must take nothing but tokens (the run feeds nothing else).
+  const extra = which === 'plain' ? session.inputNames.filter((n) => n !== 'tokens') : [];
+  if (missing.length > 0 || extra.length > 0) {
+    const names = missing.length > 0 ? missing : extra;
+    const list = `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}`;
     throw new ManifestError(
-      `${which} graph lacks inputs the manifest implies: ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ', …' : ''}`,
-      which === 'forward' ? manifest.files.forward.path : (manifest.files.backward?.path ?? null),
+      missing.length > 0
+        ? `${which} graph lacks inputs the manifest implies: ${list}`
+        : `${which} graph takes inputs besides tokens: ${list}`,
+      manifest.files[which]?.path ?? null,
     );
   }
 }

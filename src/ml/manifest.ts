@@ -48,7 +48,11 @@ const manifestSchema = z.object({
   interventionHooks: z.array(z.string()),
   files: z.looseObject({
     forward: fileEntrySchema,
+    /** The forward graph without intervention inputs (faster when nothing is intervened on). */
+    plain: fileEntrySchema.nullable().optional(),
     backward: fileEntrySchema.nullable().optional(),
+    /** ONNX external data that the graphs share (their weights, stored once). */
+    weights: fileEntrySchema.nullable().optional(),
   }),
   sha256: z.record(z.string(), sha256Schema).optional(),
   bytes: z.record(z.string(), z.number()).optional(),
@@ -77,10 +81,24 @@ export interface Manifest {
   readonly hooks: readonly HookInfo[];
   readonly interventionHooks: readonly string[];
   readonly files: {
+    /** Forward graph with intervention inputs (model.onnx). */
     readonly forward: ModelFile;
+    /** Forward graph without intervention inputs (model.plain.onnx), if exported. */
+    readonly plain: ModelFile | null;
     readonly backward: ModelFile | null;
+    /** The external data file holding the graphs' weights (weights.bin), if they use one. */
+    readonly weights: ModelFile | null;
     readonly tokenizer: ModelFile | null;
   };
+}
+
+/**
+ * Every file of a model that the manifest names (graphs, shared weights, tokenizer): what a
+ * page needs to have cached to run the model offline.
+ */
+export function modelFiles(manifest: Manifest): ModelFile[] {
+  const { forward, plain, backward, weights, tokenizer } = manifest.files;
+  return [forward, plain, backward, weights, tokenizer].filter((f): f is ModelFile => f !== null);
 }
 
 function describe(error: z.ZodError): string {
@@ -118,7 +136,9 @@ export function parseManifest(json: unknown): Manifest {
     interventionHooks: m.interventionHooks,
     files: {
       forward: file(m.files.forward),
+      plain: m.files.plain ? file(m.files.plain) : null,
       backward: m.files.backward ? file(m.files.backward) : null,
+      weights: m.files.weights ? file(m.files.weights) : null,
       tokenizer: m.tokenizer ? file(m.tokenizer) : null,
     },
   };

@@ -118,23 +118,39 @@ async function fromOrt(value: OrtModule.Tensor): Promise<Tensor> {
   return { data, dims: [...value.dims] };
 }
 
+/** A file that a graph keeps its weights in (ONNX external data), by the name the graph uses. */
+export interface ExternalData {
+  readonly path: string;
+  readonly data: Uint8Array;
+}
+
+export interface SessionOptions {
+  /** The external data files the graph refers to (e.g. the weights.bin its graphs share). */
+  readonly externalData?: readonly ExternalData[];
+}
+
 /**
  * Creates a session for `bytes` on `backend`. Throws ModelSessionError when ORT cannot (bad
- * file, unsupported operator, no GPU device).
+ * file, missing or short external data, unsupported operator, no GPU device).
  */
 export async function createSession(
   bytes: Uint8Array,
   backend: Backend,
   file: string,
+  options: SessionOptions = {},
 ): Promise<GraphSession> {
   const ort = await loadOrt(backend);
   let session: OrtModule.InferenceSession;
   try {
-    // (A proxied ORT transfers the bytes to its worker; keep the caller's copy intact.)
+    // (A proxied ORT transfers the bytes to its worker; keep the caller's copy intact. External
+    // data is copied into the session's memory, so it can be shared by several sessions.)
     session = await ort.InferenceSession.create(ort.env.wasm.proxy ? bytes.slice() : bytes, {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      ...(options.externalData && {
+        externalData: options.externalData.map(({ path, data }) => ({ path, data })),
+      }),
     });
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);

@@ -6,7 +6,7 @@
  * them. onnxruntime's files go into WIDGET_CACHE, which the service worker answers /ort/ from.
  */
 import { fetchJson, fetchModelFile } from '../ml/files';
-import { parseManifest, type ModelFile } from '../ml/manifest';
+import { modelFiles, parseManifest, type ModelFile } from '../ml/manifest';
 import { MODELS_PREFIX, WIDGET_ASSET_LIST, WIDGET_CACHE, type WidgetAssetList } from './constants';
 
 /** src/ml's Cache Storage cache and key scheme (see fetchModelFile in src/ml/files.ts). */
@@ -51,10 +51,10 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
   for (const model of list.models) {
     const modelUrl = new URL(`${MODELS_PREFIX}${model.name}/`, location.href).href;
     const manifest = parseManifest(await fetchJson(new URL('manifest.json', modelUrl).href));
-    const { forward, backward, tokenizer } = manifest.files;
     const named = new Set(['manifest.json']);
-    for (const file of [forward, backward, tokenizer]) {
-      if (!file) continue;
+    // Every file the manifest names (graphs, their shared weights, tokenizer), checked against
+    // its sha256 and kept under the key src/ml reads it from.
+    for (const file of modelFiles(manifest)) {
       named.add(file.path);
       // A manifest may leave out sizes: the build measured every file.
       const measured = model.files.find((candidate) => candidate.path === file.path)?.bytes;

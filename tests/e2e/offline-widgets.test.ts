@@ -5,7 +5,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/ml/manifest';
+import { modelFiles, parseManifest, type ModelFile } from '../../src/ml/manifest';
 import { WIDGET_ASSET_LIST } from '../../src/offline/constants';
 import { widgetAssetList } from '../../src/offline/integration';
 import { formatBytes } from '../../src/offline/widget-download';
@@ -18,6 +18,7 @@ const EXTRA = 'tokenizer_cases.json';
 const FIXTURE = new URL(`../fixtures/models/${MODEL}/`, import.meta.url);
 
 let site: ServedSite;
+let named: ModelFile[];
 let removeSite: () => Promise<void>;
 let expectedBytes: number;
 let browser: Browser;
@@ -29,7 +30,10 @@ beforeAll(async () => {
   removeSite = copy.remove;
   const folder = join(copy.root, 'models', MODEL);
   // tokenizer_cases.json stands for a file no manifest names (like a widget's checkpoints).
-  const files = ['manifest.json', 'model.onnx', 'model.grad.onnx', 'tokenizer.json', EXTRA];
+  named = modelFiles(
+    parseManifest(JSON.parse(await readFile(new URL('manifest.json', FIXTURE), 'utf8'))),
+  );
+  const files = ['manifest.json', ...named.map((file) => file.path), EXTRA];
   for (const file of files) {
     await cp(new URL(file, FIXTURE), join(folder, file));
   }
@@ -43,13 +47,9 @@ beforeAll(async () => {
     const manifest = parseManifest(
       JSON.parse(await readFile(join(copy.root, 'models', model.name, 'manifest.json'), 'utf8')),
     );
-    for (const file of [
-      manifest.files.forward,
-      manifest.files.backward,
-      manifest.files.tokenizer,
-    ]) {
-      const measured = model.files.find((candidate) => candidate.path === file?.path)?.bytes;
-      if (file?.bytes != null) expect(file.bytes).toBe(measured);
+    for (const file of modelFiles(manifest)) {
+      const measured = model.files.find((candidate) => candidate.path === file.path)?.bytes;
+      if (file.bytes != null) expect(file.bytes).toBe(measured);
     }
   }
   expectedBytes = list.totalBytes - manifests;
@@ -120,6 +120,24 @@ describe('making the widgets available offline', () => {
       new URL(`/models/${MODEL}/${EXTRA}`, site.url).href,
     );
     expect(extra).toBe(200);
+    // Every file the model's manifest names (both forward graphs, the backward graph, the
+    // weights they share, the tokenizer) waits under the key src/ml reads it from.
+    const missing = await page.evaluate(
+      async (files) => {
+        const cache = await caches.open('residual-models-v1');
+        const absent: string[] = [];
+        for (const { url, sha256 } of files) {
+          if (!(await cache.match(`${url}?sha256=${sha256}`))) absent.push(url);
+        }
+        return absent;
+      },
+      named.map((file) => ({
+        url: new URL(`/models/${MODEL}/${file.path}`, site.url).href,
+        sha256: file.sha256,
+      })),
+    );
+    expect(named.map((file) => file.path)).toContain('weights.bin');
+    expect(missing).toEqual([]);
     await page.reload();
     await status()
       .filter({ hasText: /^Widgets are available offline/ })

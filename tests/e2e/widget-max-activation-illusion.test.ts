@@ -117,14 +117,10 @@ describe('the max-activating examples illusion widget on the Bonus chapter', () 
 
     // The same model files, run in Node through src/ml on the windows the widget cut.
     const dir = join(ROOT_DIST, 'models', 'tiny-lm');
-    const json = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const manifest = json('manifest.json') as { files: { forward: string } };
-    const model = await HookedModel.fromBytes({
-      manifest,
-      tokenizer: json('tokenizer.json'),
-      forward: new Uint8Array(readFileSync(join(dir, manifest.files.forward))),
-      backend: 'wasm',
-    });
+    const model = await HookedModel.fromFiles(
+      (file) => new Uint8Array(readFileSync(join(dir, file))),
+      { backend: 'wasm', backward: false },
+    );
     const hook = `blocks.${layer}.mlp.hook_post`;
     const width = model.config.d_mlp;
     if (width === null) throw new Error('tiny-lm is expected to have MLP layers');

@@ -95,11 +95,43 @@ class ExportTest(unittest.TestCase):
         self.assertIn("blocks.1.attn.hook_attn_scores", outputs)
         self.assertNotIn("grad:blocks.1.attn.hook_attn_scores", outputs)
 
+    def test_plain_graph_takes_only_tokens_and_outputs_logits_and_every_hook(self):
+        model = self.models["lm"]
+        graph = onnx.load(str(self.tmp / "lm" / "model.plain.onnx"), load_external_data=False).graph
+        self.assertEqual([i.name for i in graph.input], ["tokens"])
+        outputs = {o.name: dims(o) for o in graph.output}
+        self.assertEqual(list(outputs), ["logits"] + model.hook_names)
+        self.assertEqual(outputs["blocks.1.attn.hook_z"], ["batch", "pos", 4, 8])
+        forward = onnx.load(str(self.tmp / "lm" / "model.onnx"), load_external_data=False).graph
+        # h + mask*(value - h) + add is 4 elementwise ops per intervention hook.
+        n_hooks = len(model.intervention_hook_names)
+        self.assertLessEqual(len(graph.node), len(forward.node) - 3 * n_hooks,
+                             "no per-hook intervention arithmetic")
+        manifest = self.manifests["lm"]
+        self.assertEqual(manifest["inputs"]["plain"], ["tokens"])
+        self.assertEqual(manifest["outputs"]["plain"], ["logits"] + model.hook_names)
+
+    def test_the_three_graphs_share_one_weights_file_that_stores_each_parameter_once(self):
+        folder = self.tmp / "lm"
+        params = sum(p.numel() * 4 for p in self.models["lm"].parameters() if p.numel() * 4 >= 1024)
+        weights = (folder / "weights.bin").stat().st_size
+        self.assertGreaterEqual(weights, params)
+        self.assertLess(weights, params + 64 * 64, "each large tensor stored once (+ alignment)")
+        for file in ("model.onnx", "model.plain.onnx", "model.grad.onnx"):
+            graph = onnx.load(str(folder / file), load_external_data=False).graph
+            external = [t for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
+            self.assertTrue(external, file)
+            locations = {e.value for t in external for e in t.external_data if e.key == "location"}
+            self.assertEqual(locations, {"weights.bin"}, file)
+            inline = [t.name for t in graph.initializer if len(t.raw_data) >= 1024]
+            self.assertEqual(inline, [], f"{file} keeps no large tensor inline")
+
     def test_manifest_describes_config_hooks_and_file_hashes(self):
         manifest = json.loads((self.tmp / "no-ln-relu" / "manifest.json").read_text())
         self.assertEqual(manifest["config"]["normalization"], None)
         self.assertEqual(manifest["config"]["act_fn"], "relu")
-        self.assertEqual(manifest["files"], {"forward": "model.onnx", "backward": "model.grad.onnx"})
+        self.assertEqual(manifest["files"], {"forward": "model.onnx", "plain": "model.plain.onnx",
+                                             "backward": "model.grad.onnx", "weights": "weights.bin"})
         self.assertEqual(manifest["tokenizer"], "tokenizer.json")
         self.assertIn({"name": "blocks.0.attn.hook_z", "shape": ["batch", "pos", "n_heads", "d_head"]},
                       manifest["hooks"])
@@ -120,8 +152,8 @@ class ExportTest(unittest.TestCase):
                 result = verify(self.tmp / name, self.tmp / f"{name}-fixtures")
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 report = json.loads(result.stdout)
-                self.assertEqual(set(report["cases"]),
-                                 {"forward/plain", "forward/interventions", "backward/grad"})
+                self.assertEqual(set(report["cases"]), {"forward/plain", "forward/interventions",
+                                                        "plain/plain", "backward/grad"})
                 for case in report["cases"].values():
                     self.assertLess(case["maxAbsError"], 1e-4)
 

@@ -57,6 +57,34 @@ beforeAll(async () => {
     });
   });
   variant('no-forward-file', (dir) => rmSync(join(dir, 'model.onnx')));
+  variant('no-weights-file', (dir) => rmSync(join(dir, 'weights.bin')));
+  variant('flipped-weights', (dir) => {
+    const bytes = readFileSync(join(dir, 'weights.bin'));
+    bytes[bytes.length >> 1]! ^= 0xff;
+    writeFileSync(join(dir, 'weights.bin'), bytes);
+  });
+  // A weights file that matches its manifest entry but is too short for the graphs' tensors.
+  variant('short-weights', (dir) => {
+    const short = readFileSync(join(dir, 'weights.bin')).subarray(0, 4096);
+    writeFileSync(join(dir, 'weights.bin'), short);
+    editManifest(dir, (m) => {
+      (m.sha256 as Record<string, string>)['weights.bin'] = createHash('sha256')
+        .update(short)
+        .digest('hex');
+      (m.bytes as Record<string, number>)['weights.bin'] = short.length;
+    });
+  });
+  // A "plain" graph that still wants intervention inputs (the intervention graph itself).
+  variant('plain-with-inputs', (dir) => {
+    const forward = readFileSync(join(dir, 'model.onnx'));
+    writeFileSync(join(dir, 'model.plain.onnx'), forward);
+    editManifest(dir, (m) => {
+      (m.sha256 as Record<string, string>)['model.plain.onnx'] = createHash('sha256')
+        .update(forward)
+        .digest('hex');
+      (m.bytes as Record<string, number>)['model.plain.onnx'] = forward.length;
+    });
+  });
   variant('bad-manifest', (dir) => editManifest(dir, (m) => delete m.config));
   // No keep-alive: a slow test can outlast the server's idle timeout, and a reused socket then
   // fails with ECONNRESET, which is not what these tests are about.
@@ -81,7 +109,10 @@ describe('loading a model over HTTP', () => {
     const model = await load(MODEL, (p) => seen.push(p));
     expect(model.backend).toBe('wasm');
     expect(seen[0]!.stage).toBe('manifest');
-    expect(seen.some((p) => p.stage === 'download' && p.file?.file === 'model.onnx')).toBe(true);
+    // Both forward graphs and the weights file they share come down before the sessions start.
+    for (const file of ['model.onnx', 'model.plain.onnx', 'weights.bin']) {
+      expect(seen.some((p) => p.stage === 'download' && p.file?.file === file)).toBe(true);
+    }
     expect(seen.at(-1)).toMatchObject({ stage: 'ready', fraction: 1 });
     const fractions = seen.map((p) => p.fraction);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
@@ -112,6 +143,32 @@ describe('loading a model over HTTP', () => {
     await expect(load('flipped-byte')).rejects.toThrow(ModelFileCorruptError);
     await expect(load('flipped-byte')).rejects.toThrow(
       /model.onnx has sha256 .* the manifest says/,
+    );
+  });
+
+  it('says the weights are missing when the shared weights file is not on the server', async () => {
+    const error = await load('no-weights-file').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelFileMissingError);
+    expect((error as ModelFileMissingError).file).toBe('weights.bin');
+    expect((error as Error).message).toMatch(/weights.bin: HTTP 404/);
+  });
+
+  it('refuses a weights file whose sha256 differs from the manifest', async () => {
+    const error = await load('flipped-weights').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelFileCorruptError);
+    expect((error as Error).message).toMatch(/weights.bin has sha256 .* the manifest says/);
+  });
+
+  it('says the session could not start when the weights file is too short for the graph', async () => {
+    const error = await load('short-weights').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelSessionError);
+    expect((error as ModelSessionError).file).toBe('model.onnx');
+  });
+
+  it('refuses a plain graph that takes intervention inputs', async () => {
+    await expect(load('plain-with-inputs')).rejects.toThrow(ManifestError);
+    await expect(load('plain-with-inputs')).rejects.toThrow(
+      /plain graph takes inputs besides tokens: patch_mask:hook_embed/,
     );
   });
 

@@ -31,6 +31,25 @@ describe.each(fixtureModels())('%s in onnxruntime-web', (name) => {
     }
   });
 
+  it(`gives the same logits and hooks through the intervention graph fed zeros`, async () => {
+    // runWithCache without interventions runs the plain graph; any intervention input (here an
+    // empty one for hook_embed) sends the run through model.onnx with zero interventions.
+    const hooks = Object.keys(plain.hooks!);
+    const viaPlain = await model.runWithCache(plain.tokens, hooks);
+    const viaForward = await model.runWithHookInputs(
+      plain.tokens,
+      new Map([['hook_embed', {}]]),
+      hooks,
+    );
+    expect(maxAbsDiff(viaForward.logits, array(plain.logits))).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(viaForward.logits, viaPlain.logits)).toBeLessThan(TOLERANCE);
+    for (const hook of hooks) {
+      expect(maxAbsDiff(viaForward.cache.get(hook)!, viaPlain.cache.get(hook)!), hook).toBeLessThan(
+        TOLERANCE,
+      );
+    }
+  });
+
   const intervened = index.cases.find((c) => c.id === 'interventions')!;
   it(`reproduces runs with patches, ablations and additions within ${TOLERANCE}`, async () => {
     const inputs = new Map<string, Partial<InterventionFeed>>(

@@ -21,19 +21,13 @@ export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-/** Loads a model's files from disk into a HookedModel on the WASM backend. */
+/**
+ * Loads a model's files from disk (every file its manifest names: graphs, shared weights,
+ * tokenizer) into a HookedModel on the WASM backend.
+ */
 export async function loadFromDisk(name: string): Promise<HookedModel> {
   const dir = modelDir(name);
-  const manifest = readJson(join(dir, 'manifest.json')) as {
-    files: { forward: string; backward?: string | null };
-    tokenizer?: string;
-  };
-  const file = (p: string) => new Uint8Array(readFileSync(join(dir, p)));
-  return HookedModel.fromBytes({
-    manifest,
-    tokenizer: readJson(join(dir, manifest.tokenizer ?? 'tokenizer.json')),
-    forward: file(manifest.files.forward),
-    backward: manifest.files.backward ? file(manifest.files.backward) : null,
+  return HookedModel.fromFiles((p) => new Uint8Array(readFileSync(join(dir, p))), {
     backend: 'wasm',
   });
 }
