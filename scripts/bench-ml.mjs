@@ -2,6 +2,9 @@
 //
 //   1. tiny-lm forward pass with every hook cached, 24 tokens: ORT WASM vs PyTorch eager
 //      (models/lab/model.py run_with_cache, same checkpoint and tokens, in /usr/bin/python3).
+//      ORT runs model.runWithCache(tokens, every hook), the path a reader's "run with cache"
+//      takes (the plain graph, model.plain.onnx); for comparison, the same run through the
+//      intervention graph (model.onnx, zero interventions) is timed too.
 //   2. activation-patching sweep over every layer x position in one batched call vs one call
 //      per patch.
 //   3. attribution patching (one forward + backward call) vs the full sweep it estimates: speed
@@ -112,17 +115,14 @@ const ort = await import('onnxruntime-web');
 ort.env.wasm.numThreads = threads;
 ml.configureRuntime({ numThreads: threads });
 
-const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
-const file = (p) => new Uint8Array(readFileSync(join(modelDir, p)));
-const model = await ml.HookedModel.fromBytes({
-  manifest,
-  tokenizer: JSON.parse(
-    readFileSync(join(modelDir, manifest.tokenizer ?? 'tokenizer.json'), 'utf8'),
-  ),
-  forward: file(manifest.files.forward),
-  backward: manifest.files.backward ? file(manifest.files.backward) : null,
-  backend: 'wasm',
-});
+// Every file the manifest names (both forward graphs, the backward graph, their shared weights),
+// as a page loads them.
+const model = await ml.HookedModel.fromFiles(
+  (p) => new Uint8Array(readFileSync(join(modelDir, p))),
+  {
+    backend: 'wasm',
+  },
+);
 const tok = model.tokenizer;
 const results = {
   date: new Date().toISOString(),
@@ -147,24 +147,34 @@ console.log(
   const torch = existsSync(checkpoint) ? startTorch(tokens) : null;
   if (!torch) console.log(`  (no checkpoint at ${checkpoint}: PyTorch side skipped)`);
   const torchInfo = torch && (await torch.ready);
-  for (let i = 0; i < 5; i++) await model.runWithCache(tokens, hooks);
+  const cached = () => model.runWithCache(tokens, hooks);
+  // Any intervention input (here an empty one) sends the run through model.onnx.
+  const viaInterventionGraph = () =>
+    model.runWithHookInputs(tokens, new Map([['hook_embed', {}]]), hooks);
+  for (let i = 0; i < 5; i++) await cached();
+  for (let i = 0; i < 5; i++) await viaInterventionGraph();
   if (torch) await torch.time(5);
-  // Alternating blocks, so that both see the same load on this shared machine.
+  // Alternating blocks, so that all three see the same load on this shared machine.
   const ortMs = [];
   const torchMs = [];
   const ortCpu = [];
   const torchCpu = [];
+  const ivMs = [];
+  const ivCpu = [];
   for (let b = 0; b < BLOCKS; b++) {
-    ortMs.push(...(await timeRuns(() => model.runWithCache(tokens, hooks), RUNS, ortCpu)));
+    ortMs.push(...(await timeRuns(cached, RUNS, ortCpu)));
     if (torch) torchMs.push(...(await torch.time(RUNS, torchCpu)));
+    ivMs.push(...(await timeRuns(viaInterventionGraph, RUNS, ivCpu)));
   }
   torch?.stop();
   const o = { wall: median(ortMs), cpu: median(ortCpu) };
+  const iv = { wall: median(ivMs), cpu: median(ivCpu) };
   const t = torch ? { wall: median(torchMs), cpu: median(torchCpu) } : null;
   results.forward = {
     tokens: 24,
     hooks: hooks.length,
     ort: o,
+    ortInterventionGraph: iv,
     torch: t,
     ratioWall: t && o.wall / t.wall,
     ratioCpu: t && o.cpu / t.cpu,
@@ -176,7 +186,7 @@ console.log(
     `\n1. Forward pass, 24 tokens, all ${hooks.length} hooks returned (median of ${BLOCKS * RUNS} runs each)`,
   );
   line('', 'wall-clock', 'CPU time');
-  line('onnxruntime-web WASM', fmt(o.wall), fmt(o.cpu));
+  line('onnxruntime-web WASM', fmt(o.wall), fmt(o.cpu), '(runWithCache: plain graph)');
   if (t !== null) {
     line('PyTorch eager', fmt(t.wall), fmt(t.cpu), `(run_with_cache, ${torchInfo.threads} thread)`);
     line(
@@ -186,6 +196,9 @@ console.log(
       '(target <= 1.0)',
     );
   }
+  line('ORT, intervention graph', fmt(iv.wall), fmt(iv.cpu), '(model.onnx, zero interventions)');
+  if (t !== null)
+    line('ratio to PyTorch', (iv.wall / t.wall).toFixed(2), (iv.cpu / t.cpu).toFixed(2));
 }
 
 // ---- 2. batched patching sweep vs one run per patch ----------------------------------------

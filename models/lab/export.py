@@ -24,16 +24,19 @@ import json
 import os
 import shutil
 import sys
+import types
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import onnx
 import torch
+import torch.nn.functional as F
 from onnx import numpy_helper
 import torch.nn as nn
 
 from .backward import GradGraph, grad_output_names
-from .model import HookedTransformer, Intervention
+from .model import MASKED_SCORE, Attention, HookedTransformer, Intervention, LayerNorm
 
 OPSET = 17
 FORMAT_VERSION = 1
@@ -102,6 +105,56 @@ def _distinct(t: torch.Tensor) -> torch.Tensor:
     return t.clone()
 
 
+# -- Export-time forms of two layers --------------------------------------------------------
+# The same arithmetic as models/lab/model.py, written so that the exported forward graphs run
+# faster in onnxruntime (the golden fixtures, computed by model.py itself, check that they agree):
+# LayerNorm as one LayerNormalization op (opset 17) instead of nine elementwise ops, and each of
+# q, k, v as one [d_model, n_heads*d_head] matmul straight into the hook layout instead of a
+# matmul per head and two transposes.
+
+
+def _layer_norm_forward(self: LayerNorm, x: torch.Tensor) -> torch.Tensor:
+    d_model = int(self.w.shape[0])
+    return self.hook_normalized(F.layer_norm(x, (d_model,), self.w, self.b, self.eps))
+
+
+def _attention_forward(self: Attention, x: torch.Tensor) -> torch.Tensor:
+    n_heads, d_model, d_head = (int(d) for d in self.W_Q.shape)
+    batch, n_pos = x.shape[0], x.shape[1]
+
+    def project(W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:  # -> [batch, pos, h, d_head]
+        flat = W.permute(1, 0, 2).reshape(d_model, n_heads * d_head)
+        return (x @ flat + b.reshape(n_heads * d_head)).reshape(batch, n_pos, n_heads, d_head)
+
+    q_h = self.hook_q(project(self.W_Q, self.b_Q)).transpose(1, 2)  # [batch, h, pos, d_head]
+    k_h = self.hook_k(project(self.W_K, self.b_K)).transpose(1, 2)
+    v_h = self.hook_v(project(self.W_V, self.b_V)).transpose(1, 2)
+    scores = q_h @ k_h.transpose(2, 3) * self.scale  # [batch, h, q_pos, k_pos]
+    future = self.future_mask[:n_pos, :n_pos]
+    scores = self.hook_attn_scores(scores.masked_fill(future, MASKED_SCORE))
+    pattern = self.hook_pattern(scores.softmax(-1))
+    z = self.hook_z((pattern @ v_h).transpose(1, 2))  # [batch, pos, h, d_head]
+    result_h = z.transpose(1, 2) @ self.W_O  # [batch, h, pos, d_model]
+    result = self.hook_result(result_h.transpose(1, 2))  # [batch, pos, h, d_model]
+    return result.sum(2) + self.b_O
+
+
+@contextmanager
+def onnx_friendly(model: HookedTransformer):
+    """Within the block, the model's LayerNorms and attention layers use the export-time forms."""
+    patched = []
+    for module in model.modules():
+        form = {LayerNorm: _layer_norm_forward, Attention: _attention_forward}.get(type(module))
+        if form is not None:
+            module.forward = types.MethodType(form, module)
+            patched.append(module)
+    try:
+        yield model
+    finally:
+        for module in patched:
+            del module.forward
+
+
 def forward_input_names(model: HookedTransformer) -> List[str]:
     return ["tokens"] + [
         f"{kind}:{name}" for name in model.intervention_hook_names for kind in INTERVENTION_KINDS
@@ -135,7 +188,7 @@ def export_forward(model: HookedTransformer, path: Path) -> None:
     dynamic_axes["logits"] = {0: "batch", 1: "pos"}
     for name in model.hook_names:
         dynamic_axes[name] = _symbolic_axes(model, name)
-    with torch.no_grad():
+    with torch.no_grad(), onnx_friendly(model):
         torch.onnx.export(
             ForwardGraph(model),
             (tokens, *flat),
@@ -144,7 +197,9 @@ def export_forward(model: HookedTransformer, path: Path) -> None:
             output_names=output_names,
             dynamic_axes=dynamic_axes,
             opset_version=OPSET,
-            do_constant_folding=True,
+            # Unfolded, the graph keeps the parameters as they are (shared with the other graphs
+            # through weights.bin); onnxruntime folds the reshapes when the session starts.
+            do_constant_folding=False,
         )
     _declare_output_shapes(path, model)
 
@@ -158,7 +213,7 @@ def export_plain(model: HookedTransformer, path: Path) -> None:
     }
     for name in model.hook_names:
         dynamic_axes[name] = _symbolic_axes(model, name)
-    with torch.no_grad():
+    with torch.no_grad(), onnx_friendly(model):
         torch.onnx.export(
             PlainForwardGraph(model),
             (example_tokens(model),),
@@ -167,7 +222,7 @@ def export_plain(model: HookedTransformer, path: Path) -> None:
             output_names=output_names,
             dynamic_axes=dynamic_axes,
             opset_version=OPSET,
-            do_constant_folding=True,
+            do_constant_folding=False,  # as in export_forward
         )
     _declare_output_shapes(path, model)
 
