@@ -32,8 +32,15 @@ export {
 } from './errors';
 export { logitDiff, probabilityMass, softmax, type LogitMetric } from './metrics';
 export { pearson, type PatchDirection, type SweepAxis } from './patching';
-export { chooseBackend, configureRuntime, webgpuAvailable, type Backend } from './runtime';
+export {
+  chooseBackend,
+  configureRuntime,
+  webgpuAvailable,
+  type Backend,
+  type ExternalData,
+  type SessionOptions,
+} from './runtime';
 export { broadcastTo, meanOver, row, stack, tensor, zeros, type Tensor } from './tensor';
 export { Tokenizer } from './tokenizer';
-export type { Manifest, ModelConfig } from './manifest';
+export { modelFiles, type Manifest, type ModelConfig, type ModelFile } from './manifest';
 export { fetchJson, fetchModelFile, type FileFetchOptions, type FileProgress } from './files';
