@@ -239,6 +239,38 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
   }
   const s = { wall: median(batchedMs), cpu: median(batchedCpu) };
   const l = { wall: median(loopMs), cpu: median(loopCpu) };
+  // Where the time goes: a call with 1 patched row vs a call with all of them (the sweep's second
+  // call, built as patchSweep builds it). A call costs a fixed part (graph dispatch, 162 inputs,
+  // 67 outputs) plus a part per row; batching saves only the fixed part, so the speed-up of
+  // batching is at most (one-row call) / (per-row cost of the batched call).
+  const hook = hooks[1] ?? hooks[0];
+  const source = ml.row((await model.runWithCache([clean], [hook])).cache.get(hook), 0);
+  const value = { data: source.data, dims: [1, ...source.dims] };
+  const patched = (rows) =>
+    model.runWithInterventions(
+      Array.from({ length: rows }, () => corrupted),
+      Array.from({ length: rows }, (_, r) => ({
+        hook,
+        kind: 'patch',
+        value,
+        rows: [r],
+        positions: [r % clean.length],
+      })),
+    );
+  const oneRowCpu = [];
+  const allRowsCpu = [];
+  const plainRowsCpu = [];
+  const plainRows = () => model.runWithCache(Array.from({ length: cells }, () => corrupted));
+  await patched(cells);
+  await plainRows();
+  for (let b = 0; b < Math.max(3, BLOCKS >> 1); b++) {
+    await timeRuns(() => patched(1), 10, oneRowCpu);
+    await timeRuns(() => patched(cells), 2, allRowsCpu);
+    await timeRuns(plainRows, 2, plainRowsCpu);
+  }
+  const perCall = median(oneRowCpu);
+  const perRow = median(allRowsCpu) / cells;
+  const plainPerRow = median(plainRowsCpu) / cells;
   results.sweep = {
     hooks: hooks.length,
     positions: clean.length,
@@ -248,6 +280,10 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
     speedupWall: l.wall / s.wall,
     speedupCpu: l.cpu / s.cpu,
     maxDiff,
+    oneRowCallCpuMs: perCall,
+    batchedPerRowCpuMs: perRow,
+    plainPerRowCpuMs: plainPerRow,
+    ceiling: perCall / perRow,
   };
   const line = (label, a, b, note = '') =>
     console.log(`   ${label.padEnd(22)} ${a.padStart(10)}   ${b.padStart(9)}   ${note}`);
@@ -264,6 +300,11 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
     '(target >= 10x)',
   );
   console.log(`   batched and one-by-one results agree to ${maxDiff.toExponential(1)}`);
+  console.log(
+    `   CPU per call with 1 patched row ${fmt(perCall)}; per row of a ${cells}-row call ${fmt(perRow)} ` +
+      `(plain graph, no patches: ${fmt(plainPerRow)}) -> batching can save at most ` +
+      `${(perCall / perRow).toFixed(1)}x`,
+  );
 }
 
 // ---- 3. attribution patching vs the full sweep ---------------------------------------------

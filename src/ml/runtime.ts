@@ -78,7 +78,20 @@ export async function chooseBackend(preference: Backend | 'auto' = 'auto'): Prom
   return (await webgpuAvailable()) ? 'webgpu' : 'wasm';
 }
 
-/** One loaded ONNX graph. Runs are queued: ORT sessions are not re-entrant. */
+/**
+ * ORT work (session starts and runs) goes through one queue for the whole page: the sessions share
+ * one WASM instance, which is not re-entrant — on WebGPU a run awaits its GPU reads, and a run of
+ * another session (a model's plain and intervention graphs, say) started meanwhile hangs.
+ */
+let ortQueue: Promise<unknown> = Promise.resolve();
+
+function enqueue<T>(work: () => Promise<T>): Promise<T> {
+  const task = ortQueue.then(work);
+  ortQueue = task.catch(() => undefined);
+  return task;
+}
+
+/** One loaded ONNX graph. Runs are queued (see enqueue). */
 export interface GraphSession {
   readonly backend: Backend;
   readonly inputNames: readonly string[];
@@ -144,28 +157,29 @@ export async function createSession(
   try {
     // (A proxied ORT transfers the bytes to its worker; keep the caller's copy intact. External
     // data is copied into the session's memory, so it can be shared by several sessions.)
-    session = await ort.InferenceSession.create(ort.env.wasm.proxy ? bytes.slice() : bytes, {
-      executionProviders: [backend],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      ...(options.externalData && {
-        externalData: options.externalData.map(({ path, data }) => ({ path, data })),
+    session = await enqueue(() =>
+      ort.InferenceSession.create(ort.env.wasm.proxy ? bytes.slice() : bytes, {
+        executionProviders: [backend],
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+        ...(options.externalData && {
+          externalData: options.externalData.map(({ path, data }) => ({ path, data })),
+        }),
       }),
-    });
+    );
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new ModelSessionError(`could not start ${file} on ${backend}: ${reason}`, file, {
       cause,
     });
   }
-  let queue: Promise<unknown> = Promise.resolve();
   const outputNames = session.outputNames;
   return {
     backend,
     inputNames: session.inputNames,
     outputNames,
     run(feeds, fetches) {
-      const task = queue.then(async () => {
+      return enqueue(async () => {
         const ortFeeds: Record<string, OrtModule.Tensor> = {};
         for (const [name, feed] of feeds) ortFeeds[name] = toOrt(ort, feed);
         let results: OrtModule.InferenceSession.ReturnType;
@@ -186,9 +200,7 @@ export async function createSession(
         }
         return out;
       });
-      queue = task.catch(() => undefined);
-      return task;
     },
-    release: () => session.release(),
+    release: () => enqueue(() => session.release()),
   };
 }

@@ -23,6 +23,7 @@ interface CheckResult {
   hooks: Record<string, Plain>;
   sweep: Plain | null;
   attribution: Plain | null;
+  concurrent: { plain: number; patched: number; patchChanged: number } | null;
 }
 interface CheckRequest {
   model: string;
@@ -34,6 +35,7 @@ interface CheckRequest {
   distractor: number;
   hooks: string[];
   sweep?: boolean;
+  concurrent?: boolean;
 }
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/models');
@@ -149,6 +151,27 @@ describe('the model runtime in Chromium', () => {
     expect(maxAbsDiff(proxied.logits, inPage.logits)).toBe(0);
     expect(maxAbsDiff(proxied.sweep!, inPage.sweep!)).toBe(0);
     await fresh.close();
+  });
+
+  it('runs calls on the plain and the intervention graph started at once on WebGPU', async () => {
+    // The two graphs are two ORT sessions on one WASM instance: their runs must not overlap
+    // (on WebGPU an overlapping run hangs), and each gives what it gives alone.
+    const gpu = await check({
+      model: '_lab-random',
+      baseUrl: fixtures.url,
+      backend: 'webgpu',
+      tokens: [0, 5, 9, 13, 20, 7, 3, 11],
+      corrupted: [0, 5, 9, 14, 20, 7, 3, 11],
+      answer: 9,
+      distractor: 13,
+      hooks: [],
+      sweep: false,
+      concurrent: true,
+    });
+    expect(gpu.backend).toBe('webgpu');
+    expect(gpu.concurrent!.patchChanged).toBeGreaterThan(1e-3);
+    expect(gpu.concurrent!.plain).toBeLessThan(1e-6);
+    expect(gpu.concurrent!.patched).toBeLessThan(1e-6);
   });
 
   const published = ['tiny-lm', 'attn-only-2l'].filter((m) =>
