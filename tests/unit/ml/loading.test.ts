@@ -16,6 +16,7 @@ import {
   type LoadProgress,
 } from '../../../src/ml';
 import { startStaticServer } from '../../../scripts/static-server.mjs';
+import { maxAbsDiff } from '../../../src/ml/tensor';
 import { fixtureDir } from './support';
 
 let root: string;
@@ -179,5 +180,41 @@ describe('loading a model over HTTP', () => {
   it('refuses a manifest that does not follow the contract', async () => {
     await expect(load('bad-manifest')).rejects.toThrow(ManifestError);
     await expect(load('bad-manifest')).rejects.toThrow(/config/);
+  });
+});
+
+describe('building a model from bytes in memory', () => {
+  const dir = fixtureDir(MODEL);
+  const bytes = (file: string) => new Uint8Array(readFileSync(join(dir, file)));
+  const json = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+
+  it('says which file it needs when the weights the graphs share are not given', async () => {
+    const built = HookedModel.fromBytes({
+      manifest: json('manifest.json'),
+      tokenizer: json('tokenizer.json'),
+      forward: bytes('model.onnx'),
+      backend: 'wasm',
+    });
+    await expect(built).rejects.toThrow(ManifestError);
+    await expect(built).rejects.toThrow(/weights.bin: its bytes are needed/);
+  });
+
+  it('runs without the plain graph too (every call then goes through model.onnx)', async () => {
+    const full = await HookedModel.fromFiles((file) => bytes(file), { backend: 'wasm' });
+    const forwardOnly = await HookedModel.fromBytes({
+      manifest: json('manifest.json'),
+      tokenizer: json('tokenizer.json'),
+      forward: bytes('model.onnx'),
+      weights: bytes('weights.bin'),
+      backend: 'wasm',
+    });
+    const ids = full.tokenizer.encode('Mary and John went to the store');
+    const a = await full.runWithCache(ids, ['blocks.1.hook_resid_post']);
+    const b = await forwardOnly.runWithCache(ids, ['blocks.1.hook_resid_post']);
+    expect(maxAbsDiff(a.logits, b.logits)).toBeLessThan(1e-5);
+    const hook = 'blocks.1.hook_resid_post';
+    expect(maxAbsDiff(a.cache.get(hook)!, b.cache.get(hook)!)).toBeLessThan(1e-5);
+    await full.release();
+    await forwardOnly.release();
   });
 });
