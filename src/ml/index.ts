@@ -10,6 +10,7 @@
  *   await model.attributionScores({ clean, corrupted, hooks, metric });
  */
 export { HookedModel } from './hooked-model';
+export { ComputeGraph, type ComputeGraphOptions } from './compute-graph';
 export type {
   AttributionOptions,
   AttributionResult,
@@ -35,5 +36,5 @@ export { pearson, type PatchDirection, type SweepAxis } from './patching';
 export { chooseBackend, configureRuntime, webgpuAvailable, type Backend } from './runtime';
 export { broadcastTo, meanOver, row, stack, tensor, zeros, type Tensor } from './tensor';
 export { Tokenizer } from './tokenizer';
-export type { Manifest, ModelConfig } from './manifest';
+export type { Manifest, ModelConfig, ModelFile } from './manifest';
 export { fetchJson, fetchModelFile, type FileFetchOptions, type FileProgress } from './files';

@@ -50,9 +50,12 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
   const files: PlannedFile[] = [];
   for (const model of list.models) {
     const modelUrl = new URL(`${MODELS_PREFIX}${model.name}/`, location.href).href;
-    const manifest = parseManifest(await fetchJson(new URL('manifest.json', modelUrl).href));
-    const { forward, backward, tokenizer } = manifest.files;
     const named = new Set(['manifest.json']);
+    const hasManifest = model.files.some((file) => file.path === 'manifest.json');
+    const manifest = hasManifest
+      ? parseManifest(await fetchJson(new URL('manifest.json', modelUrl).href))
+      : null;
+    const { forward, backward, tokenizer } = manifest?.files ?? {};
     for (const file of [forward, backward, tokenizer]) {
       if (!file) continue;
       named.add(file.path);

@@ -13,6 +13,7 @@ import Grokking from './grokking/Grokking.astro';
 import IoiCircuit from './ioi-circuit/IoiCircuit.astro';
 import InductionHeads from './induction-heads/InductionHeads.astro';
 import MaxActivationIllusion from './max-activation-illusion/MaxActivationIllusion.astro';
+import SaeLab from './sae-lab/SaeLab.astro';
 import SteeringVectors from './steering-vectors/SteeringVectors.astro';
 import ToySuperposition from './toy-superposition/ToySuperposition.astro';
 
@@ -29,6 +30,7 @@ const WIDGET_COMPONENTS: Partial<Record<WidgetId, WidgetComponent>> = {
   'ioi-circuit': IoiCircuit,
   'induction-heads': InductionHeads,
   'max-activation-illusion': MaxActivationIllusion,
+  'sae-lab': SaeLab,
   'steering-vectors': SteeringVectors,
   'toy-superposition': ToySuperposition,
 };
