@@ -81,6 +81,7 @@ export function activationHistogram(
   width: number,
   colors: ChartColors,
 ): Element {
+  const histogramOptions = { thresholds: 30, fill: colors.blue, inset: 0.5 };
   return accessibleChart(
     Plot.plot({
       width: Math.min(width, 520),
@@ -90,7 +91,8 @@ export function activationHistogram(
       x: { label: 'activation (where active)', grid: true },
       y: { label: 'tokens', grid: true },
       marks: [
-        Plot.rectY(values, Plot.binX({ y: 'count' }, { thresholds: 30, fill: colors.blue })),
+        // (Plot's types leave out the style options binX passes through, hence the variable.)
+        Plot.rectY(values, Plot.binX({ y: 'count' }, histogramOptions)),
         Plot.ruleY([0], { stroke: colors.muted }),
       ],
     }),
