@@ -579,6 +579,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   featureInput.value = String(entries[0]!.order[0]);
   showStrength();
   showFeature();
+  root.dataset['computed'] = 'done';
   requestAnimationFrame(() => {
     if (!signal.aborted) {
       drawTradeoff();
