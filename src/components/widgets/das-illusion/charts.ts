@@ -1,0 +1,128 @@
+/**
+ * The DAS widget's two figures (Observable Plot, theme colours): the change each patch makes to
+ * the logit difference, as horizontal bars, and the logit difference as the patch direction turns from the
+ * dormant part to the disconnected part.
+ */
+import * as Plot from '@observablehq/plot';
+import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { CONDITION_LABELS, type Condition } from './subspace';
+
+const FONT = { fontSize: '12px', fontFamily: 'inherit' };
+
+function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
+  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
+}
+
+/** The patches the bar chart compares (the unpatched runs are its baseline and the text). */
+export const PATCHES: readonly Condition[] = ['full', 'direction', 'dormant', 'disconnected'];
+
+function patchColor(condition: Condition, colors: ChartColors): string {
+  if (condition === 'full') return colors.blue;
+  if (condition === 'direction') return colors.accent;
+  return colors.muted;
+}
+
+/**
+ * One bar per patch: how far it moves this pair's logit difference from the unpatched base
+ * (negative: toward the source's answer), and a tick at the mean change over the held-out pairs
+ * when known. Changes, not levels: at the illusory site every effect is small beside the 20-odd
+ * logits between base and source, and would vanish on that scale.
+ */
+export function changeBars(
+  pair: Record<Condition, number>,
+  mean: Record<Condition, number> | null,
+  width: number,
+  colors: ChartColors,
+): Element {
+  const rows = PATCHES.map((c) => ({
+    label: CONDITION_LABELS[c],
+    value: pair[c] - pair.base,
+    mean: mean ? mean[c] - mean.base : Number.NaN,
+    color: patchColor(c, colors),
+  }));
+  const labels = rows.map((r) => r.label);
+  return accessibleChart(
+    Plot.plot({
+      width,
+      height: 60 + 36 * rows.length,
+      marginLeft: 170,
+      marginRight: 56,
+      style: style(colors),
+      x: { label: 'change in logit difference (← toward the source answer)', grid: true },
+      y: { domain: labels, label: null },
+      marks: [
+        Plot.barX(rows, { x: 'value', y: 'label', fill: 'color', insetTop: 5, insetBottom: 5 }),
+        Plot.tickX(
+          rows.filter((r) => Number.isFinite(r.mean)),
+          { x: 'mean', y: 'label', stroke: colors.text, strokeWidth: 2, strokeDasharray: '3,2' },
+        ),
+        Plot.text(rows, {
+          x: 'value',
+          y: 'label',
+          text: (r: { value: number }) => (r.value >= 0 ? '+' : '') + r.value.toFixed(2),
+          dx: 6,
+          textAnchor: 'start',
+          fill: colors.text,
+        }),
+        Plot.ruleX([0], { stroke: colors.text }),
+      ],
+    }),
+    'Bar chart of how far each patch moves the logit difference of this pair from the unpatched base: the whole activation, the learned direction, its dormant part and its disconnected part. Dashed ticks: mean change over the held-out pairs. The table below lists the numbers.',
+  );
+}
+
+/**
+ * The logit difference against the mixing angle θ (0° dormant part alone, 90° disconnected part
+ * alone), with the learned direction's angle and the slider's angle marked.
+ */
+export function angleCurve(
+  angles: readonly number[],
+  logitDiffs: readonly number[],
+  marks: { chosen: number; learned: number; base: number },
+  width: number,
+  colors: ChartColors,
+): Element {
+  const points = angles.map((angle, i) => ({ angle, value: logitDiffs[i]! }));
+  const at = (angle: number) => {
+    let best = points[0]!;
+    for (const p of points) if (Math.abs(p.angle - angle) < Math.abs(best.angle - angle)) best = p;
+    return best;
+  };
+  return accessibleChart(
+    Plot.plot({
+      width,
+      height: 240,
+      marginLeft: 56,
+      marginRight: 24,
+      style: style(colors),
+      x: {
+        domain: [0, 90],
+        label: 'θ: 0° dormant part only → 90° disconnected part only',
+        ticks: 10,
+      },
+      y: { label: 'logit difference', grid: true },
+      marks: [
+        Plot.ruleY([marks.base], { stroke: colors.blue, strokeDasharray: '4,3' }),
+        Plot.text([marks.base], {
+          x: 90,
+          y: (d: number) => d,
+          text: () => 'unpatched',
+          dy: -8,
+          textAnchor: 'end',
+          fill: colors.blue,
+        }),
+        Plot.ruleX([marks.learned], { stroke: colors.accent, strokeDasharray: '4,3' }),
+        Plot.text([marks.learned], {
+          x: (d: number) => d,
+          frameAnchor: 'top',
+          text: () => 'v',
+          dx: 6,
+          fill: colors.accent,
+        }),
+        Plot.line(points, { x: 'angle', y: 'value', stroke: colors.text, strokeWidth: 2 }),
+        Plot.dot([at(marks.chosen)], { x: 'angle', y: 'value', r: 5, fill: colors.accent }),
+      ],
+    }),
+    'Line chart of the logit difference as the patching direction turns from the dormant part (0 degrees) to the disconnected part (90 degrees); the learned direction and the chosen angle are marked.',
+  );
+}

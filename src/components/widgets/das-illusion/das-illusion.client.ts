@@ -1,0 +1,247 @@
+/**
+ * Wires the DAS markup to tiny-lm: loads the model and das.json, then for the chosen site and
+ * held-out pair recomputes every number through the hook API (experiment.ts) and draws the bars,
+ * the angle sweep and the table. The mean over all held-out pairs is computed after the first
+ * result, once per site.
+ */
+import { fetchJson } from '../../../ml';
+import { chartColors, onThemeChange } from '../shell/chart-theme';
+import type { WidgetContext } from '../shell/types';
+import { gridTable } from '../tiny-lm/charts';
+import { elapsed, loadTinyLm, TINY_LM } from '../tiny-lm/load';
+import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
+import { angleCurve, changeBars } from './charts';
+import {
+  meanResult,
+  pairResult,
+  patchedLogitDiffs,
+  siteDirections,
+  type PairResult,
+} from './experiment';
+import {
+  angleOf,
+  CONDITIONS,
+  CONDITION_LABELS,
+  mixAtAngle,
+  parseDasFile,
+  patchAlong,
+  sitePosition,
+  type Condition,
+  type DasFile,
+  type DasSite,
+} from './subspace';
+
+/** Held-out pairs offered in the menu (the mean uses all of them). */
+const SHOWN_PAIRS = 24;
+/** Angles of the sweep, in degrees. */
+const ANGLES = Array.from({ length: 19 }, (_, i) => i * 5);
+
+const dataKey = (prefix: string, condition: Condition) =>
+  `${prefix}${condition[0]!.toUpperCase()}${condition.slice(1)}`;
+
+function siteLabel(site: DasSite): string {
+  const where = site.position === 'S2' ? 'the repeated subject (S2)' : 'the last word (END)';
+  return `MLP ${site.layer} hidden activation at ${where}: ${site.role}`;
+}
+
+export async function mount(context: WidgetContext): Promise<void> {
+  const { root, signal } = context;
+  const started = performance.now();
+  const model = await loadTinyLm((p) =>
+    context.progress({
+      ...p,
+      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
+    }),
+  );
+  context.setBackend(model.backend);
+  context.progress({ fraction: null, label: 'Reading the learned directions' });
+  const das: DasFile = parseDasFile(
+    await fetchJson(new URL(`/models/${TINY_LM}/das.json`, location.href).href, { signal }),
+  );
+  const tokenizer = model.tokenizer;
+
+  const form = part<HTMLFormElement>(root, '[data-das="controls"]');
+  const siteSelect = part<HTMLSelectElement>(form, 'select[name="site"]');
+  const pairSelect = part<HTMLSelectElement>(form, 'select[name="pair"]');
+  const angleInput = part<HTMLInputElement>(form, 'input[name="angle"]');
+  const angleOutput = part<HTMLOutputElement>(form, 'output[name="angle-value"]');
+  const status = part<HTMLElement>(root, '[data-das="status"]');
+
+  das.sites.forEach((site, i) => siteSelect.add(new Option(siteLabel(site), String(i))));
+  das.evalPairs.slice(0, SHOWN_PAIRS).forEach((pair, i) => {
+    pairSelect.add(new Option(`${pair.base} … → ${tokenizer.vocab[pair.io]}`, String(i)));
+  });
+
+  const means = new Map<number, Promise<Record<Condition, number>>>();
+  let result: PairResult | null = null;
+  let mean: Record<Condition, number> | null = null;
+  let chosenLogitDiff = Number.NaN;
+  let generation = 0;
+  let angleGeneration = 0;
+
+  const site = () => das.sites[Number(siteSelect.value)]!;
+  const pair = () => das.evalPairs[Number(pairSelect.value)]!;
+
+  async function compute(): Promise<void> {
+    const run = ++generation;
+    const s = site();
+    root.dataset['computed'] = 'running';
+    status.textContent = 'Patching…';
+    const found = await pairResult(model, s, pair(), [
+      ...ANGLES,
+      angleOf(s.dormant, s.disconnected),
+    ]);
+    if (run !== generation || signal.aborted) return;
+    result = found;
+    const atAngle = await chosenAngle();
+    if (run !== generation || signal.aborted) return;
+    chosenLogitDiff = atAngle;
+    const index = Number(siteSelect.value);
+    mean = null;
+    draw();
+    root.dataset['computed'] = 'done';
+    void computeMean(index, run);
+  }
+
+  /** The logit difference when patching along the slider's mix of the two parts. */
+  async function chosenAngle(): Promise<number> {
+    if (!result) return Number.NaN;
+    const s = site();
+    const { dormant, disconnected } = siteDirections(s);
+    const { base, source } = result.activations;
+    const direction = mixAtAngle(dormant, disconnected, Number(angleInput.value));
+    const { logitDiffs } = await patchedLogitDiffs(model, s, pair(), [
+      patchAlong(base, source, direction),
+    ]);
+    return logitDiffs[0]!;
+  }
+
+  async function computeMean(index: number, run: number): Promise<void> {
+    const s = das.sites[index]!;
+    let pending = means.get(index);
+    root.dataset['meanComputed'] = 'running';
+    if (!pending) {
+      pending = meanResult(
+        model,
+        s,
+        das.evalPairs,
+        (done) => {
+          if (Number(siteSelect.value) === index)
+            status.textContent = `Mean over the held-out pairs: ${done} of ${das.evalPairs.length}…`;
+        },
+        signal,
+      );
+      means.set(index, pending);
+      pending.catch(() => means.delete(index));
+    }
+    const found = await pending;
+    if (run !== generation || signal.aborted) return;
+    mean = found;
+    draw();
+    root.dataset['meanComputed'] = 'done';
+  }
+
+  function draw(): void {
+    if (!result) return;
+    const s = site();
+    const p = pair();
+    const colors = chartColors();
+    const width = Math.min(720, availableWidth(root));
+    const position = sitePosition(s, p);
+    part<HTMLElement>(root, '[data-das="base"]').replaceChildren(
+      markedPrompt(tokenizer, p.baseIds, [p.positions.S2]),
+      ` → ${tokenizer.vocab[p.io]}`,
+    );
+    part<HTMLElement>(root, '[data-das="source"]').replaceChildren(
+      markedPrompt(tokenizer, p.sourceIds, [p.positions.S2]),
+      ` → ${tokenizer.vocab[p.s]}`,
+    );
+    part<HTMLElement>(root, '[data-das="site"]').textContent =
+      `${s.hook}, position ${position} ("${tokenizer.vocab[p.baseIds[position]!]}")`;
+
+    const ld = result.logitDiff;
+    root.dataset['site'] = `${s.hook}@${s.position}`;
+    root.dataset['pair'] = pairSelect.value;
+    for (const c of CONDITIONS) root.dataset[dataKey('ld', c)] = String(ld[c]);
+    if (mean) for (const c of CONDITIONS) root.dataset[dataKey('mean', c)] = String(mean[c]);
+
+    part<HTMLElement>(root, '[data-chart="bars"]').replaceChildren(
+      changeBars(ld, mean, width, colors),
+    );
+
+    part<HTMLElement>(root, '[data-das="levels"]').textContent =
+      `Unpatched, the base prompt gives ${fixed(ld.base)} and the source ${fixed(ld.source)}. ` +
+      `Patched: whole activation ${fixed(ld.full)}, along v ${fixed(ld.direction)}, dormant part only ${fixed(ld.dormant)}, disconnected part only ${fixed(ld.disconnected)}.`;
+
+    const share = (x: number) => `${Math.round(100 * x)}%`;
+    part<HTMLElement>(root, '[data-das="parts"]').textContent =
+      `v = dormant + disconnected, with ${share(s.fractions.dormant)} of its squared length in the part the MLP's output reads and ${share(s.fractions.disconnected)} in the part it ignores. ` +
+      `On this pair the source differs from the base by ${fixed(result.delta.dormant)} along the dormant part, ${fixed(result.delta.disconnected)} along the disconnected part and ${fixed(result.delta.direction)} along v ` +
+      `(mean |difference| over the held-out pairs: ${fixed(s.meanAbsDeltaProjection.dormant)}, ${fixed(s.meanAbsDeltaProjection.disconnected)}, ${fixed(s.meanAbsDeltaProjection.direction)}). ` +
+      `Read strength |u·W_out| of the unit parts: dormant ${fixed(s.readNorm.dormant)}, disconnected ${fixed(s.readNorm.disconnected, 4)}.`;
+
+    const learned = angleOf(s.dormant, s.disconnected);
+    const angle = Number(angleInput.value);
+    angleOutput.value = `${angle}°`;
+    part<HTMLElement>(root, '[data-chart="angle"]').replaceChildren(
+      angleCurve(
+        result.angles.slice(0, ANGLES.length),
+        result.byAngle.slice(0, ANGLES.length),
+        { chosen: angle, learned, base: ld.base },
+        width,
+        colors,
+      ),
+    );
+    const readout = part<HTMLElement>(root, '[data-das="angle-readout"]');
+    readout.textContent = `At θ = ${angle}° the logit difference is ${fixed(chosenLogitDiff)} (unpatched ${fixed(ld.base)}); the learned direction sits at θ = ${fixed(learned, 1)}°, where it is ${fixed(ld.direction)}.`;
+    readout.dataset['angle'] = String(angle);
+    readout.dataset['logitDiff'] = String(chosenLogitDiff);
+
+    const columns = ['this pair', 'mean (page)', 'mean (das.json)'];
+    const table = gridTable(
+      {
+        rows: CONDITIONS.map((c) => CONDITION_LABELS[c]),
+        columns,
+        values: Float32Array.from(
+          CONDITIONS.flatMap((c) => [ld[c], mean?.[c] ?? Number.NaN, s.logitDiff[c]]),
+        ),
+      },
+      `Logit difference IO − S at ${s.hook} (${s.position}); means over ${das.evalPairs.length} held-out pairs`,
+      'patch',
+    );
+    part<HTMLElement>(root, '[data-table="numbers"]').replaceChildren(folded(table));
+    status.textContent = mean
+      ? `${das.evalPairs.length} held-out pairs; v learned on ${das.trainPairs.length} training pairs in ${das.training.steps} steps (models/tiny-lm/das.py).`
+      : status.textContent;
+  }
+
+  const recompute = () => void compute().catch((error: unknown) => context.fail(error));
+  form.addEventListener('submit', (event) => event.preventDefault(), { signal });
+  siteSelect.addEventListener('change', recompute, { signal });
+  pairSelect.addEventListener('change', recompute, { signal });
+  angleInput.addEventListener(
+    'input',
+    () => {
+      const run = generation;
+      const turn = ++angleGeneration;
+      root.dataset['computed'] = 'running';
+      angleOutput.value = `${angleInput.value}°`;
+      void chosenAngle()
+        .then((atAngle) => {
+          if (run !== generation || turn !== angleGeneration) return;
+          chosenLogitDiff = atAngle;
+          draw();
+          root.dataset['computed'] = 'done';
+        })
+        .catch((error: unknown) => context.fail(error));
+    },
+    { signal },
+  );
+  onThemeChange(draw, signal);
+
+  context.progress({ fraction: null, label: 'Patching along the learned direction' });
+  await compute();
+  const ms = elapsed(started);
+  root.dataset['firstResultMs'] = String(ms);
+  console.info(`[das-illusion] first result in ${ms} ms (${model.backend})`);
+}
