@@ -6,6 +6,7 @@
 import type { WidgetId } from '../../content/vocabulary';
 import ActivationPatching from './activation-patching/ActivationPatching.astro';
 import AttributionPatching from './attribution-patching/AttributionPatching.astro';
+import DasIllusion from './das-illusion/DasIllusion.astro';
 import DirectLogitAttribution from './logit-lens/DirectLogitAttribution.astro';
 import LogitLens from './logit-lens/LogitLens.astro';
 import GreaterThan from './greater-than/GreaterThan.astro';
@@ -23,6 +24,7 @@ type WidgetComponent = typeof ToySuperposition;
 const WIDGET_COMPONENTS: Partial<Record<WidgetId, WidgetComponent>> = {
   'activation-patching': ActivationPatching,
   'attribution-patching': AttributionPatching,
+  'das-illusion': DasIllusion,
   'direct-logit-attribution': DirectLogitAttribution,
   'logit-lens': LogitLens,
   'greater-than': GreaterThan,
