@@ -141,8 +141,16 @@ describe('the DAS-illusion widget', () => {
     expect(Math.abs(numbers.direction - site.perPair['direction']![numbers.pair]!)).toBeLessThan(
       5e-3,
     );
-    // The move is real: v takes the answer toward the source's.
-    expect(numbers.direction).toBeLessThan(numbers.base);
+    // The widget opens on the offered pair where v moves the answer most: there it moves it by
+    // more than a logit toward the source's answer, while the whole activation barely does.
+    const opening = await page
+      .locator(`${WIDGET} [data-computed]`)
+      .getAttribute('data-opening-pair');
+    expect(numbers.pair).toBe(Number(opening));
+    expect(numbers.base - numbers.direction).toBeGreaterThan(1);
+    expect(Math.abs(numbers.base - numbers.full)).toBeLessThan(
+      0.5 * (numbers.base - numbers.direction),
+    );
   });
 
   it('shows that at the illusory site each part alone moves the answer much less than v', async () => {
@@ -153,6 +161,12 @@ describe('the DAS-illusion widget', () => {
     expect(Math.abs(effect(mean.disconnected))).toBeLessThan(0.01 * effect(mean.direction));
     expect(Math.abs(effect(mean.dormant))).toBeLessThan(0.5 * effect(mean.direction));
     expect(Math.abs(effect(mean.full))).toBeLessThan(effect(mean.direction));
+    // Every pair is drawn, and the sentence under the strip counts them.
+    await expect(page.locator(`${WIDGET} [data-chart="pairs"] svg`).count()).resolves.toBe(1);
+    const spread = page.locator(`${WIDGET} [data-das="spread"]`);
+    const toward = Number(await spread.getAttribute('data-toward'));
+    expect(toward).toBeGreaterThan(0);
+    expect(toward).toBeLessThanOrEqual(das.evalPairs.length);
   });
 
   it('answers the keyboard: the angle ends are the two parts alone, and pair and site change', async () => {
@@ -172,9 +186,11 @@ describe('the DAS-illusion widget', () => {
     ).toBeLessThan(1e-4);
 
     const before = await page.locator(`${WIDGET} [data-das="base"]`).textContent();
+    const from = ends.pair;
     await page.locator(`${WIDGET} select[name="pair"]`).focus();
-    await recomputed(page, ID, () => page.keyboard.press('ArrowDown'));
-    expect((await shown('ld')).pair).toBe(1);
+    await recomputed(page, ID, () => page.keyboard.press(from === 0 ? 'ArrowDown' : 'ArrowUp'));
+    const next = from === 0 ? 1 : from - 1;
+    expect((await shown('ld')).pair).toBe(next);
     await expect(page.locator(`${WIDGET} [data-das="base"]`).textContent()).resolves.not.toBe(
       before,
     );
@@ -185,7 +201,7 @@ describe('the DAS-illusion widget', () => {
     const now = await shown('ld');
     expect(now.site).toBe(`${faithful.hook}@${faithful.position}`);
     expect(
-      Math.abs(now.direction - (await patchedInNode(faithful, das.evalPairs[1]!, faithful.v))),
+      Math.abs(now.direction - (await patchedInNode(faithful, das.evalPairs[next]!, faithful.v))),
     ).toBeLessThan(1e-3);
   });
 

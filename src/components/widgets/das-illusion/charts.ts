@@ -48,7 +48,12 @@ export function changeBars(
       marginLeft: 170,
       marginRight: 56,
       style: style(colors),
-      x: { label: 'change in logit difference (← toward the source answer)', grid: true },
+      x: {
+        label: 'change in logit difference (← toward the source answer)',
+        grid: true,
+        insetLeft: 48,
+        insetRight: 48,
+      },
       y: { domain: labels, label: null },
       marks: [
         Plot.barX(rows, { x: 'value', y: 'label', fill: 'color', insetTop: 5, insetBottom: 5 }),
@@ -56,14 +61,29 @@ export function changeBars(
           rows.filter((r) => Number.isFinite(r.mean)),
           { x: 'mean', y: 'label', stroke: colors.text, strokeWidth: 2, strokeDasharray: '3,2' },
         ),
-        Plot.text(rows, {
-          x: 'value',
-          y: 'label',
-          text: (r: { value: number }) => (r.value >= 0 ? '+' : '') + r.value.toFixed(2),
-          dx: 6,
-          textAnchor: 'start',
-          fill: colors.text,
-        }),
+        // Each value outside its bar's end, on the side away from zero.
+        Plot.text(
+          rows.filter((r) => r.value >= 0),
+          {
+            x: 'value',
+            y: 'label',
+            text: (r: { value: number }) => `+${r.value.toFixed(2)}`,
+            dx: 6,
+            textAnchor: 'start',
+            fill: colors.text,
+          },
+        ),
+        Plot.text(
+          rows.filter((r) => r.value < 0),
+          {
+            x: 'value',
+            y: 'label',
+            text: (r: { value: number }) => r.value.toFixed(2),
+            dx: -6,
+            textAnchor: 'end',
+            fill: colors.text,
+          },
+        ),
         Plot.ruleX([0], { stroke: colors.text }),
       ],
     }),
@@ -124,5 +144,58 @@ export function angleCurve(
       ],
     }),
     'Line chart of the logit difference as the patching direction turns from the dormant part (0 degrees) to the disconnected part (90 degrees); the learned direction and the chosen angle are marked.',
+  );
+}
+
+/**
+ * Every held-out pair as one dot per patch: how far that patch moves the pair's logit difference
+ * from its unpatched base. The chosen pair is ringed. Shows whether a mean effect is shared by
+ * the pairs or carried by a few.
+ */
+export function pairStrip(
+  perPair: Record<Condition, readonly number[]>,
+  chosen: number,
+  width: number,
+  colors: ChartColors,
+): Element {
+  const rows = PATCHES.flatMap((c) =>
+    perPair[c].map((value, pair) => ({
+      label: CONDITION_LABELS[c],
+      pair,
+      change: value - perPair.base[pair]!,
+      color: patchColor(c, colors),
+    })),
+  );
+  const labels = PATCHES.map((c) => CONDITION_LABELS[c]);
+  return accessibleChart(
+    Plot.plot({
+      width,
+      height: 60 + 40 * labels.length,
+      marginLeft: 170,
+      marginRight: 24,
+      style: style(colors),
+      x: {
+        label: 'change in logit difference, one dot per held-out pair',
+        grid: true,
+        insetLeft: 12,
+        insetRight: 12,
+      },
+      y: { domain: labels, label: null },
+      marks: [
+        Plot.ruleX([0], { stroke: colors.text }),
+        Plot.dot(rows, {
+          x: 'change',
+          y: 'label',
+          fill: 'color',
+          fillOpacity: 0.45,
+          r: 3.5,
+        }),
+        Plot.dot(
+          rows.filter((r) => r.pair === chosen),
+          { x: 'change', y: 'label', r: 7, stroke: colors.text, strokeWidth: 2 },
+        ),
+      ],
+    }),
+    'Strip chart: for every held-out pair, how far each patch moves its logit difference; the chosen pair is ringed. The sentence below the chart summarises it.',
   );
 }

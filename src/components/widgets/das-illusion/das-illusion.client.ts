@@ -10,13 +10,14 @@ import type { WidgetContext } from '../shell/types';
 import { gridTable } from '../tiny-lm/charts';
 import { elapsed, loadTinyLm, TINY_LM } from '../tiny-lm/load';
 import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
-import { angleCurve, changeBars } from './charts';
+import { angleCurve, changeBars, pairStrip } from './charts';
 import {
-  meanResult,
   pairResult,
+  pairsResult,
   patchedLogitDiffs,
   siteDirections,
   type PairResult,
+  type PairsResult,
 } from './experiment';
 import {
   angleOf,
@@ -71,10 +72,19 @@ export async function mount(context: WidgetContext): Promise<void> {
   das.evalPairs.slice(0, SHOWN_PAIRS).forEach((pair, i) => {
     pairSelect.add(new Option(`${pair.base} … → ${tokenizer.vocab[pair.io]}`, String(i)));
   });
+  // Open on the offered pair where v moves the answer most at the first site (by the recipe's
+  // numbers): the illusion is uneven across pairs, and the strip chart shows all of them.
+  const opening = das.sites[0]!.perPair;
+  const moveOf = (k: number) => opening.base[k]! - opening.direction[k]!;
+  let start = 0;
+  for (let k = 1; k < Math.min(SHOWN_PAIRS, das.evalPairs.length); k++)
+    if (moveOf(k) > moveOf(start)) start = k;
+  pairSelect.value = String(start);
+  root.dataset['openingPair'] = String(start);
 
-  const means = new Map<number, Promise<Record<Condition, number>>>();
+  const allPairs = new Map<number, Promise<PairsResult>>();
   let result: PairResult | null = null;
-  let mean: Record<Condition, number> | null = null;
+  let pairs: PairsResult | null = null;
   let chosenLogitDiff = Number.NaN;
   let generation = 0;
   let angleGeneration = 0;
@@ -97,10 +107,12 @@ export async function mount(context: WidgetContext): Promise<void> {
     if (run !== generation || signal.aborted) return;
     chosenLogitDiff = atAngle;
     const index = Number(siteSelect.value);
-    mean = null;
+    pairs = null;
     draw();
     root.dataset['computed'] = 'done';
-    void computeMean(index, run);
+    void computeAllPairs(index, run).catch((error: unknown) => {
+      if (!signal.aborted) context.fail(error);
+    });
   }
 
   /** The logit difference when patching along the slider's mix of the two parts. */
@@ -116,27 +128,28 @@ export async function mount(context: WidgetContext): Promise<void> {
     return logitDiffs[0]!;
   }
 
-  async function computeMean(index: number, run: number): Promise<void> {
+  /** Every held-out pair at site `index`, once per site, after the chosen pair is shown. */
+  async function computeAllPairs(index: number, run: number): Promise<void> {
     const s = das.sites[index]!;
-    let pending = means.get(index);
+    let pending = allPairs.get(index);
     root.dataset['meanComputed'] = 'running';
     if (!pending) {
-      pending = meanResult(
+      pending = pairsResult(
         model,
         s,
         das.evalPairs,
         (done) => {
           if (Number(siteSelect.value) === index)
-            status.textContent = `Mean over the held-out pairs: ${done} of ${das.evalPairs.length}…`;
+            status.textContent = `Patching every held-out pair: ${done} of ${das.evalPairs.length}…`;
         },
         signal,
       );
-      means.set(index, pending);
-      pending.catch(() => means.delete(index));
+      allPairs.set(index, pending);
+      pending.catch(() => allPairs.delete(index));
     }
     const found = await pending;
     if (run !== generation || signal.aborted) return;
-    mean = found;
+    pairs = found;
     draw();
     root.dataset['meanComputed'] = 'done';
   }
@@ -160,6 +173,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       `${s.hook}, position ${position} ("${tokenizer.vocab[p.baseIds[position]!]}")`;
 
     const ld = result.logitDiff;
+    const mean = pairs?.mean ?? null;
     root.dataset['site'] = `${s.hook}@${s.position}`;
     root.dataset['pair'] = pairSelect.value;
     for (const c of CONDITIONS) root.dataset[dataKey('ld', c)] = String(ld[c]);
@@ -168,6 +182,24 @@ export async function mount(context: WidgetContext): Promise<void> {
     part<HTMLElement>(root, '[data-chart="bars"]').replaceChildren(
       changeBars(ld, mean, width, colors),
     );
+    const strip = part<HTMLElement>(root, '[data-chart="pairs"]');
+    const spread = part<HTMLElement>(root, '[data-das="spread"]');
+    if (pairs) {
+      strip.replaceChildren(pairStrip(pairs.perPair, Number(pairSelect.value), width, colors));
+      const moves = pairs.perPair.direction.map((x, k) => pairs!.perPair.base[k]! - x);
+      const sorted = [...moves].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      const large = moves.filter((m) => m > 1).length;
+      const toward = moves.filter((m) => m > 0).length;
+      spread.textContent =
+        `Along v the answer moves toward the source on ${toward} of ${moves.length} held-out pairs, by more than one logit on ${large}; ` +
+        `median change ${fixed(-median)}, mean ${fixed(mean!.direction - mean!.base)}.`;
+      spread.dataset['toward'] = String(toward);
+      spread.dataset['large'] = String(large);
+    } else {
+      strip.replaceChildren();
+      spread.textContent = 'Patching every held-out pair…';
+    }
 
     part<HTMLElement>(root, '[data-das="levels"]').textContent =
       `Unpatched, the base prompt gives ${fixed(ld.base)} and the source ${fixed(ld.source)}. ` +

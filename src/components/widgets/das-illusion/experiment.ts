@@ -7,6 +7,7 @@
  */
 import { tensor, type HookedModel, type Intervention, type Tensor } from '../../../ml';
 import {
+  CONDITIONS,
   mixAtAngle,
   patchAlong,
   projectedDelta,
@@ -162,28 +163,32 @@ export async function pairResult(
   };
 }
 
-/** Means over pairs of each condition, computed pair by pair (two calls per pair). */
-export async function meanResult(
+/** Every condition on a set of pairs: per pair and the mean. */
+export interface PairsResult {
+  readonly perPair: Record<Condition, number[]>;
+  readonly mean: Record<Condition, number>;
+}
+
+/** Each condition on every pair, pair by pair (two calls per pair), and the means. */
+export async function pairsResult(
   model: HookedModel,
   site: DasSite,
   pairs: readonly DasPair[],
   onPair?: (done: number) => void,
   signal?: AbortSignal,
-): Promise<Record<Condition, number>> {
-  const sums: Record<Condition, number> = {
-    base: 0,
-    source: 0,
-    full: 0,
-    direction: 0,
-    dormant: 0,
-    disconnected: 0,
-  };
+): Promise<PairsResult> {
+  const perPair = Object.fromEntries(CONDITIONS.map((c) => [c, [] as number[]])) as Record<
+    Condition,
+    number[]
+  >;
   for (const [k, pair] of pairs.entries()) {
-    if (signal?.aborted) break;
+    if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
     const { logitDiff } = await pairResult(model, site, pair, []);
-    for (const key of Object.keys(sums) as Condition[]) sums[key] += logitDiff[key];
+    for (const c of CONDITIONS) perPair[c].push(logitDiff[c]);
     onPair?.(k + 1);
   }
-  for (const key of Object.keys(sums) as Condition[]) sums[key] /= pairs.length;
-  return sums;
+  const mean = Object.fromEntries(
+    CONDITIONS.map((c) => [c, perPair[c].reduce((a, b) => a + b, 0) / perPair[c].length]),
+  ) as Record<Condition, number>;
+  return { perPair, mean };
 }
