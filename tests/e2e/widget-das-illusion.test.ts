@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HookedModel, type Tensor } from '../../src/ml';
 import { axeViolations, describeViolations } from './support/axe';
+import { launchBrowser } from './support/browser';
 import { DIST } from './support/site';
 import {
   chapterUnderTest,
@@ -49,6 +50,9 @@ const chapter = chapterUnderTest('/activation-patching/');
 let page: Page;
 let model: HookedModel;
 const requests: string[] = [];
+/** What the WASM page showed on opening, for the WebGPU comparison. */
+const onWasm: { opening?: Shown; mean?: Shown } = {};
+type Shown = Awaited<ReturnType<typeof shown>>;
 
 beforeAll(async () => {
   page = await openChapter(chapter.browser, chapter.url, {
@@ -128,6 +132,7 @@ describe('the DAS-illusion widget', () => {
 
   it('moves the logit difference along v by exactly what the hook API gives for that patch', async () => {
     const numbers = await shown('ld');
+    onWasm.opening = numbers;
     const site = das.sites.find((s) => numbers.site === `${s.hook}@${s.position}`)!;
     expect(site.role).toBe('illusory');
     const pair = das.evalPairs[numbers.pair]!;
@@ -156,6 +161,7 @@ describe('the DAS-illusion widget', () => {
   it('shows that at the illusory site each part alone moves the answer much less than v', async () => {
     await page.waitForSelector(`${WIDGET} [data-mean-computed="done"]`, { timeout: 120_000 });
     const mean = await shown('mean');
+    onWasm.mean = mean;
     const effect = (x: number) => mean.base - x;
     expect(effect(mean.direction)).toBeGreaterThan(0);
     expect(Math.abs(effect(mean.disconnected))).toBeLessThan(0.01 * effect(mean.direction));
@@ -204,6 +210,41 @@ describe('the DAS-illusion widget', () => {
       Math.abs(now.direction - (await patchedInNode(faithful, das.evalPairs[next]!, faithful.v))),
     ).toBeLessThan(1e-3);
   });
+
+  // Chromium's software WebGPU (no GPU here or in CI) is slow: run with RESIDUAL_WEBGPU_WIDGETS=1.
+  it.skipIf(!process.env['RESIDUAL_WEBGPU_WIDGETS'])(
+    'shows the same numbers on WebGPU as on WASM',
+    async () => {
+      const gpuBrowser = await launchBrowser({ webgpu: true });
+      try {
+        const gpuPage = await openChapter(gpuBrowser, chapter.url);
+        await scrollToWidget(gpuPage, ID, 900_000);
+        await expect(
+          gpuPage.locator(`${WIDGET} [data-shell="backend"]`).textContent(),
+        ).resolves.toBe('WebGPU');
+        await gpuPage.waitForSelector(`${WIDGET} [data-mean-computed="done"]`, {
+          timeout: 900_000,
+        });
+        const data = await gpuPage
+          .locator(`${WIDGET} [data-computed]`)
+          .evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+        for (const [prefix, wasm] of [
+          ['ld', onWasm.opening!],
+          ['mean', onWasm.mean!],
+        ] as const)
+          for (const key of ['Base', 'Source', 'Full', 'Direction', 'Dormant', 'Disconnected']) {
+            const expected = wasm[key.toLowerCase() as keyof Shown] as number;
+            expect(
+              Math.abs(Number(data[`${prefix}${key}`]) - expected),
+              `${prefix}${key}`,
+            ).toBeLessThan(2e-3 * Math.max(1, Math.abs(expected)));
+          }
+      } finally {
+        await gpuBrowser.close();
+      }
+    },
+    1_000_000,
+  );
 
   it.each(['dark', 'light'] as const)(
     'has no accessibility violation with the widget loaded (%s theme)',

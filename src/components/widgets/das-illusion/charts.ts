@@ -199,3 +199,27 @@ export function pairStrip(
     'Strip chart: for every held-out pair, how far each patch moves its logit difference; the chosen pair is ringed. The sentence below the chart summarises it.',
   );
 }
+
+/** The recipe's training curve: mean patched logit difference on the training pairs by step. */
+export function trainingCurve(
+  curve: readonly { step: number; logitDiff: number }[],
+  width: number,
+  colors: ChartColors,
+): Element {
+  return accessibleChart(
+    Plot.plot({
+      width,
+      height: 180,
+      marginLeft: 56,
+      marginRight: 24,
+      style: style(colors),
+      x: { label: 'Adam step', grid: true },
+      y: { label: 'mean logit difference, patched along v', grid: true, nice: true },
+      marks: [
+        Plot.line(curve, { x: 'step', y: 'logitDiff', stroke: colors.accent, strokeWidth: 2 }),
+        Plot.dot(curve.slice(-1), { x: 'step', y: 'logitDiff', r: 4, fill: colors.accent }),
+      ],
+    }),
+    'Line chart of the training curve: the mean logit difference on the training pairs when patching along the direction being learned, by optimisation step. The sentence below gives its first and last values.',
+  );
+}

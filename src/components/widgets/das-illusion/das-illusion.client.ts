@@ -10,7 +10,7 @@ import type { WidgetContext } from '../shell/types';
 import { gridTable } from '../tiny-lm/charts';
 import { elapsed, loadTinyLm, TINY_LM } from '../tiny-lm/load';
 import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
-import { angleCurve, changeBars, pairStrip } from './charts';
+import { angleCurve, changeBars, pairStrip, trainingCurve } from './charts';
 import {
   pairResult,
   pairsResult,
@@ -228,6 +228,15 @@ export async function mount(context: WidgetContext): Promise<void> {
     readout.textContent = `At θ = ${angle}° the logit difference is ${fixed(chosenLogitDiff)} (unpatched ${fixed(ld.base)}); the learned direction sits at θ = ${fixed(learned, 1)}°, where it is ${fixed(ld.direction)}.`;
     readout.dataset['angle'] = String(angle);
     readout.dataset['logitDiff'] = String(chosenLogitDiff);
+
+    part<HTMLElement>(root, '[data-chart="training"]').replaceChildren(
+      trainingCurve(s.curve, width, colors),
+    );
+    const [first, last] = [s.curve[0], s.curve[s.curve.length - 1]];
+    part<HTMLElement>(root, '[data-das="training"]').textContent =
+      first && last
+        ? `Mean logit difference on the ${das.trainPairs.length} training pairs, patched along v: ${fixed(first.logitDiff)} at step ${first.step} (a random direction, which moves almost nothing) and ${fixed(last.logitDiff)} after ${last.step} Adam steps (learning rate ${das.training.lr}, batches of ${das.training.batch} pairs, v renormalised after each step).`
+        : '';
 
     const columns = ['this pair', 'mean (page)', 'mean (das.json)'];
     const table = gridTable(
