@@ -211,6 +211,29 @@ describe('the DAS-illusion widget', () => {
     ).toBeLessThan(1e-3);
   });
 
+  it('says clearly when das.json is missing, and Retry recovers once it is back', async () => {
+    let missing = true;
+    const broken = await openChapter(chapter.browser, chapter.url, {
+      beforeLoad: (p) =>
+        p.route('**/models/tiny-lm/das.json', (route) =>
+          missing ? route.fulfill({ status: 404, body: 'not here' }) : route.fallback(),
+        ),
+    });
+    try {
+      await broken.locator(WIDGET).scrollIntoViewIfNeeded();
+      await broken.waitForSelector(`${WIDGET}[data-state="error"]`, { timeout: 120_000 });
+      await expect(
+        broken.locator(`${WIDGET} [data-shell="message"]`).textContent(),
+      ).resolves.toMatch(/das\.json.*404/);
+      missing = false;
+      await broken.locator(`${WIDGET} [data-shell="retry"]`).focus();
+      await broken.keyboard.press('Enter');
+      await scrollToWidget(broken, ID);
+    } finally {
+      await broken.close();
+    }
+  });
+
   // Chromium's software WebGPU (no GPU here or in CI) is slow: run with RESIDUAL_WEBGPU_WIDGETS=1.
   it.skipIf(!process.env['RESIDUAL_WEBGPU_WIDGETS'])(
     'shows the same numbers on WebGPU as on WASM',
