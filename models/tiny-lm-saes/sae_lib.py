@@ -155,7 +155,10 @@ def loss_topk(p, x, cfg, state):
     k = cfg["k"]
     x_c = x - p["b_dec"]
     pre = x_c @ p["W_enc"] + p["b_enc"]
-    f = torch.relu(pre * topk_mask(pre, k))
+    # torch.topk is much faster than the stable sort in topk_mask; exact ties between float
+    # pre-activations do not occur in training, so the choice is the same.
+    vals, idx = pre.topk(k, dim=-1)
+    f = torch.zeros_like(pre).scatter(-1, idx, torch.relu(vals))
     x_hat = decode(p, f)
     err = x - x_hat
     mse = (err**2).sum(1).mean()
@@ -258,7 +261,7 @@ def train(kind: str, x: torch.Tensor, cfg: Dict, log: Callable[[str], None] = pr
         with torch.no_grad():
             p["W_enc"].mul_(cfg.get("enc_init_scale", 1.0))
     opt = torch.optim.Adam(list(p.values()), lr=cfg["lr"], betas=(0.9, 0.999))
-    unit_norm = kind in ("relu", "topk")
+    unit_norm = kind in ("relu", "topk") or cfg.get("unit_norm", False)
     state = {"since_fired": torch.zeros(cfg["d_sae"], dtype=torch.long)}
     fired_window = torch.zeros(cfg["d_sae"], dtype=torch.long)
     N, B = x.shape[0], cfg["batch"]

@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))  # harvest, sae_lib, sae_step, step_artifacts
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import card  # noqa: E402
 import harvest  # noqa: E402
 import sae_lib  # noqa: E402
 import sae_step  # noqa: E402
@@ -64,8 +65,8 @@ SAES = [
         "kind": "relu",
         "label": "ReLU + L1",
         "cfg": {
-            "d_sae": D_SAE, "batch": 4096, "lr": 0.002, "l1": 0.8, "steps": 2400, "seed": 1,
-            "warmup": 50, "decay_frac": 0.2, "resample_every": 300, "resample_until": 1500,
+            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "l1": 0.6, "steps": 3000, "seed": 1,
+            "warmup": 50, "decay_frac": 0.2, "resample_every": 300, "resample_until": 1800,
         },
     },
     {
@@ -73,9 +74,9 @@ SAES = [
         "kind": "topk",
         "label": "TopK",
         "cfg": {
-            "d_sae": D_SAE, "batch": 4096, "lr": 0.002, "k": 16, "steps": 2400, "seed": 2,
+            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "k": 16, "steps": 2500, "seed": 2,
             "warmup": 50, "decay_frac": 0.2, "aux_k": 64, "aux_coef": 1 / 32,
-            "dead_tokens": 200_000, "enc_init_scale": 1.0,
+            "dead_tokens": 200_000,
         },
     },
     {
@@ -83,9 +84,9 @@ SAES = [
         "kind": "gated",
         "label": "Gated",
         "cfg": {
-            "d_sae": D_SAE, "batch": 4096, "lr": 0.002, "l1": 0.5, "steps": 2400, "seed": 3,
+            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "l1": 1.5, "steps": 2500, "seed": 3,
             "warmup": 50, "decay_frac": 0.2, "resample_every": 300, "resample_until": 1500,
-            "enc_init_scale": 1.0,
+            "unit_norm": True, "enc_init_scale": 0.1,
         },
     },
 ]  # fmt: skip
@@ -189,6 +190,11 @@ def main() -> None:
                 raise SystemExit(f"{spec['id']}: non-finite parameters {bad}")
             names = sae_lib.TENSOR_ORDER[spec["kind"]]
             tensors = write_bin(path, [(n, p[n]) for n in names])
+            with torch.no_grad():
+                ever = torch.zeros(cfg["d_sae"], dtype=torch.bool)
+                for i in range(0, x.shape[0], 16384):
+                    ever |= (sae_lib.encode(spec["kind"], p, x[i : i + 16384], cfg.get("k")) > 0).any(0)
+            dead_harvest = int((~ever).sum())
             # Metrics from the written file, so they describe exactly what the page loads.
             loaded = read_bin(path, tensors)
             m = sae_lib.metrics(spec["kind"], loaded, model, eval_tokens, harvest.HOOK, bos, cfg.get("k"))
@@ -209,6 +215,7 @@ def main() -> None:
                 "seed": cfg["seed"],
                 "seconds": round(res["seconds"], 1),
                 "resampled": res["resampled"],
+                "dead_on_training_activations": dead_harvest,
             }
             saes.append(entry)
             log[spec["id"]] = {"config": cfg, "metrics": m, "history": res["history"],
@@ -242,6 +249,8 @@ def main() -> None:
     }
     index_path.write_text(json.dumps(index, indent=1) + "\n")
     LOG.write_text(json.dumps(log, indent=1) + "\n")
+    if saes:
+        card.main()
     total = sum(f.stat().st_size for f in OUT.iterdir())
     print(f"wrote {OUT} ({total / 1e6:.2f} MB) in {time.time() - t_start:.0f}s", flush=True)
 
