@@ -12,6 +12,7 @@ import { type HookedModel } from '../../../src/ml';
 import {
   activationAt,
   pairResult,
+  pairsResult,
   patchedLogitDiffs,
   siteActivations,
   siteDirections,
@@ -55,6 +56,20 @@ describe.each(bySite as [string, DasSite][])('the %s site', (_, site) => {
           `pair ${k}, ${condition}: page ${logitDiff[condition]}, recipe ${expected}`,
         ).toBeLessThan(TOLERANCE * Math.max(1, Math.abs(expected)));
       }
+    }
+  });
+
+  it('gives the same numbers for all pairs at once (batched by length) as pair by pair, and the means das.json reports', async () => {
+    const all = await pairsResult(model, site, das.evalPairs);
+    for (const condition of Object.keys(all.mean) as (keyof typeof all.mean)[]) {
+      expect(Math.abs(all.mean[condition] - site.logitDiff[condition]), condition).toBeLessThan(
+        TOLERANCE * Math.max(1, Math.abs(site.logitDiff[condition])),
+      );
+      all.perPair[condition].forEach((x, k) =>
+        expect(Math.abs(x - site.perPair[condition][k]!), `${condition} ${k}`).toBeLessThan(
+          TOLERANCE * Math.max(1, Math.abs(x)),
+        ),
+      );
     }
   });
 

@@ -97,10 +97,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const s = site();
     root.dataset['computed'] = 'running';
     status.textContent = 'Patching…';
-    const found = await pairResult(model, s, pair(), [
-      ...ANGLES,
-      angleOf(s.dormant, s.disconnected),
-    ]);
+    const found = await pairResult(model, s, pair(), ANGLES);
     if (run !== generation || signal.aborted) return;
     result = found;
     const atAngle = await chosenAngle();
@@ -217,8 +214,8 @@ export async function mount(context: WidgetContext): Promise<void> {
     angleOutput.value = `${angle}°`;
     part<HTMLElement>(root, '[data-chart="angle"]').replaceChildren(
       angleCurve(
-        result.angles.slice(0, ANGLES.length),
-        result.byAngle.slice(0, ANGLES.length),
+        result.angles,
+        result.byAngle,
         { chosen: angle, learned, base: ld.base },
         width,
         colors,

@@ -169,23 +169,71 @@ export interface PairsResult {
   readonly mean: Record<Condition, number>;
 }
 
-/** Each condition on every pair, pair by pair (two calls per pair), and the means. */
+/** The patched conditions, in the order pairsResult batches them per pair. */
+const PATCHED: readonly Condition[] = ['full', 'direction', 'dormant', 'disconnected'];
+
+/**
+ * Each condition on every pair, and the means, in two calls per group of pairs of one length
+ * (base and source runs cached together, then every patch of the group as one batch).
+ */
 export async function pairsResult(
   model: HookedModel,
   site: DasSite,
   pairs: readonly DasPair[],
-  onPair?: (done: number) => void,
+  onGroup?: (done: number) => void,
   signal?: AbortSignal,
 ): Promise<PairsResult> {
-  const perPair = Object.fromEntries(CONDITIONS.map((c) => [c, [] as number[]])) as Record<
-    Condition,
-    number[]
-  >;
-  for (const [k, pair] of pairs.entries()) {
+  const perPair = Object.fromEntries(
+    CONDITIONS.map((c) => [c, new Array<number>(pairs.length).fill(Number.NaN)]),
+  ) as Record<Condition, number[]>;
+  const groups = new Map<number, number[]>();
+  pairs.forEach((pair, k) =>
+    groups.set(pair.baseIds.length, [...(groups.get(pair.baseIds.length) ?? []), k]),
+  );
+  const dirs = siteDirections(site);
+  let done = 0;
+  for (const indices of groups.values()) {
     if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
-    const { logitDiff } = await pairResult(model, site, pair, []);
-    for (const c of CONDITIONS) perPair[c].push(logitDiff[c]);
-    onPair?.(k + 1);
+    const { logits, cache } = await model.runWithCache(
+      indices.flatMap((k) => [pairs[k]!.baseIds, pairs[k]!.sourceIds]),
+      [site.hook],
+    );
+    const h = cache.get(site.hook);
+    if (!h) throw new Error(`the model did not report ${site.hook}`);
+    const rows: number[][] = [];
+    const interventions: Intervention[] = [];
+    indices.forEach((k, j) => {
+      const pair = pairs[k]!;
+      const p = sitePosition(site, pair);
+      const [base, source] = [activationAt(h, 2 * j, p), activationAt(h, 2 * j + 1, p)];
+      perPair.base[k] = lastLogitDiff(logits, 2 * j, pair.io, pair.s);
+      perPair.source[k] = lastLogitDiff(logits, 2 * j + 1, pair.io, pair.s);
+      const vectors = [
+        source,
+        patchAlong(base, source, dirs.v),
+        patchAlong(base, source, dirs.dormant),
+        patchAlong(base, source, dirs.disconnected),
+      ];
+      for (const v of vectors) {
+        interventions.push({
+          hook: site.hook,
+          kind: 'patch',
+          value: tensor(v, [v.length]),
+          rows: [rows.length],
+          positions: [p],
+        });
+        rows.push(pair.baseIds);
+      }
+    });
+    const patched = await model.runWithInterventions(rows, interventions);
+    indices.forEach((k, j) => {
+      const pair = pairs[k]!;
+      PATCHED.forEach((c, i) => {
+        perPair[c][k] = lastLogitDiff(patched.logits, 4 * j + i, pair.io, pair.s);
+      });
+    });
+    done += indices.length;
+    onGroup?.(done);
   }
   const mean = Object.fromEntries(
     CONDITIONS.map((c) => [c, perPair[c].reduce((a, b) => a + b, 0) / perPair[c].length]),
