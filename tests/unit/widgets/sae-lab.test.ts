@@ -10,6 +10,7 @@ import {
   featureActivations,
   featuresByDensity,
   logitWeights,
+  openingFeature,
   topActivations,
 } from '../../../src/components/widgets/sae-lab/dashboard';
 import {
@@ -284,6 +285,11 @@ describe('a feature dashboard', () => {
   it('orders features by how often they fire', () => {
     expect(featuresByDensity(firingCounts(codes))).toEqual([0, 1, 2]);
     expect(featuresByDensity(Uint32Array.of(1, 0, 5))).toEqual([2, 0, 1]);
+  });
+
+  it('opens on the most frequent feature that fires on 0.2–5% of tokens, else the most frequent', () => {
+    expect(openingFeature(Uint32Array.of(600, 40, 3, 45), 1000)).toBe(3);
+    expect(openingFeature(Uint32Array.of(600, 900), 1000)).toBe(1);
   });
 
   it("reads a feature's logit weights through the unembedding", () => {

@@ -68,3 +68,13 @@ export function extremeTokens(weights: Float32Array, n: number, lowest = false):
 export function featuresByDensity(firing: Uint32Array): number[] {
   return Array.from(firing.keys()).sort((a, b) => firing[b]! - firing[a]! || a - b);
 }
+
+/**
+ * The feature the dashboard opens on: the most frequent one that fires on between 0.2% and 5% of
+ * tokens (the densest features tend to fire on everything and say little), else the most frequent.
+ */
+export function openingFeature(firing: Uint32Array, rows: number): number {
+  const order = featuresByDensity(firing);
+  const share = (f: number) => firing[f]! / rows;
+  return order.find((f) => share(f) <= 0.05 && share(f) >= 0.002) ?? order[0]!;
+}

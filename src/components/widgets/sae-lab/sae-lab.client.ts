@@ -22,6 +22,7 @@ import {
   featureActivations,
   featuresByDensity,
   logitWeights,
+  openingFeature,
   topActivations,
   type TokenWeight,
 } from './dashboard';
@@ -511,7 +512,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       drawTable();
       drawTradeoff();
       fillSaeMenu(sae.id);
-      featureInput.value = String(entries.at(-1)!.order[0]);
+      featureInput.value = String(openingFeature(result.firing, data.positions.length));
       showFeature();
       setTrainState(
         stopRequested ? 'stopped' : 'done',
@@ -534,7 +535,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   saeSelect.addEventListener(
     'change',
     () => {
-      featureInput.value = String(current().order[0]);
+      featureInput.value = String(openingFeature(current().result.firing, data.positions.length));
       showFeature();
     },
     { signal },
@@ -576,7 +577,7 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   drawTable();
   fillSaeMenu(entries[0]!.sae.id);
-  featureInput.value = String(entries[0]!.order[0]);
+  featureInput.value = String(openingFeature(entries[0]!.result.firing, data.positions.length));
   showStrength();
   showFeature();
   root.dataset['computed'] = 'done';
