@@ -22,7 +22,10 @@ const pairs =
   args.length === 2
     ? [args]
     : readdirSync('public/models', { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join('tests/fixtures/models', d.name)))
+        .filter(
+          (d) =>
+            d.isDirectory() && existsSync(join('tests/fixtures/models', d.name, 'fixtures.json')),
+        )
         .map((d) => [join('public/models', d.name), join('tests/fixtures/models', d.name)]);
 if (pairs.length === 0) {
   console.error('no exported models with fixtures found (run from the repository root)');

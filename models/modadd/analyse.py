@@ -18,10 +18,8 @@ checkpoints.bin (float16 W_E per checkpoint) and card.json.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
@@ -31,18 +29,6 @@ import torch.nn.functional as F
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-
-
-def _tune_for_shared_cores() -> None:
-    """Same CPU settings as train.py (passive OpenMP, glibc keeps freed memory)."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
-        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
-        libc.mallopt(-2, 256 << 20)  # M_TOP_PAD
-    except OSError:
-        pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,5 +389,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    _tune_for_shared_cores()
+    sys.path.insert(0, str(ROOT))  # repository root, for models.lab
+    from models.lab.cpu import tune_for_shared_cores
+
+    tune_for_shared_cores()
     main()

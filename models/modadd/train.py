@@ -17,29 +17,19 @@ same config gives the same numbers (single-threaded CPU matmuls; see MODEL_CARD.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
-import os
 import sys
 import time
 from pathlib import Path
-
-# CPU speed on shared, oversubscribed cores (measured 2.3x faster steps here; same trick as
-# models/tiny-lm/train.py): OpenMP threads sleep instead of spinning, and glibc keeps freed tensor
-# memory instead of unmapping it and page-faulting it back in on the next step.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-try:
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
-    _libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
-    _libc.mallopt(-2, 256 << 20)  # M_TOP_PAD
-except OSError:
-    pass
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # repository root, for models.lab
 sys.path.insert(0, str(HERE))  # data.py
+
+from models.lab.cpu import tune_for_shared_cores  # noqa: E402
+
+tune_for_shared_cores()  # before torch is imported
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -14,29 +14,19 @@ Writes models/tiny-lm/tokenizer.json, the checkpoint, and a JSON training log be
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import math
-import os
 import sys
 import time
 from pathlib import Path
 
-# CPU speed on the shared 2-core machines (measured 7x faster steps): OpenMP threads must sleep
-# rather than spin when the cores are oversubscribed, and glibc must keep freed tensor memory
-# instead of returning it to the kernel and page-faulting it back on the next allocation.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-try:
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
-    _libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
-    _libc.mallopt(-2, 256 << 20)  # M_TOP_PAD
-except OSError:
-    pass
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # repository root, for models.lab
 sys.path.insert(0, str(HERE))  # data.py, evaluate.py
+
+from models.lab.cpu import tune_for_shared_cores  # noqa: E402
+
+tune_for_shared_cores()  # before torch is imported
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

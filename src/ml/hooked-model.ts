@@ -724,7 +724,8 @@ export class HookedModel {
   }
 }
 
-async function startSession(
+/** A session on the preferred backend; WebGPU that cannot run the graph falls back to WASM. */
+export async function startSession(
   bytes: Uint8Array,
   file: string,
   preference: Backend | 'auto' = 'auto',

@@ -10,6 +10,7 @@
  *   await model.attributionScores({ clean, corrupted, hooks, metric });
  */
 export { HookedModel } from './hooked-model';
+export { ComputeGraph, type ComputeGraphOptions } from './compute-graph';
 export type {
   AttributionOptions,
   AttributionResult,

@@ -20,9 +20,9 @@ import {
 } from './constants';
 import { serviceWorkerOptions } from './service-worker';
 
-async function isFile(path: string): Promise<boolean> {
+async function isDirectory(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return (await stat(path)).isDirectory();
   } catch {
     return false;
   }
@@ -44,13 +44,16 @@ async function filesUnder(dir: string): Promise<string[]> {
   return files;
 }
 
-/** The models (folders with a manifest.json) and onnxruntime files of the built site. */
+/**
+ * The model folders (a model with its manifest.json, or files that widgets load by name, like the
+ * SAEs) and onnxruntime files of the built site.
+ */
 export async function widgetAssetList(distDir: string): Promise<WidgetAssetList> {
   const modelsDir = join(distDir, MODELS_PREFIX);
   const models: WidgetAssetList['models'] = [];
   for (const name of (await readdir(modelsDir).catch(() => [] as string[])).sort()) {
     const folder = join(modelsDir, name);
-    if (!(await isFile(join(folder, 'manifest.json')))) continue;
+    if (!(await isDirectory(folder))) continue;
     const files: { path: string; bytes: number }[] = [];
     for (const path of (await filesUnder(folder)).sort()) {
       files.push({

@@ -50,11 +50,14 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
   const files: PlannedFile[] = [];
   for (const model of list.models) {
     const modelUrl = new URL(`${MODELS_PREFIX}${model.name}/`, location.href).href;
-    const manifest = parseManifest(await fetchJson(new URL('manifest.json', modelUrl).href));
     const named = new Set(['manifest.json']);
+    const hasManifest = model.files.some((file) => file.path === 'manifest.json');
+    const manifest = hasManifest
+      ? parseManifest(await fetchJson(new URL('manifest.json', modelUrl).href))
+      : null;
     // Every file the manifest names (graphs, their shared weights, tokenizer), checked against
     // its sha256 and kept under the key src/ml reads it from.
-    for (const file of modelFiles(manifest)) {
+    for (const file of manifest ? modelFiles(manifest) : []) {
       named.add(file.path);
       // A manifest may leave out sizes: the build measured every file.
       const measured = model.files.find((candidate) => candidate.path === file.path)?.bytes;

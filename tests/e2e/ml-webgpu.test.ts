@@ -1,9 +1,10 @@
 /**
  * In real Chromium (--enable-unsafe-webgpu gives a software WebGPU adapter), src/ml picks WebGPU,
  * and WebGPU gives the same numbers as WASM: logits, hooks, a patching sweep and attribution
- * scores. Model files come from Cache Storage on the second load. Needs a built site (dist/).
+ * scores, and the SAE lab's training step. Model files come from Cache Storage on the second load.
+ * Needs a built site (dist/).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,10 @@ interface CheckResult {
   sweep: Plain | null;
   attribution: Plain | null;
   concurrent: { plain: number; patched: number; patchChanged: number } | null;
+}
+interface StepResult {
+  backend: 'webgpu' | 'wasm';
+  outputs: Record<string, Plain>;
 }
 interface CheckRequest {
   model: string;
@@ -192,5 +197,54 @@ describe('the model runtime in Chromium', () => {
     const cpu = await check({ ...request, backend: 'wasm' });
     expect([gpu.backend, cpu.backend]).toEqual(['webgpu', 'wasm']);
     expectSameNumbers(gpu, cpu);
+  });
+
+  it("runs the SAE lab's training step on WebGPU with PyTorch's numbers, as WASM does", async () => {
+    const step = JSON.parse(
+      readFileSync(join(FIXTURES, 'tiny-lm-saes/train-step.json'), 'utf8'),
+    ) as {
+      tolerance: number;
+      lr: number;
+      l1: number;
+      shapes: Record<string, number[]>;
+      initial: Record<string, number[]>;
+      steps: { step: number; x: number[]; outputs: Record<string, number[]> }[];
+    };
+    const first = step.steps[0]!;
+    const feeds = Object.fromEntries(
+      Object.entries({
+        ...step.initial,
+        x: first.x,
+        lr: [step.lr],
+        l1: [step.l1],
+        step: [first.step],
+      }).map(([name, data]) => [name, { dims: step.shapes[name]!, data }]),
+    );
+    const url = new URL('models/tiny-lm-saes/sae-train-step.onnx', site.url).href;
+    const results: StepResult[] = [];
+    for (const backend of ['webgpu', 'wasm'] as const) {
+      results.push(
+        await page.evaluate(
+          (r) =>
+            (
+              window as unknown as {
+                residualMlCheck: { trainStep: (r: unknown) => Promise<StepResult> };
+              }
+            ).residualMlCheck.trainStep(r),
+          { url, backend, feeds },
+        ),
+      );
+    }
+    expect(results.map((r) => r.backend)).toEqual(['webgpu', 'wasm']);
+    for (const result of results) {
+      for (const [name, expected] of Object.entries(first.outputs)) {
+        const got = result.outputs[name]!.data;
+        const error = expected.reduce(
+          (m, v, i) => Math.max(m, Math.abs(got[i]! - v) / Math.max(1, Math.abs(v))),
+          0,
+        );
+        expect(error, `${result.backend} ${name}`).toBeLessThan(TOLERANCE);
+      }
+    }
   });
 });

@@ -43,7 +43,10 @@ beforeAll(async () => {
   // (read while planning); its sizes come from the manifests where they give them.
   let manifests = 0;
   for (const model of list.models) {
-    manifests += model.files.find((file) => file.path === 'manifest.json')!.bytes;
+    const manifestFile = model.files.find((file) => file.path === 'manifest.json');
+    // A folder without a manifest holds files widgets load by name (the SAEs): all downloaded.
+    if (!manifestFile) continue;
+    manifests += manifestFile.bytes;
     const manifest = parseManifest(
       JSON.parse(await readFile(join(copy.root, 'models', model.name, 'manifest.json'), 'utf8')),
     );
@@ -152,6 +155,19 @@ describe('making the widgets available offline', () => {
     const widget = 'residual-widget[data-widget="grokking"]';
     await page.locator(widget).scrollIntoViewIfNeeded();
     await page.waitForSelector(`${widget}[data-state="ready"]`, { timeout: 60_000 });
+    await context.setOffline(false);
+  });
+
+  it('runs the SAE lab (tiny-lm, and SAE files that no manifest names) with the network off', async () => {
+    await context.setOffline(true);
+    await page.goto(new URL('/sparse-autoencoders/', site.url).href);
+    const widget = 'residual-widget[data-widget="sae-lab"]';
+    await page.locator(widget).scrollIntoViewIfNeeded();
+    await page.waitForSelector(`${widget}:is([data-state="ready"], [data-state="error"])`, {
+      timeout: 180_000,
+    });
+    const message = await page.locator(`${widget} [data-shell="message"]`).textContent();
+    expect(await page.locator(widget).getAttribute('data-state'), message ?? '').toBe('ready');
     await context.setOffline(false);
   });
 });

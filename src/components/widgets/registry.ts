@@ -6,6 +6,7 @@
 import type { WidgetId } from '../../content/vocabulary';
 import ActivationPatching from './activation-patching/ActivationPatching.astro';
 import AttributionPatching from './attribution-patching/AttributionPatching.astro';
+import DasIllusion from './das-illusion/DasIllusion.astro';
 import DirectLogitAttribution from './logit-lens/DirectLogitAttribution.astro';
 import LogitLens from './logit-lens/LogitLens.astro';
 import GreaterThan from './greater-than/GreaterThan.astro';
@@ -13,6 +14,7 @@ import Grokking from './grokking/Grokking.astro';
 import IoiCircuit from './ioi-circuit/IoiCircuit.astro';
 import InductionHeads from './induction-heads/InductionHeads.astro';
 import MaxActivationIllusion from './max-activation-illusion/MaxActivationIllusion.astro';
+import SaeLab from './sae-lab/SaeLab.astro';
 import SteeringVectors from './steering-vectors/SteeringVectors.astro';
 import ToySuperposition from './toy-superposition/ToySuperposition.astro';
 
@@ -22,6 +24,7 @@ type WidgetComponent = typeof ToySuperposition;
 const WIDGET_COMPONENTS: Partial<Record<WidgetId, WidgetComponent>> = {
   'activation-patching': ActivationPatching,
   'attribution-patching': AttributionPatching,
+  'das-illusion': DasIllusion,
   'direct-logit-attribution': DirectLogitAttribution,
   'logit-lens': LogitLens,
   'greater-than': GreaterThan,
@@ -29,6 +32,7 @@ const WIDGET_COMPONENTS: Partial<Record<WidgetId, WidgetComponent>> = {
   'ioi-circuit': IoiCircuit,
   'induction-heads': InductionHeads,
   'max-activation-illusion': MaxActivationIllusion,
+  'sae-lab': SaeLab,
   'steering-vectors': SteeringVectors,
   'toy-superposition': ToySuperposition,
 };

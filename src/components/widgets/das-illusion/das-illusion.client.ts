@@ -1,0 +1,285 @@
+/**
+ * Wires the DAS markup to tiny-lm: loads the model and das.json, then for the chosen site and
+ * held-out pair recomputes every number through the hook API (experiment.ts) and draws the bars,
+ * the angle sweep and the table. The mean over all held-out pairs is computed after the first
+ * result, once per site.
+ */
+import { fetchJson } from '../../../ml';
+import { chartColors, onThemeChange } from '../shell/chart-theme';
+import type { WidgetContext } from '../shell/types';
+import { gridTable } from '../tiny-lm/charts';
+import { elapsed, loadTinyLm, TINY_LM } from '../tiny-lm/load';
+import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
+import { angleCurve, changeBars, pairStrip, trainingCurve } from './charts';
+import {
+  pairResult,
+  pairsResult,
+  patchedLogitDiffs,
+  siteDirections,
+  type PairResult,
+  type PairsResult,
+} from './experiment';
+import {
+  angleOf,
+  CONDITIONS,
+  CONDITION_LABELS,
+  mixAtAngle,
+  parseDasFile,
+  patchAlong,
+  sitePosition,
+  type Condition,
+  type DasFile,
+  type DasSite,
+} from './subspace';
+
+/** Held-out pairs offered in the menu (the mean uses all of them). */
+const SHOWN_PAIRS = 24;
+/** Angles of the sweep, in degrees. */
+const ANGLES = Array.from({ length: 19 }, (_, i) => i * 5);
+
+const dataKey = (prefix: string, condition: Condition) =>
+  `${prefix}${condition[0]!.toUpperCase()}${condition.slice(1)}`;
+
+function siteLabel(site: DasSite): string {
+  const where = site.position === 'S2' ? 'the repeated subject (S2)' : 'the last word (END)';
+  return `MLP ${site.layer} hidden activation at ${where}: ${site.role}`;
+}
+
+export async function mount(context: WidgetContext): Promise<void> {
+  const { root, signal } = context;
+  const started = performance.now();
+  const model = await loadTinyLm((p) =>
+    context.progress({
+      ...p,
+      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
+    }),
+  );
+  context.setBackend(model.backend);
+  context.progress({ fraction: null, label: 'Reading the learned directions' });
+  const das: DasFile = parseDasFile(
+    await fetchJson(new URL(`/models/${TINY_LM}/das.json`, location.href).href, { signal }),
+  );
+  const tokenizer = model.tokenizer;
+
+  const form = part<HTMLFormElement>(root, '[data-das="controls"]');
+  const siteSelect = part<HTMLSelectElement>(form, 'select[name="site"]');
+  const pairSelect = part<HTMLSelectElement>(form, 'select[name="pair"]');
+  const angleInput = part<HTMLInputElement>(form, 'input[name="angle"]');
+  const angleOutput = part<HTMLOutputElement>(form, 'output[name="angle-value"]');
+  const status = part<HTMLElement>(root, '[data-das="status"]');
+
+  das.sites.forEach((site, i) => siteSelect.add(new Option(siteLabel(site), String(i))));
+  das.evalPairs.slice(0, SHOWN_PAIRS).forEach((pair, i) => {
+    pairSelect.add(new Option(`${pair.base} … → ${tokenizer.vocab[pair.io]}`, String(i)));
+  });
+  // Open on the offered pair where v moves the answer most at the first site (by the recipe's
+  // numbers): the illusion is uneven across pairs, and the strip chart shows all of them.
+  const opening = das.sites[0]!.perPair;
+  const moveOf = (k: number) => opening.base[k]! - opening.direction[k]!;
+  let start = 0;
+  for (let k = 1; k < Math.min(SHOWN_PAIRS, das.evalPairs.length); k++)
+    if (moveOf(k) > moveOf(start)) start = k;
+  pairSelect.value = String(start);
+  root.dataset['openingPair'] = String(start);
+
+  const allPairs = new Map<number, Promise<PairsResult>>();
+  let result: PairResult | null = null;
+  let pairs: PairsResult | null = null;
+  let chosenLogitDiff = Number.NaN;
+  let generation = 0;
+  let angleGeneration = 0;
+
+  const site = () => das.sites[Number(siteSelect.value)]!;
+  const pair = () => das.evalPairs[Number(pairSelect.value)]!;
+
+  async function compute(): Promise<void> {
+    const run = ++generation;
+    const s = site();
+    root.dataset['computed'] = 'running';
+    status.textContent = 'Patching…';
+    const found = await pairResult(model, s, pair(), ANGLES);
+    if (run !== generation || signal.aborted) return;
+    result = found;
+    const atAngle = await chosenAngle();
+    if (run !== generation || signal.aborted) return;
+    chosenLogitDiff = atAngle;
+    const index = Number(siteSelect.value);
+    pairs = null;
+    draw();
+    root.dataset['computed'] = 'done';
+    void computeAllPairs(index, run).catch((error: unknown) => {
+      if (!signal.aborted) context.fail(error);
+    });
+  }
+
+  /** The logit difference when patching along the slider's mix of the two parts. */
+  async function chosenAngle(): Promise<number> {
+    if (!result) return Number.NaN;
+    const s = site();
+    const { dormant, disconnected } = siteDirections(s);
+    const { base, source } = result.activations;
+    const direction = mixAtAngle(dormant, disconnected, Number(angleInput.value));
+    const { logitDiffs } = await patchedLogitDiffs(model, s, pair(), [
+      patchAlong(base, source, direction),
+    ]);
+    return logitDiffs[0]!;
+  }
+
+  /** Every held-out pair at site `index`, once per site, after the chosen pair is shown. */
+  async function computeAllPairs(index: number, run: number): Promise<void> {
+    const s = das.sites[index]!;
+    let pending = allPairs.get(index);
+    root.dataset['meanComputed'] = 'running';
+    if (!pending) {
+      pending = pairsResult(
+        model,
+        s,
+        das.evalPairs,
+        (done) => {
+          if (Number(siteSelect.value) === index)
+            status.textContent = `Patching every held-out pair: ${done} of ${das.evalPairs.length}…`;
+        },
+        signal,
+      );
+      allPairs.set(index, pending);
+      pending.catch(() => allPairs.delete(index));
+    }
+    const found = await pending;
+    if (run !== generation || signal.aborted) return;
+    pairs = found;
+    draw();
+    root.dataset['meanComputed'] = 'done';
+  }
+
+  function draw(): void {
+    if (!result) return;
+    const s = site();
+    const p = pair();
+    const colors = chartColors();
+    const width = Math.min(720, availableWidth(root));
+    const position = sitePosition(s, p);
+    part<HTMLElement>(root, '[data-das="base"]').replaceChildren(
+      markedPrompt(tokenizer, p.baseIds, [p.positions.S2]),
+      ` → ${tokenizer.vocab[p.io]}`,
+    );
+    part<HTMLElement>(root, '[data-das="source"]').replaceChildren(
+      markedPrompt(tokenizer, p.sourceIds, [p.positions.S2]),
+      ` → ${tokenizer.vocab[p.s]}`,
+    );
+    part<HTMLElement>(root, '[data-das="site"]').textContent =
+      `${s.hook}, position ${position} ("${tokenizer.vocab[p.baseIds[position]!]}")`;
+
+    const ld = result.logitDiff;
+    const mean = pairs?.mean ?? null;
+    root.dataset['site'] = `${s.hook}@${s.position}`;
+    root.dataset['pair'] = pairSelect.value;
+    for (const c of CONDITIONS) root.dataset[dataKey('ld', c)] = String(ld[c]);
+    if (mean) for (const c of CONDITIONS) root.dataset[dataKey('mean', c)] = String(mean[c]);
+
+    part<HTMLElement>(root, '[data-chart="bars"]').replaceChildren(
+      changeBars(ld, mean, width, colors),
+    );
+    const strip = part<HTMLElement>(root, '[data-chart="pairs"]');
+    const spread = part<HTMLElement>(root, '[data-das="spread"]');
+    if (pairs) {
+      strip.replaceChildren(pairStrip(pairs.perPair, Number(pairSelect.value), width, colors));
+      const moves = pairs.perPair.direction.map((x, k) => pairs!.perPair.base[k]! - x);
+      const sorted = [...moves].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      const large = moves.filter((m) => m > 1).length;
+      const toward = moves.filter((m) => m > 0).length;
+      spread.textContent =
+        `Along v the answer moves toward the source on ${toward} of ${moves.length} held-out pairs, by more than one logit on ${large}; ` +
+        `median change ${fixed(-median)}, mean ${fixed(mean!.direction - mean!.base)}.`;
+      spread.dataset['toward'] = String(toward);
+      spread.dataset['large'] = String(large);
+    } else {
+      strip.replaceChildren();
+      spread.textContent = 'Patching every held-out pair…';
+    }
+
+    part<HTMLElement>(root, '[data-das="levels"]').textContent =
+      `Unpatched, the base prompt gives ${fixed(ld.base)} and the source ${fixed(ld.source)}. ` +
+      `Patched: whole activation ${fixed(ld.full)}, along v ${fixed(ld.direction)}, dormant part only ${fixed(ld.dormant)}, disconnected part only ${fixed(ld.disconnected)}.`;
+
+    const share = (x: number) => `${Math.round(100 * x)}%`;
+    part<HTMLElement>(root, '[data-das="parts"]').textContent =
+      `v = dormant + disconnected, with ${share(s.fractions.dormant)} of its squared length in the part the MLP's output reads and ${share(s.fractions.disconnected)} in the part it ignores. ` +
+      `On this pair the source differs from the base by ${fixed(result.delta.dormant)} along the dormant part, ${fixed(result.delta.disconnected)} along the disconnected part and ${fixed(result.delta.direction)} along v ` +
+      `(mean |difference| over the held-out pairs: ${fixed(s.meanAbsDeltaProjection.dormant)}, ${fixed(s.meanAbsDeltaProjection.disconnected)}, ${fixed(s.meanAbsDeltaProjection.direction)}). ` +
+      `Read strength |u·W_out| of the unit parts: dormant ${fixed(s.readNorm.dormant)}, disconnected ${fixed(s.readNorm.disconnected, 4)}.`;
+
+    const learned = angleOf(s.dormant, s.disconnected);
+    const angle = Number(angleInput.value);
+    angleOutput.value = `${angle}°`;
+    part<HTMLElement>(root, '[data-chart="angle"]').replaceChildren(
+      angleCurve(
+        result.angles,
+        result.byAngle,
+        { chosen: angle, learned, base: ld.base },
+        width,
+        colors,
+      ),
+    );
+    const readout = part<HTMLElement>(root, '[data-das="angle-readout"]');
+    readout.textContent = `At θ = ${angle}° the logit difference is ${fixed(chosenLogitDiff)} (unpatched ${fixed(ld.base)}); the learned direction sits at θ = ${fixed(learned, 1)}°, where it is ${fixed(ld.direction)}.`;
+    readout.dataset['angle'] = String(angle);
+    readout.dataset['logitDiff'] = String(chosenLogitDiff);
+
+    part<HTMLElement>(root, '[data-chart="training"]').replaceChildren(
+      trainingCurve(s.curve, width, colors),
+    );
+    const [first, last] = [s.curve[0], s.curve[s.curve.length - 1]];
+    part<HTMLElement>(root, '[data-das="training"]').textContent =
+      first && last
+        ? `Mean logit difference on the ${das.trainPairs.length} training pairs, patched along v: ${fixed(first.logitDiff)} at step ${first.step} (a random direction, which moves almost nothing) and ${fixed(last.logitDiff)} after ${last.step} Adam steps (learning rate ${das.training.lr}, batches of ${das.training.batch} pairs, v renormalised after each step).`
+        : '';
+
+    const columns = ['this pair', 'mean (page)', 'mean (das.json)'];
+    const table = gridTable(
+      {
+        rows: CONDITIONS.map((c) => CONDITION_LABELS[c]),
+        columns,
+        values: Float32Array.from(
+          CONDITIONS.flatMap((c) => [ld[c], mean?.[c] ?? Number.NaN, s.logitDiff[c]]),
+        ),
+      },
+      `Logit difference IO − S at ${s.hook} (${s.position}); means over ${das.evalPairs.length} held-out pairs`,
+      'patch',
+    );
+    part<HTMLElement>(root, '[data-table="numbers"]').replaceChildren(folded(table));
+    status.textContent = mean
+      ? `${das.evalPairs.length} held-out pairs; v learned on ${das.trainPairs.length} training pairs in ${das.training.steps} steps (models/tiny-lm/das.py).`
+      : status.textContent;
+  }
+
+  const recompute = () => void compute().catch((error: unknown) => context.fail(error));
+  form.addEventListener('submit', (event) => event.preventDefault(), { signal });
+  siteSelect.addEventListener('change', recompute, { signal });
+  pairSelect.addEventListener('change', recompute, { signal });
+  angleInput.addEventListener(
+    'input',
+    () => {
+      const run = generation;
+      const turn = ++angleGeneration;
+      root.dataset['computed'] = 'running';
+      angleOutput.value = `${angleInput.value}°`;
+      void chosenAngle()
+        .then((atAngle) => {
+          if (run !== generation || turn !== angleGeneration) return;
+          chosenLogitDiff = atAngle;
+          draw();
+          root.dataset['computed'] = 'done';
+        })
+        .catch((error: unknown) => context.fail(error));
+    },
+    { signal },
+  );
+  onThemeChange(draw, signal);
+
+  context.progress({ fraction: null, label: 'Patching along the learned direction' });
+  await compute();
+  const ms = elapsed(started);
+  root.dataset['firstResultMs'] = String(ms);
+  console.info(`[das-illusion] first result in ${ms} ms (${model.backend})`);
+}
