@@ -11,6 +11,11 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# torch.set_num_threads does not reach Debian's OpenBLAS, which otherwise runs the matmuls on every
+# core (seen as CPU time = 2x wall-clock on an idle 2-core machine): give it the same thread count.
+if len(sys.argv) > 3:
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ.setdefault(var, sys.argv[3])
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
