@@ -1,7 +1,7 @@
 """Train the SAE lab's sparse autoencoders on tiny-lm's blocks.1.hook_resid_post and write the
 files the page loads. Deterministic from the seeds below and in harvest.py.
 
-Run from the repository root (about 20 minutes on two shared CPU cores):
+Run from the repository root (15-25 minutes on two shared CPU cores, depending on load):
     /usr/bin/python3 models/tiny-lm-saes/train.py               # everything
     /usr/bin/python3 models/tiny-lm-saes/train.py --skip-saes   # step graph, fixture, tokens only
     /usr/bin/python3 models/tiny-lm-saes/train.py --kinds topk  # retrain one SAE (others kept)
@@ -65,8 +65,8 @@ SAES = [
         "kind": "relu",
         "label": "ReLU + L1",
         "cfg": {
-            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "l1": 0.6, "steps": 3000, "seed": 1,
-            "warmup": 50, "decay_frac": 0.2, "resample_every": 300, "resample_until": 1800,
+            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "l1": 0.6, "steps": 6000, "seed": 1,
+            "warmup": 50, "decay_frac": 0.2, "resample_every": 400, "resample_until": 3600,
         },
     },
     {
@@ -74,7 +74,7 @@ SAES = [
         "kind": "topk",
         "label": "TopK",
         "cfg": {
-            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "k": 16, "steps": 2500, "seed": 2,
+            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "k": 16, "steps": 6000, "seed": 2,
             "warmup": 50, "decay_frac": 0.2, "aux_k": 64, "aux_coef": 1 / 32,
             "dead_tokens": 200_000,
         },
