@@ -42,12 +42,17 @@ def render(index: dict, log: dict) -> str:
         if first
         else ""
     )
+    fraction = topk["metrics"]["exactly_k_fraction"] if topk else None
     exactly = (
-        f"TopK: {100 * topk['metrics']['exactly_k_fraction']:.2f}% of evaluation positions have exactly "
-        f"k active features (exactly_k_fraction); at the others some of the k largest "
-        f"pre-activations are ≤ 0, and the ReLU after the selection zeroes them."
-        if topk
-        else ""
+        ""
+        if fraction is None
+        else "TopK: every evaluation position has exactly k active features (exactly_k_fraction = 1). "
+        "The ReLU after the selection does not guarantee it: a position whose k-th largest "
+        "pre-activation is ≤ 0 would have fewer."
+        if fraction == 1
+        else f"TopK: {100 * fraction:.2f}% of evaluation positions have exactly k active features "
+        "(exactly_k_fraction); at the others some of the k largest pre-activations are ≤ 0, and "
+        "the ReLU after the selection zeroes them."
     )
     relu, tk, gated = cfgs["relu"], cfgs["topk"], cfgs["gated"]
     return f"""# tiny-lm SAEs — model card
@@ -57,7 +62,7 @@ tiny-lm (models/tiny-lm/), for the "SAE lab" widget. They share the site, the da
 evaluation; they differ in how the encoder decides which features are on: a ReLU with an L1
 penalty, a hard top-k, and a gate separate from the magnitude. The page reads
 `public/models/tiny-lm-saes/saes.json` first; the file formats and the exact encoder semantics
-are the contract in the team's SAE spec (see also `sae_lib.encode`).
+are in `FORMAT.md` (see also `sae_lib.encode`).
 
 ## Site
 
@@ -146,8 +151,10 @@ Training times are wall-clock on the two shared CPU cores of the build machine, 
 34 ms in a quiet moment and 89 ms under load.
 
 Schedules that were tried and not shipped (same data, seeds and metrics): ReLU with 3000 steps
-reached L0 33.3, FVU 0.082, loss recovered 0.962; TopK with 2500 steps FVU 0.043, loss recovered
-0.989; Gated with 6000 steps and resampling until step 4000 ended at L0 9.3, FVU 0.058, loss
+reached L0 33.3, FVU 0.082, loss recovered 0.962; TopK with 6000 steps reached FVU 0.037, loss
+recovered 0.990, but on 2 of the evaluation positions only 15 of its 16 largest pre-activations were
+positive, so those tokens had 15 active features: the shipped TopK is the 2500-step run, on which
+every evaluation position has exactly k active, which is what the widget shows; Gated with 6000 steps and resampling until step 4000 ended at L0 9.3, FVU 0.058, loss
 recovered 0.978 with more dead features (66 on the evaluation tokens, 46 on the training
 activations), so the shipped Gated SAE is the 2500-step one.
 
