@@ -2,7 +2,7 @@
 them, their training losses, and the metrics written to saes.json.
 
 Shapes: x [N, d_in]; W_enc [d_in, d_sae]; b_enc [d_sae]; W_dec [d_sae, d_in]; b_dec [d_in];
-gated adds r_mag [d_sae], b_mag [d_sae]. See /work/team/SAE_SPEC.md ("Semantics", "Metrics").
+gated adds r_mag [d_sae], b_mag [d_sae]. See models/tiny-lm-saes/FORMAT.md ("Semantics", "Metrics").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Train the SAE lab's sparse autoencoders on tiny-lm's blocks.1.hook_resid_post and write the
 files the page loads. Deterministic from the seeds below and in harvest.py.
 
-Run from the repository root (about 20 minutes on two shared CPU cores):
+Run from the repository root (15-25 minutes on two shared CPU cores, depending on load):
     /usr/bin/python3 models/tiny-lm-saes/train.py               # everything
     /usr/bin/python3 models/tiny-lm-saes/train.py --skip-saes   # step graph, fixture, tokens only
     /usr/bin/python3 models/tiny-lm-saes/train.py --kinds topk  # retrain one SAE (others kept)
@@ -9,35 +9,26 @@ Run from the repository root (about 20 minutes on two shared CPU cores):
 Writes public/models/tiny-lm-saes/ (saes.json, relu.bin, topk.bin, gated.bin, unembed.bin,
 eval-tokens.json, train-tokens.json, sae-train-step.onnx), the page's parity fixture
 tests/fixtures/models/tiny-lm-saes/train-step.json and models/tiny-lm-saes/train_log.json.
-The contract for those files is /work/team/SAE_SPEC.md; MODEL_CARD.md describes the SAEs.
+The file format is models/tiny-lm-saes/FORMAT.md; MODEL_CARD.md describes the SAEs.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
-
-# Same CPU setup as models/tiny-lm/train.py: sleeping OpenMP threads and glibc keeping freed
-# memory make training several times faster on the shared two-core machines.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-try:
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
-    _libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
-    _libc.mallopt(-2, 256 << 20)  # M_TOP_PAD
-except OSError:
-    pass
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # models.lab
 sys.path.insert(0, str(HERE))  # harvest, sae_lib, sae_step, step_artifacts
+
+from models.lab.cpu import tune_for_shared_cores  # noqa: E402
+
+tune_for_shared_cores()  # before torch is imported
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -65,8 +56,8 @@ SAES = [
         "kind": "relu",
         "label": "ReLU + L1",
         "cfg": {
-            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "l1": 0.6, "steps": 3000, "seed": 1,
-            "warmup": 50, "decay_frac": 0.2, "resample_every": 300, "resample_until": 1800,
+            "d_sae": D_SAE, "batch": 1024, "lr": 0.002, "l1": 0.6, "steps": 6000, "seed": 1,
+            "warmup": 50, "decay_frac": 0.2, "resample_every": 400, "resample_until": 3600,
         },
     },
     {

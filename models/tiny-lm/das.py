@@ -34,27 +34,19 @@ Deterministic: seeds below, CPU, no clock in the output.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
-import os
 import random
 import sys
 from pathlib import Path
-
-# CPU setup as in train.py: passive OpenMP threads and glibc keeping freed memory.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-try:
-    _libc = ctypes.CDLL("libc.so.6")
-    _libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
-    _libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
-    _libc.mallopt(-2, 256 << 20)  # M_TOP_PAD
-except OSError:
-    pass
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # models.lab
 sys.path.insert(0, str(HERE))  # data.py
+
+from models.lab.cpu import tune_for_shared_cores  # noqa: E402
+
+tune_for_shared_cores()  # before torch is imported
 
 import torch  # noqa: E402
 

@@ -63,6 +63,10 @@ const shownFeature = async () =>
 
 describe('the SAE lab', () => {
   it('measures each shipped SAE as its model card reports it (L0, FVU, loss recovered, dead features)', async () => {
+    // L0, FVU and dead features come with the first result; loss recovered follows.
+    await page.waitForSelector(`${WIDGET} [data-sae="table"][data-losses="done"]`, {
+      timeout: 120_000,
+    });
     const rows = await shownRows();
     expect(rows.map((r) => r.sae)).toEqual(index.saes.map((s) => s.id));
     for (const sae of index.saes) {

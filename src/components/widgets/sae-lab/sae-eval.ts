@@ -96,18 +96,59 @@ export async function splicedLoss(
   return loss / data.rows.length;
 }
 
-export interface SaeEvaluation {
+/** What an SAE does to the stream alone: no model run needed. */
+export interface SaeMeasures {
   readonly codes: SparseCodes;
+  readonly reconstruction: Float32Array;
   readonly firing: Uint32Array;
   readonly l0: number;
   /** Fewest and most features active on one token. */
   readonly activeRange: readonly [number, number];
   readonly fvu: number;
+  readonly dead: number;
+}
+
+/** What splicing the reconstruction into the model costs its next-token loss. */
+export interface SaeLoss {
   readonly ceClean: number;
   readonly ceSpliced: number;
   readonly ceZero: number;
   readonly lossRecovered: number;
-  readonly dead: number;
+}
+
+export type SaeEvaluation = SaeMeasures & SaeLoss;
+
+/** Encodes and decodes the harvested stream: sparsity, reconstruction error, dead features. */
+export function measureSae(sae: Sae, data: Harvest): SaeMeasures {
+  const codes = encode(sae, data.activations, data.positions.length);
+  const reconstruction = decode(sae, codes);
+  const counts = activeCounts(codes);
+  const firing = firingCounts(codes);
+  return {
+    codes,
+    reconstruction,
+    firing,
+    l0: meanL0(codes),
+    activeRange: [Math.min(...counts), Math.max(...counts)],
+    fvu: fractionOfVarianceUnexplained(data.activations, reconstruction, sae.dIn),
+    dead: deadFeatures(firing),
+  };
+}
+
+/** The model's loss with the reconstruction spliced in, against clean and zeroed (`zeroLoss`). */
+export async function lossOfSae(
+  model: HookedModel,
+  measures: SaeMeasures,
+  data: Harvest,
+  zeroLoss: number,
+): Promise<SaeLoss> {
+  const ceSpliced = await splicedLoss(model, data, measures.reconstruction);
+  return {
+    ceClean: data.cleanLoss,
+    ceSpliced,
+    ceZero: zeroLoss,
+    lossRecovered: lossRecovered(data.cleanLoss, ceSpliced, zeroLoss),
+  };
 }
 
 /** Everything the model card reports for an SAE, measured on `data`. `zeroLoss` is shared. */
@@ -117,22 +158,6 @@ export async function evaluateSae(
   data: Harvest,
   zeroLoss: number,
 ): Promise<SaeEvaluation> {
-  const rows = data.positions.length;
-  const codes = encode(sae, data.activations, rows);
-  const reconstruction = decode(sae, codes);
-  const counts = activeCounts(codes);
-  const firing = firingCounts(codes);
-  const ceSpliced = await splicedLoss(model, data, reconstruction);
-  return {
-    codes,
-    firing,
-    l0: meanL0(codes),
-    activeRange: [Math.min(...counts), Math.max(...counts)],
-    fvu: fractionOfVarianceUnexplained(data.activations, reconstruction, sae.dIn),
-    ceClean: data.cleanLoss,
-    ceSpliced,
-    ceZero: zeroLoss,
-    lossRecovered: lossRecovered(data.cleanLoss, ceSpliced, zeroLoss),
-    dead: deadFeatures(firing),
-  };
+  const measures = measureSae(sae, data);
+  return { ...measures, ...(await lossOfSae(model, measures, data, zeroLoss)) };
 }

@@ -27,7 +27,16 @@ import {
   type TokenWeight,
 } from './dashboard';
 import { decoderDirection, saeFromBytes, type Sae } from './sae';
-import { evaluateSae, harvest, splicedLoss, type Harvest, type SaeEvaluation } from './sae-eval';
+import {
+  evaluateSae,
+  harvest,
+  lossOfSae,
+  measureSae,
+  splicedLoss,
+  type Harvest,
+  type SaeLoss,
+  type SaeMeasures,
+} from './sae-eval';
 import {
   parseSaeIndex,
   parseTokenRows,
@@ -46,19 +55,15 @@ const TOKENS_SHOWN = 8;
 /** Tokens generated when steering. */
 const CONTINUATION = 8;
 
-/** One SAE in the lab: shipped (with its card) or trained here. */
+/** One SAE in the lab: shipped (with its card) or trained here. Its loss comes later. */
 interface Entry {
   readonly sae: Sae;
-  readonly result: SaeEvaluation;
+  readonly result: SaeMeasures;
+  loss: SaeLoss | null;
   readonly card: SaeMetrics | null;
   readonly order: number[];
 }
 
-/**
- * A file of the SAE folder, checked by size. Keyed by URL alone in the model cache, as "Make
- * widgets available offline" stores the files of a folder without a manifest (the unit tests
- * check every file against the sha256 in saes.json).
- */
 function fileOf(entry: { file: string; bytes: number }): ModelFile {
   return { path: entry.file, sha256: null, bytes: entry.bytes };
 }
@@ -132,19 +137,17 @@ export async function mount(context: WidgetContext): Promise<void> {
   const data: Harvest = await harvest(model, index.hook, evalRows, index.bos, (fraction) =>
     context.progress({ fraction, label: 'Reading the residual stream' }),
   );
-  context.progress({ fraction: null, label: 'Deleting the stream, for comparison' });
-  const zeroLoss = await splicedLoss(model, data, null);
-  const entries: Entry[] = [];
-  for (const [i, sae] of shipped.entries()) {
+  const entries: Entry[] = shipped.map((sae, i) => {
     context.progress({ fraction: i / shipped.length, label: `Measuring the ${sae.label} SAE` });
-    const result = await evaluateSae(model, sae, data, zeroLoss);
-    entries.push({
+    const result = measureSae(sae, data);
+    return {
       sae,
       result,
+      loss: null,
       card: index.saes[i]!.metrics,
       order: featuresByDensity(result.firing),
-    });
-  }
+    };
+  });
   if (signal.aborted) return;
   root.dataset['firstResultMs'] = String(elapsed(started));
 
@@ -187,15 +190,21 @@ export async function mount(context: WidgetContext): Promise<void> {
     }
     return cell;
   };
+  const measuring = () => {
+    const cell = document.createElement('td');
+    cell.textContent = 'measuring…';
+    cell.setAttribute('aria-busy', 'true');
+    return cell;
+  };
   function drawTable(): void {
     tableBody.replaceChildren(
-      ...entries.map(({ sae, result, card }) => {
+      ...entries.map(({ sae, result, loss, card }) => {
         const tr = document.createElement('tr');
         Object.assign(tr.dataset, {
           sae: sae.id,
           l0: String(result.l0),
           fvu: String(result.fvu),
-          lossRecovered: String(result.lossRecovered),
+          lossRecovered: String(loss?.lossRecovered ?? Number.NaN),
           dead: String(result.dead),
           activeMin: String(result.activeRange[0]),
           activeMax: String(result.activeRange[1]),
@@ -210,7 +219,7 @@ export async function mount(context: WidgetContext): Promise<void> {
           features,
           withCard(result.l0, card?.l0, 1),
           withCard(result.fvu, card?.fvu, 3),
-          withCard(result.lossRecovered, card?.loss_recovered, 3),
+          loss ? withCard(loss.lossRecovered, card?.loss_recovered, 3) : measuring(),
           withCard(result.dead, card?.dead, 0),
         );
         return tr;
@@ -507,8 +516,14 @@ export async function mount(context: WidgetContext): Promise<void> {
         `yours-${trained}`,
         `Yours #${trained} (L1 ${config.l1}, ${trainer.steps} steps)`,
       );
-      const result = await evaluateSae(model, sae, data, zeroLoss);
-      entries.push({ sae, result, card: null, order: featuresByDensity(result.firing) });
+      const result = await evaluateSae(model, sae, data, await zeroLoss);
+      entries.push({
+        sae,
+        result,
+        loss: result,
+        card: null,
+        order: featuresByDensity(result.firing),
+      });
       drawTable();
       drawTradeoff();
       fillSaeMenu(sae.id);
@@ -529,6 +544,21 @@ export async function mount(context: WidgetContext): Promise<void> {
       stopButton.disabled = true;
     }
   }
+
+  // ---- loss recovered, measured after the first result (one model run per chunk each) ----
+  const tableElement = part<HTMLTableElement>(root, '[data-sae="table"]');
+  const zeroLoss: Promise<number> = splicedLoss(model, data, null);
+  async function measureLosses(): Promise<void> {
+    for (const entry of entries) {
+      if (entry.loss || signal.aborted) continue;
+      entry.loss = await lossOfSae(model, entry.result, data, await zeroLoss);
+      drawTable();
+    }
+    tableElement.dataset['losses'] = 'done';
+  }
+  measureLosses().catch((error: unknown) => {
+    if (!signal.aborted) context.fail(error);
+  });
 
   // ---- events ----
   featureForm.addEventListener('submit', (event) => event.preventDefault(), { signal });
