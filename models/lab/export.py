@@ -13,7 +13,7 @@ writes public/models/<name>/:
   tokenizer.json   copied from the trainer
   manifest.json    config, hooks with symbolic shapes, intervention hooks, files, sha256, bytes
 
-The contract is in /work/team/MODEL_SPEC.md and models/README.md.
+The format is documented in models/README.md ("Export format").
 """
 
 from __future__ import annotations

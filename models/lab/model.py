@@ -10,7 +10,7 @@ share one vocabulary. At an intervention hook the activation ``h`` becomes
     h' = h + patch_mask * (patch_value - h) + add
 
 and everything downstream (and the cache) sees ``h'`` — the same contract as the exported
-ONNX graph (see models/README.md and /work/team/MODEL_SPEC.md).
+ONNX graph (see models/README.md, "Export format").
 
 Import it from the repository root:  ``from models.lab.model import HookedTransformer, Config``
 (run scripts as ``/usr/bin/python3 -m models.lab.export ...`` from the root, or insert the root

@@ -1,6 +1,6 @@
 /**
  * manifest.json and tokenizer.json: the contract between the Python exporter and src/ml
- * (see /work/team/MODEL_SPEC.md). Parsed with zod so that a malformed file gives a clear error.
+ * (its format: models/README.md, "Export format"). Parsed with zod so that a malformed file gives a clear error.
  */
 import { z } from 'zod';
 import { ManifestError } from './errors';
