@@ -5,13 +5,11 @@
  * early layers, then at the final position.
  */
 import { describe, expect, it } from 'vitest';
-import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser } from './support/browser';
 import {
-  allTables,
-  expectSameTables,
   firstResultMs,
   chapterUnderTest,
+  itHasNoAccessibilityViolation,
+  itShowsTheSameNumbersOnWebGpu,
   openChapter,
   profile,
   recomputed,
@@ -122,16 +120,7 @@ describe('the activation-patching widget', () => {
     await page.close();
   });
 
-  it.each(['dark', 'light'] as const)(
-    'has no accessibility violation with the widget loaded (%s theme)',
-    async (scheme) => {
-      const page = await openChapter(chapter.browser, chapter.url, { scheme });
-      await scrollToWidget(page, ID);
-      const violations = await axeViolations(page);
-      expect(violations, describeViolations(violations)).toEqual([]);
-      await page.close();
-    },
-  );
+  itHasNoAccessibilityViolation(chapter, ID);
 
   it('records its time to first result with the model cached (WASM)', async () => {
     const context = await profile(chapter.browser);
@@ -146,28 +135,5 @@ describe('the activation-patching widget', () => {
     await context.close();
   });
 
-  // Chromium's software WebGPU (no GPU here or in CI) needs minutes per sweep: run these with
-  // RESIDUAL_WEBGPU_WIDGETS=1. The logit-lens test and tests/e2e/ml-webgpu.test.ts always compare.
-  it.skipIf(!process.env['RESIDUAL_WEBGPU_WIDGETS'])(
-    'shows the same numbers on WebGPU as on WASM',
-    async () => {
-      const wasmPage = await openChapter(chapter.browser, chapter.url);
-      await scrollToWidget(wasmPage, ID);
-      const wasm = await allTables(wasmPage, ID);
-      await wasmPage.close();
-      const gpuBrowser = await launchBrowser({ webgpu: true });
-      try {
-        const page = await openChapter(await profile(gpuBrowser), chapter.url);
-        // A software GPU (SwiftShader) is several times slower than WASM on these sweeps.
-        await scrollToWidget(page, ID, 900_000);
-        await expect(page.locator(`${WIDGET} [data-shell="backend"]`).textContent()).resolves.toBe(
-          'WebGPU',
-        );
-        expectSameTables(await allTables(page, ID), wasm);
-      } finally {
-        await gpuBrowser.close();
-      }
-    },
-    1_000_000,
-  );
+  itShowsTheSameNumbersOnWebGpu(chapter, ID);
 });

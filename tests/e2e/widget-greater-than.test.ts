@@ -5,15 +5,11 @@
  * the same numbers as WASM.
  */
 import { describe, expect, it } from 'vitest';
-import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser } from './support/browser';
 import {
-  allTables,
-  expectSameTables,
-  firstResultMs,
   chapterUnderTest,
+  itHasNoAccessibilityViolation,
+  itShowsTheSameNumbersOnWebGpu,
   openChapter,
-  profile,
   recomputed,
   scrollToWidget,
   shownTable,
@@ -69,47 +65,7 @@ describe('the greater-than widget', () => {
     await page.close();
   });
 
-  it.each(['dark', 'light'] as const)(
-    'has no accessibility violation with the widget loaded (%s theme)',
-    async (scheme) => {
-      const page = await openChapter(chapter.browser, chapter.url, { scheme });
-      await scrollToWidget(page, ID);
-      const violations = await axeViolations(page);
-      expect(violations, describeViolations(violations)).toEqual([]);
-      await page.close();
-    },
-  );
+  itHasNoAccessibilityViolation(chapter, ID);
 
-  // Chromium's software WebGPU (no GPU here or in CI) needs minutes per sweep: run these with
-  // RESIDUAL_WEBGPU_WIDGETS=1. The logit-lens test and tests/e2e/ml-webgpu.test.ts always compare.
-  it.skipIf(!process.env['RESIDUAL_WEBGPU_WIDGETS'])(
-    'shows the same numbers on WebGPU as on WASM',
-    async () => {
-      const wasmContext = await profile(chapter.browser);
-      const tables: Record<string, string[][]>[] = [];
-      for (const visit of ['first visit', 'model cached']) {
-        const page = await openChapter(wasmContext, chapter.url);
-        await scrollToWidget(page, ID);
-        tables.push(await allTables(page, ID));
-        console.log(
-          `[${ID}] time to first result, ${visit} (WASM): ${await firstResultMs(page, ID)} ms`,
-        );
-        await page.close();
-      }
-      await wasmContext.close();
-      const gpuBrowser = await launchBrowser({ webgpu: true });
-      try {
-        const page = await openChapter(await profile(gpuBrowser), chapter.url);
-        // A software GPU (SwiftShader) is several times slower than WASM on these batches.
-        await scrollToWidget(page, ID, 900_000);
-        await expect(page.locator(`${WIDGET} [data-shell="backend"]`).textContent()).resolves.toBe(
-          'WebGPU',
-        );
-        expectSameTables(await allTables(page, ID), tables[0]!);
-      } finally {
-        await gpuBrowser.close();
-      }
-    },
-    1_000_000,
-  );
+  itShowsTheSameNumbersOnWebGpu(chapter, ID);
 });

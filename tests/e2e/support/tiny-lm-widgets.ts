@@ -4,7 +4,8 @@
  * its first result, and read the numbers it shows in its tables.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { axeViolations, describeViolations } from './axe';
 import { launchBrowser } from './browser';
 import { serveSite, type ServedSite } from './site';
 
@@ -168,4 +169,61 @@ export async function firstResultMs(page: Page, id: string): Promise<number> {
     .first()
     .getAttribute('data-first-result-ms');
   return Number(value);
+}
+
+/** Registers the axe test, in both themes, of widget `id` loaded on a fresh page of `chapter`. */
+export function itHasNoAccessibilityViolation(chapter: ChapterUnderTest, id: string): void {
+  it.each(['dark', 'light'] as const)(
+    'has no accessibility violation with the widget loaded (%s theme)',
+    async (scheme) => {
+      const page = await openChapter(chapter.browser, chapter.url, { scheme });
+      await scrollToWidget(page, id);
+      const violations = await axeViolations(page);
+      expect(violations, describeViolations(violations)).toEqual([]);
+      await page.close();
+    },
+  );
+}
+
+/**
+ * Registers the WebGPU-vs-WASM comparison of widget `id`: every table it shows on WebGPU holds the
+ * numbers it shows on WASM (whose time to first result, first visit and model cached, is logged).
+ * Chromium's software WebGPU (no GPU here or in CI) needs minutes per sweep, so this runs only
+ * with RESIDUAL_WEBGPU_WIDGETS=1; the logit-lens test and tests/e2e/ml-webgpu.test.ts always compare.
+ */
+export function itShowsTheSameNumbersOnWebGpu(
+  chapter: ChapterUnderTest,
+  id: string,
+  title = 'shows the same numbers on WebGPU as on WASM',
+): void {
+  it.skipIf(!process.env['RESIDUAL_WEBGPU_WIDGETS'])(
+    title,
+    async () => {
+      const wasmContext = await profile(chapter.browser);
+      const tables: Record<string, string[][]>[] = [];
+      for (const visit of ['first visit', 'model cached']) {
+        const page = await openChapter(wasmContext, chapter.url);
+        await scrollToWidget(page, id);
+        tables.push(await allTables(page, id));
+        console.log(
+          `[${id}] time to first result, ${visit} (WASM): ${await firstResultMs(page, id)} ms`,
+        );
+        await page.close();
+      }
+      await wasmContext.close();
+      const gpuBrowser = await launchBrowser({ webgpu: true });
+      try {
+        const page = await openChapter(await profile(gpuBrowser), chapter.url);
+        // A software GPU (SwiftShader) is several times slower than WASM on these batches.
+        await scrollToWidget(page, id, 900_000);
+        await expect(
+          page.locator(`${widgetSelector(id)} [data-shell="backend"]`).textContent(),
+        ).resolves.toBe('WebGPU');
+        expectSameTables(await allTables(page, id), tables[0]!);
+      } finally {
+        await gpuBrowser.close();
+      }
+    },
+    1_000_000,
+  );
 }
