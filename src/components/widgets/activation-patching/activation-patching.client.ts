@@ -14,7 +14,7 @@ import {
   type AblationTable,
   type PatchingMaps,
 } from '../tiny-lm/experiments';
-import { elapsed, loadEvalSets, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
 import { mapGrid, normalise, topCells, type Grid } from '../tiny-lm/patching-views';
 import { pairMetric, presetPairs, referencePrompts, type PromptPair } from '../tiny-lm/tasks';
 import { availableWidth, fillPairMenu, fixed, markedPrompt, part } from '../tiny-lm/widget-parts';
@@ -31,16 +31,7 @@ interface Result {
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const [model, evalSets] = await Promise.all([
-    loadTinyLm((p) =>
-      context.progress({
-        ...p,
-        label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-      }),
-    ),
-    loadEvalSets(),
-  ]);
-  context.setBackend(model.backend);
+  const [model, evalSets] = await Promise.all([loadTinyLmFor(context), loadEvalSets()]);
 
   const form = part<HTMLFormElement>(root, '[data-patching="controls"]');
   const select = part<HTMLSelectElement>(form, 'select[name="pair"]');

@@ -13,7 +13,7 @@ import {
   type AttributionMaps,
   type PatchingMaps,
 } from '../tiny-lm/experiments';
-import { elapsed, loadEvalSets, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
 import { leastSquares, mapGrid, type Grid } from '../tiny-lm/patching-views';
 import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm/tasks';
 import {
@@ -58,16 +58,7 @@ function compare(pair: PromptPair, patching: PatchingMaps, attribution: Attribut
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const [model, evalSets] = await Promise.all([
-    loadTinyLm((p) =>
-      context.progress({
-        ...p,
-        label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-      }),
-    ),
-    loadEvalSets(),
-  ]);
-  context.setBackend(model.backend);
+  const [model, evalSets] = await Promise.all([loadTinyLmFor(context), loadEvalSets()]);
   if (!model.hasGradients) throw new Error('this model has no backward graph for attribution');
 
   const form = part<HTMLFormElement>(root, '[data-attribution="controls"]');

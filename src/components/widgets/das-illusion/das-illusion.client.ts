@@ -8,7 +8,7 @@ import { fetchJson } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable } from '../tiny-lm/charts';
-import { elapsed, loadTinyLm, TINY_LM } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor, TINY_LM } from '../tiny-lm/load';
 import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
 import { angleCurve, changeBars, pairStrip, trainingCurve } from './charts';
 import {
@@ -48,13 +48,7 @@ function siteLabel(site: DasSite): string {
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model = await loadTinyLmFor(context);
   context.progress({ fraction: null, label: 'Reading the learned directions' });
   const das: DasFile = parseDasFile(
     await fetchJson(new URL(`/models/${TINY_LM}/das.json`, location.href).href, { signal }),

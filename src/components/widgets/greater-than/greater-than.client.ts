@@ -7,7 +7,7 @@ import type { HookedModel } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable, heatmap, yearCurve } from '../tiny-lm/charts';
-import { elapsed, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
 import {
   headLabels,
   mapGrid,
@@ -114,13 +114,7 @@ async function patchYear(
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model = await loadTinyLmFor(context);
   const form = part<HTMLFormElement>(root, '[data-years="controls"]');
   const select = part<HTMLSelectElement>(form, 'select[name="template"]');
   const slider = part<HTMLInputElement>(form, 'input[name="start"]');

@@ -5,18 +5,7 @@
  * keys depend on (K-composition) as against its queries (Q-composition).
  */
 import type { HookedModel, Intervention, Tensor, Tokenizer } from '../../../ml';
-
-/** A small, seeded pseudo-random generator (mulberry32): the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../toy-superposition/toy-model';
 
 /** Ids of the vocabulary's plain words (letters only), the pool the random sequences use. */
 export function wordIds(tokenizer: Tokenizer): number[] {
@@ -33,7 +22,7 @@ export function repeatedSequence(
   length: number,
   seed: number,
 ): number[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const half = Array.from({ length }, () => words[Math.floor(random() * words.length)]!);
   return [...(bosId === null ? [] : [bosId]), ...half, ...half];
 }

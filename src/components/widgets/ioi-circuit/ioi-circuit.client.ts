@@ -5,7 +5,7 @@
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable, heatmap } from '../tiny-lm/charts';
-import { elapsed, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
 import { headLabels, type Grid } from '../tiny-lm/patching-views';
 import { fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
@@ -16,13 +16,7 @@ const PROMPTS = 8;
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model = await loadTinyLmFor(context);
   const form = part<HTMLFormElement>(root, '[data-ioi="controls"]');
   const select = part<HTMLSelectElement>(form, 'select[name="template"]');
   const status = part<HTMLElement>(root, '[data-ioi="status"]');

@@ -5,7 +5,7 @@
  */
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { elapsed, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
 import { effectChart, type EffectBar } from './charts';
 import { directLogitAttribution, effectsOn, type DirectLogitAttribution } from './lens';
@@ -19,13 +19,7 @@ const NONE = 'none';
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model = await loadTinyLmFor(context);
   const tokenizer = model.tokenizer;
 
   const form = part<HTMLFormElement>(root, '[data-dla="controls"]');

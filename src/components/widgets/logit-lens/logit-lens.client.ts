@@ -5,7 +5,7 @@
  */
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { elapsed, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
 import { lensChart, positionLabel } from './charts';
 import { lensGrid, type LensGrid } from './lens';
@@ -14,13 +14,7 @@ import { frameWidth, wirePrompt, type PromptChoice } from './prompt';
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model = await loadTinyLmFor(context);
 
   const form = part<HTMLFormElement>(root, '[data-lens="controls"]');
   const status = part<HTMLElement>(root, '[data-lens="status"]');

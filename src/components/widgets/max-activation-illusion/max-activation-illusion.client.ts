@@ -7,7 +7,7 @@
 import type { HookedModel, Tensor } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { loadTinyLm } from '../tiny-lm/load';
+import { loadTinyLmFor } from '../tiny-lm/load';
 import { markedPrompt, part } from '../tiny-lm/widget-parts';
 import { activationHistograms } from './charts';
 import {
@@ -47,13 +47,7 @@ function documentsOf(json: unknown, key: string): string[] {
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const model: HookedModel = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model: HookedModel = await loadTinyLmFor(context);
   const { tokenizer } = model;
   const hooks = model.blockHooks('mlp.hook_post');
   const mlpWidth = model.config.d_mlp;

@@ -14,7 +14,7 @@ import {
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import { BACKEND_LABELS, type WidgetContext } from '../shell/types';
 import { continueBoth } from '../steering-vectors/steering';
-import { elapsed, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
 import { availableWidth, fixed, markedPrompt, part } from '../tiny-lm/widget-parts';
 import { activationHistogram, tradeoffChart, trainingCurve } from './charts';
 import {
@@ -93,13 +93,7 @@ function residPreLayer(hook: string, layers: number): number {
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const model: HookedModel = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model: HookedModel = await loadTinyLmFor(context);
   const { tokenizer } = model;
   const vocab = model.config.d_vocab;
 

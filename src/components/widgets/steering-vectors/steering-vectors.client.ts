@@ -9,7 +9,7 @@ import type { WidgetContext } from '../shell/types';
 import { readPrompt } from '../logit-lens/lens';
 import { frameWidth, showWords } from '../logit-lens/prompt';
 import { gridTable } from '../tiny-lm/charts';
-import { elapsed, loadTinyLm } from '../tiny-lm/load';
+import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
 import { sentimentChart, type SentimentPoint } from './charts';
 import {
@@ -34,13 +34,7 @@ const NEGATIVE = new Set<string>(NEGATIVE_WORDS);
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const started = performance.now();
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
+  const model = await loadTinyLmFor(context);
   const tokenizer = model.tokenizer;
 
   const form = part<HTMLFormElement>(root, '[data-steering="controls"]');

@@ -4,6 +4,7 @@
  * load is forgotten, so that Retry loads again.
  */
 import { HookedModel, type LoadProgress } from '../../../ml';
+import type { WidgetContext } from '../shell/types';
 import { parseEvalSets, type EvalSets } from './tasks';
 
 /** The model every tiny-lm widget loads, by name, from public/models/. */
@@ -33,6 +34,23 @@ export async function loadTinyLm(
   } finally {
     if (onProgress) listeners.delete(onProgress);
   }
+}
+
+/**
+ * The page's tiny-lm for one widget: the download and start show in the widget's progress bar,
+ * and the backend it runs on in its frame.
+ */
+export async function loadTinyLmFor(
+  context: Pick<WidgetContext, 'progress' | 'setBackend'>,
+): Promise<HookedModel> {
+  const model = await loadTinyLm((p) =>
+    context.progress({
+      ...p,
+      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
+    }),
+  );
+  context.setBackend(model.backend);
+  return model;
 }
 
 /** tiny-lm's held-out prompt sets (eval-sets.json), or null when absent or malformed. */

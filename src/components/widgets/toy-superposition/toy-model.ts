@@ -28,7 +28,11 @@ export interface ToyModelConfig {
   readonly learningRate?: number;
 }
 
-/** A small, fast, seedable PRNG (mulberry32): returns floats in [0, 1). */
+/**
+ * A small, fast, seedable PRNG (mulberry32): returns floats in [0, 1), the same sequence for the
+ * same seed. Shared by the widgets that draw random data (this module imports nothing, so that
+ * scripts/bench-widgets.mjs can load it in Node as it is).
+ */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
