@@ -36,6 +36,8 @@ export { pearson, type PatchDirection, type SweepAxis } from './patching';
 export {
   chooseBackend,
   configureRuntime,
+  SOFTWARE_WEBGPU_KEY,
+  webgpuAdapter,
   webgpuAvailable,
   type Backend,
   type ExternalData,

@@ -26,7 +26,15 @@ export interface RuntimeOptions {
   readonly wasmPaths?: string;
   /** WASM threads; ORT uses 1 unless the page is cross-origin isolated. */
   readonly numThreads?: number;
+  /**
+   * Let 'auto' pick a software (fallback) WebGPU adapter. Off by default; in a browser, also on
+   * when localStorage has `residual:software-webgpu` = `allow` (the browser tests set it).
+   */
+  readonly allowSoftwareWebGpu?: boolean | undefined;
 }
+
+/** The localStorage key (value `allow`) that lets 'auto' use a software WebGPU adapter. */
+export const SOFTWARE_WEBGPU_KEY = 'residual:software-webgpu';
 
 let ortPromise: Promise<Ort> | null = null;
 let runtimeOptions: RuntimeOptions = {};
@@ -57,25 +65,59 @@ async function loadOrt(backend: Backend): Promise<Ort> {
 }
 
 /** The part of navigator.gpu we need (lib.dom has no WebGPU types). */
-interface GpuLike {
-  requestAdapter(): Promise<unknown>;
+interface AdapterLike {
+  readonly info?: { readonly isFallbackAdapter?: boolean };
+  /** Older Chromium put the flag on the adapter itself. */
+  readonly isFallbackAdapter?: boolean;
 }
 
-/** Whether a WebGPU adapter can be had in this context. */
-export async function webgpuAvailable(): Promise<boolean> {
+interface GpuLike {
+  requestAdapter(): Promise<AdapterLike | null>;
+}
+
+/**
+ * The WebGPU adapter this context offers: 'hardware', 'software' for a fallback adapter (one that
+ * runs on the CPU, such as Chromium's SwiftShader), or null when there is none.
+ */
+export async function webgpuAdapter(): Promise<'hardware' | 'software' | null> {
   const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-  if (!gpu) return false;
+  if (!gpu) return null;
   try {
-    return (await gpu.requestAdapter()) !== null;
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return null;
+    return (adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter) ? 'software' : 'hardware';
   } catch {
-    return false;
+    return null;
   }
 }
 
-/** The backend that `preference` resolves to here: 'auto' means WebGPU when available. */
+/** Whether a WebGPU adapter, hardware or software, can be had in this context. */
+export async function webgpuAvailable(): Promise<boolean> {
+  return (await webgpuAdapter()) !== null;
+}
+
+function softwareWebGpuAllowed(): boolean {
+  if (runtimeOptions.allowSoftwareWebGpu !== undefined) return runtimeOptions.allowSoftwareWebGpu;
+  try {
+    return globalThis.localStorage?.getItem(SOFTWARE_WEBGPU_KEY) === 'allow';
+  } catch {
+    return false; // storage blocked (private mode, sandboxed frame)
+  }
+}
+
+/**
+ * The backend that `preference` resolves to here. 'webgpu' takes any WebGPU adapter (WASM when
+ * there is none). 'auto' takes a hardware adapter only: a software one runs these small graphs
+ * far slower than WASM does (bench:sae: 245 tokens/s against 12,000), so 'auto' passes it over
+ * unless allowSoftwareWebGpu is set.
+ */
 export async function chooseBackend(preference: Backend | 'auto' = 'auto'): Promise<Backend> {
   if (preference === 'wasm') return 'wasm';
-  return (await webgpuAvailable()) ? 'webgpu' : 'wasm';
+  const adapter = await webgpuAdapter();
+  if (adapter === 'hardware') return 'webgpu';
+  if (adapter === 'software' && (preference === 'webgpu' || softwareWebGpuAllowed()))
+    return 'webgpu';
+  return 'wasm';
 }
 
 /**

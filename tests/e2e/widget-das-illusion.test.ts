@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HookedModel, type Tensor } from '../../src/ml';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser } from './support/browser';
+import { allowSoftwareWebGpu, launchBrowser } from './support/browser';
 import { DIST } from './support/site';
 import {
   chapterUnderTest,
@@ -240,7 +240,9 @@ describe('the DAS-illusion widget', () => {
     async () => {
       const gpuBrowser = await launchBrowser({ webgpu: true });
       try {
-        const gpuPage = await openChapter(gpuBrowser, chapter.url);
+        const gpuPage = await openChapter(gpuBrowser, chapter.url, {
+          beforeLoad: allowSoftwareWebGpu,
+        });
         await scrollToWidget(gpuPage, ID, 900_000);
         await expect(
           gpuPage.locator(`${WIDGET} [data-shell="backend"]`).textContent(),

@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser } from './support/browser';
+import { allowSoftwareWebGpu, launchBrowser } from './support/browser';
 import { serveSite, type ServedSite } from './support/site';
 
 let browser: Browser;
@@ -200,8 +200,8 @@ describe('direct logit attribution on the Bonus chapter', () => {
 
 describe('the logit lens on WebGPU and on WASM', () => {
   it('shows the same numbers', { timeout: 4 * SLOW }, async () => {
-    const read = async (on: Browser) => {
-      const page = await openChapter(on);
+    const read = async (on: Browser, beforeLoad?: (page: Page) => Promise<void>) => {
+      const page = await openChapter(on, 'dark', beforeLoad);
       await ready(page, LENS);
       await ready(page, DLA);
       const backend = await page.locator(LENS).getAttribute('data-backend');
@@ -214,7 +214,7 @@ describe('the logit lens on WebGPU and on WASM', () => {
     };
     const gpuBrowser = await launchBrowser({ webgpu: true });
     try {
-      const gpu = await read(gpuBrowser);
+      const gpu = await read(gpuBrowser, allowSoftwareWebGpu);
       const cpu = await read(browser);
       expect(gpu.backend).toBe('webgpu');
       expect(cpu.backend).toBe('wasm');
@@ -222,6 +222,28 @@ describe('the logit lens on WebGPU and on WASM', () => {
       gpu.lens.forEach((p, i) => expect(Math.abs(p - cpu.lens[i]!)).toBeLessThanOrEqual(0.011));
       expect(gpu.dla).toHaveLength(cpu.dla.length);
       gpu.dla.forEach((v, i) => expect(Math.abs(v - cpu.dla[i]!)).toBeLessThanOrEqual(0.0021));
+    } finally {
+      await gpuBrowser.close();
+    }
+  });
+
+  it('runs on WASM when the only WebGPU adapter is a software one', { timeout: SLOW }, async () => {
+    const gpuBrowser = await launchBrowser({ webgpu: true });
+    try {
+      const page = await openChapter(gpuBrowser);
+      await expect(
+        page.evaluate(async () => {
+          type Gpu = { requestAdapter(): Promise<{ info: { isFallbackAdapter: boolean } } | null> };
+          const gpu = (navigator as Navigator & { gpu?: Gpu }).gpu;
+          return (await gpu?.requestAdapter())?.info.isFallbackAdapter;
+        }),
+      ).resolves.toBe(true);
+      await ready(page, LENS);
+      await expect(page.locator(LENS).getAttribute('data-backend')).resolves.toBe('wasm');
+      await expect(page.locator(`${LENS} [data-shell="backend"]`).textContent()).resolves.toBe(
+        'WASM',
+      );
+      await page.close();
     } finally {
       await gpuBrowser.close();
     }

@@ -1,4 +1,5 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SOFTWARE_WEBGPU_KEY } from '../../../src/ml/runtime';
 
 /** Debian's Chromium; the tests never download a browser of their own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,6 +21,14 @@ export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise
     ? [...BASE_ARGS, '--enable-unsafe-webgpu']
     : [...BASE_ARGS, '--disable-gpu'];
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
+}
+
+/**
+ * Lets the page's automatic backend choice take the software WebGPU adapter that `webgpu: true`
+ * exposes (src/ml passes over software adapters unless allowed). Call before the page loads.
+ */
+export async function allowSoftwareWebGpu(page: Page): Promise<void> {
+  await page.addInitScript((key) => localStorage.setItem(key, 'allow'), SOFTWARE_WEBGPU_KEY);
 }
 
 /**

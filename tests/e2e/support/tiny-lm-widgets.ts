@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './axe';
-import { launchBrowser } from './browser';
+import { allowSoftwareWebGpu, launchBrowser } from './browser';
 import { serveSite, type ServedSite } from './site';
 
 /** What one test file of these widgets works against: the served site, a browser, a chapter URL. */
@@ -213,7 +213,9 @@ export function itShowsTheSameNumbersOnWebGpu(
       await wasmContext.close();
       const gpuBrowser = await launchBrowser({ webgpu: true });
       try {
-        const page = await openChapter(await profile(gpuBrowser), chapter.url);
+        const page = await openChapter(await profile(gpuBrowser), chapter.url, {
+          beforeLoad: allowSoftwareWebGpu,
+        });
         // A software GPU (SwiftShader) is several times slower than WASM on these batches.
         await scrollToWidget(page, id, 900_000);
         await expect(
