@@ -106,6 +106,13 @@ function startTorch(tokens) {
       cpu.push(...answer.cpu);
       return answer.ms;
     },
+    /** Writes the weight-matmul skeleton graph to `path` and times it in PyTorch (see the worker). */
+    async skeleton(path, runs, cpu = []) {
+      child.stdin.write(`${JSON.stringify({ skeleton: path, runs })}\n`);
+      const answer = await next();
+      cpu.push(...answer.cpu);
+      return answer;
+    },
     stop: () => child.kill(),
   };
 }
@@ -137,6 +144,40 @@ console.log(
     `onnxruntime-web ${ort.env.versions.web} WASM in Node ${process.version}, ${threads} thread(s)`,
 );
 
+/**
+ * The arithmetic apart from everything else: the forward's weight matmuls, chained in one graph
+ * (written by the PyTorch worker), timed in ORT and in PyTorch in alternating blocks.
+ */
+async function timeWeightMatmuls(torch, ort) {
+  const path = join(ROOT, 'node_modules/.cache/residual-bench/weight-matmuls.onnx');
+  const first = await torch.skeleton(path, RUNS);
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path)), {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+  const [input] = session.inputNames;
+  const [k] = session.inputMetadata?.[0]?.shape?.slice(1) ?? [model.config.d_model];
+  const x = new ort.Tensor('float32', new Float32Array(24 * k).fill(0.5), [24, k]);
+  const run = () => session.run({ [input]: x });
+  for (let i = 0; i < 5; i++) await run();
+  const ortMs = [];
+  const ortCpu = [];
+  const torchMs = [];
+  const torchCpu = [];
+  for (let b = 0; b < BLOCKS; b++) {
+    ortMs.push(...(await timeRuns(run, RUNS, ortCpu)));
+    const answer = await torch.skeleton(path, RUNS, torchCpu);
+    torchMs.push(...answer.ms);
+  }
+  await session.release();
+  return {
+    matmuls: first.matmuls,
+    macs: first.macs,
+    ort: { wall: median(ortMs), cpu: median(ortCpu) },
+    torch: { wall: median(torchMs), cpu: median(torchCpu) },
+  };
+}
+
 // ---- 1. forward with every hook cached, 24 tokens ------------------------------------------
 {
   const text =
@@ -166,6 +207,7 @@ console.log(
     if (torch) torchMs.push(...(await torch.time(RUNS, torchCpu)));
     ivMs.push(...(await timeRuns(viaInterventionGraph, RUNS, ivCpu)));
   }
+  const arithmetic = torch && (await timeWeightMatmuls(torch, ort));
   torch?.stop();
   const o = { wall: median(ortMs), cpu: median(ortCpu) };
   const iv = { wall: median(ivMs), cpu: median(ivCpu) };
@@ -199,6 +241,19 @@ console.log(
   line('ORT, intervention graph', fmt(iv.wall), fmt(iv.cpu), '(model.onnx, zero interventions)');
   if (t !== null)
     line('ratio to PyTorch', (iv.wall / t.wall).toFixed(2), (iv.cpu / t.cpu).toFixed(2));
+  if (arithmetic) {
+    const { ort: a, torch: b, matmuls, macs } = arithmetic;
+    const rate = (ms) => `${(macs / ms / 1e6).toFixed(0)} GMAC/s`;
+    results.forward.weightMatmuls = arithmetic;
+    console.log(
+      `   the forward's ${matmuls} weight matmuls alone (${(macs / 1e6).toFixed(1)} M multiply-adds, chained, nothing else):`,
+    );
+    line('  onnxruntime-web WASM', fmt(a.wall), fmt(a.cpu), rate(a.cpu));
+    line('  PyTorch', fmt(b.wall), fmt(b.cpu), rate(b.cpu));
+    console.log(
+      `   -> ORT's matmuls alone take ${((100 * a.cpu) / t.cpu).toFixed(0)}% of PyTorch's whole forward pass (CPU time)`,
+    );
+  }
 }
 
 // ---- 2. batched patching sweep vs one run per patch ----------------------------------------
