@@ -15,9 +15,14 @@ Metric definitions (the Node test recomputes them from the ONNX model with the s
   (the first token of each copy is excluded: it cannot be predicted).
 - sentiment: p(positive words) vs p(negative words) after "I love/hate this X. It is";
   accuracy = share where the expected side has more mass.
-- steering: add coef * (resid_pre[L] at "love" - at "hate", prompts "<bos> I love"/"<bos> I hate")
-  at every position of the neutral prompts "I think this X is"; report the mean change of
-  log p(positive) - log p(negative) at the last position.
+- steering: as the steering-vectors widget does it (src/components/widgets/steering-vectors/
+  steering.ts). The vector is resid_pre[L] on "<bos> love" minus on "<bos> hate", one row per
+  position (the <bos> row is zero); coef times it is added to the neutral prompts
+  "I think this X is" at the prompt's start (its rows at positions 0 and 1, as ActAdd), or its
+  last row at every position after <bos>, or at every position with <bos>. The measure is the
+  widget's: mean logit of the positive adjectives minus mean logit of the negative ones at the
+  last position; report its mean over the prompts unsteered and its mean change with +coef
+  (love - hate) and -coef (hate - love), for every layer and placement.
 """
 
 from __future__ import annotations
@@ -38,8 +43,11 @@ import data  # noqa: E402
 from models.lab.model import HookedTransformer, Intervention  # noqa: E402
 from models.lab.tokenizer import Tokenizer  # noqa: E402
 
-STEER_LAYER = 2
+# Steering: the steering-vectors widget's defaults (steering.ts STEERING_DEFAULTS) and placements.
+STEER_PAIR = ("love", "hate")
 STEER_COEF = 4.0
+STEER_DEFAULT = {"layer": 0, "placement": "start"}
+STEER_PLACEMENTS = ("start", "every", "everyWithBos")
 
 
 @torch.no_grad()
@@ -146,32 +154,74 @@ def eval_sentiment(model, tok, items) -> dict:
     }
 
 
+def _mean_logit_sentiment(logits, tok) -> torch.Tensor:
+    """Mean logit of the positive words minus mean logit of the negative words, per row."""
+    pos = torch.tensor([tok.token_to_id(w) for w in data.POSITIVE])
+    neg = torch.tensor([tok.token_to_id(w) for w in data.NEGATIVE])
+    return logits[:, pos].mean(-1) - logits[:, neg].mean(-1)
+
+
 @torch.no_grad()
 def steering_vector(model, tok, layer: int) -> torch.Tensor:
+    """resid_pre[layer] on the pair's first prompt minus on its second: [pos, d_model]."""
     hook = f"blocks.{layer}.hook_resid_pre"
-    _, c_love = model.run_with_cache(torch.tensor([tok.encode("I love")]), names_filter=lambda n: n == hook)
-    _, c_hate = model.run_with_cache(torch.tensor([tok.encode("I hate")]), names_filter=lambda n: n == hook)
-    return c_love[hook][0, -1] - c_hate[hook][0, -1]  # [d_model]
+    ids = torch.tensor([tok.encode(w) for w in STEER_PAIR])  # [2, pos]: <bos> love, <bos> hate
+    _, cache = model.run_with_cache(ids, names_filter=lambda n: n == hook)
+    return cache[hook][0] - cache[hook][1]  # [pos, d_model]
 
 
-def eval_steering(model, tok, layer: int = STEER_LAYER, coef: float = STEER_COEF) -> dict:
+def steering_addition(vec: torch.Tensor, length: int, placement: str) -> torch.Tensor:
+    """What is added to a prompt of `length` tokens: [length, d_model] (steering.ts steeringAddition)."""
+    add = torch.zeros(length, vec.shape[1])
+    if placement == "start":
+        rows = min(vec.shape[0], length)
+        add[:rows] = vec[:rows]
+    elif placement == "every":
+        add[1:] = vec[-1]
+    elif placement == "everyWithBos":
+        add[:] = vec[-1]
+    else:
+        raise ValueError(placement)
+    return add
+
+
+@torch.no_grad()
+def eval_steering(model, tok, coef: float = STEER_COEF) -> dict:
     prompts = [f"I think this {item} is" for item in data.ITEMS]
-    vec = steering_vector(model, tok, layer)
-    hook = f"blocks.{layer}.hook_resid_pre"
-    base = _sentiment_scores(last_logits(model, tok, prompts), tok)
-    plus = _sentiment_scores(
-        last_logits(model, tok, prompts, {hook: Intervention(add=coef * vec)}), tok
-    )
-    minus = _sentiment_scores(
-        last_logits(model, tok, prompts, {hook: Intervention(add=-coef * vec)}), tok
-    )
+    base = _mean_logit_sentiment(last_logits(model, tok, prompts), tok)
+    rows = []
+    for layer in range(model.cfg.n_layers):
+        vec = steering_vector(model, tok, layer)
+        hook = f"blocks.{layer}.hook_resid_pre"
+        for placement in STEER_PLACEMENTS:
+            shifts = []
+            for sign in (1.0, -1.0):
+                steered = []
+                for p in prompts:
+                    add = sign * coef * steering_addition(vec, len(tok.encode(p)), placement)
+                    steered.append(last_logits(model, tok, [p], {hook: Intervention(add=add)})[0])
+                shift = _mean_logit_sentiment(torch.stack(steered), tok) - base
+                shifts.append(round(shift.mean().item(), 4))
+            rows.append({
+                "layer": layer, "placement": placement,
+                "loveMinusHateShift": shifts[0], "hateMinusLoveShift": shifts[1],
+            })  # fmt: skip
+    default = next(
+        r for r in rows
+        if r["layer"] == STEER_DEFAULT["layer"] and r["placement"] == STEER_DEFAULT["placement"]
+    )  # fmt: skip
     return {
-        "hook": hook,
+        "pair": list(STEER_PAIR),
         "coef": coef,
-        "prompts": len(prompts),
-        "baseLogRatio": round(base.mean().item(), 4),
-        "loveMinusHateShift": round((plus - base).mean().item(), 4),
-        "hateMinusLoveShift": round((minus - base).mean().item(), 4),
+        "measure": "mean logit of the positive adjectives minus mean logit of the negative ones",
+        "prompts": prompts,
+        "baseSentiment": round(base.mean().item(), 4),
+        "default": {
+            **STEER_DEFAULT,
+            "loveMinusHateShift": default["loveMinusHateShift"],
+            "hateMinusLoveShift": default["hateMinusLoveShift"],
+        },
+        "byLayer": rows,
     }
 
 
@@ -317,6 +367,40 @@ def main() -> None:
         print(("MET  " if t["met"] else "MISS ") + f"{t['metric']}: {t['value']} (target {t['target']})")
 
 
+PLACEMENT_LABELS = {
+    "start": "at the prompt's start",
+    "every": "at every position after `<bos>`",
+    "everyWithBos": "at every position with `<bos>`",
+}
+
+
+def steering_lines(st: dict) -> list[str]:
+    """The steering bullet and its table of shifts by layer and placement."""
+    d = st["default"]
+    positive, negative = st["pair"]
+    lines = [
+        f"- Steering, measured as the steering-vectors widget measures it ({st['measure']} after "
+        f"the prompt, averaged over {len(st['prompts'])} neutral prompts \"I think this X is\"): "
+        f"{st['coef']} times (resid_pre on \"{positive}\" minus on \"{negative}\") added "
+        f"{PLACEMENT_LABELS[d['placement']]} before block {d['layer']} (the widget's default) "
+        f"moves it by {d['loveMinusHateShift']} ({positive} - {negative}) and "
+        f"{d['hateMinusLoveShift']} ({negative} - {positive}) from {st['baseSentiment']}. "
+        f"The same coefficient by layer and placement ({positive} - {negative} / "
+        f"{negative} - {positive}):",
+        "",
+        "  | before block | " + " | ".join(PLACEMENT_LABELS[p] for p in STEER_PLACEMENTS) + " |",
+        "  | --- | " + " | ".join("---" for _ in STEER_PLACEMENTS) + " |",
+    ]
+    for layer in sorted({r["layer"] for r in st["byLayer"]}):
+        cells = []
+        for placement in STEER_PLACEMENTS:
+            r = next(x for x in st["byLayer"] if x["layer"] == layer and x["placement"] == placement)
+            cells.append(f"{r['loveMinusHateShift']:+.2f} / {r['hateMinusLoveShift']:+.2f}")
+        lines.append(f"  | {layer} | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
 def write_model_card(card: dict, tok: Tokenizer) -> None:
     """Replace the generated evaluation section of MODEL_CARD.md (between the markers)."""
     path = HERE / "MODEL_CARD.md"
@@ -360,10 +444,7 @@ def write_model_card(card: dict, tok: Tokenizer) -> None:
         f"- Sentiment ({m['sentiment']['prompts']} held-out prompts): accuracy "
         f"{m['sentiment']['accuracy']}, mean signed log p(pos)/p(neg) "
         f"{m['sentiment']['meanSignedLogRatio']}.",
-        f"- Steering at {m['steering']['hook']} with coefficient {m['steering']['coef']}: "
-        f"log p(pos)/p(neg) on neutral prompts moves by {m['steering']['loveMinusHateShift']} "
-        f"(love - hate) and {m['steering']['hateMinusLoveShift']} (hate - love) from "
-        f"{m['steering']['baseLogRatio']}.",
+        *steering_lines(m["steering"]),
         f"- IOI heads by direct logit attribution to logit(IO) - logit(S) (mean over the IOI "
         f"prompts): name movers {movers or 'none'}; negative name movers {negative or 'none'}.",
         end,

@@ -1,7 +1,8 @@
 /**
  * The steering-vectors widget on the Bonus chapter, in real Chromium on the committed tiny-lm
  * (public/models/tiny-lm): coefficient 0 reproduces the unsteered text, love − hate makes the
- * next word more positive, keyboard use, clear messages for bad input, axe. Needs a built site
+ * next word more positive, where the vector is added matters, keyboard use, clear messages for
+ * bad input, axe. Needs a built site
  * (dist/, or RESIDUAL_DIST).
  */
 import type { Browser, Page } from 'playwright-core';
@@ -78,6 +79,17 @@ describe('the steering-vectors widget on the Bonus chapter', () => {
     await expect(page.locator(`${WIDGET} [data-table="sentiment"] tbody tr`).count()).resolves.toBe(
       21,
     );
+    await page.close();
+  });
+
+  it('offers the model card’s placements: before block 2, love − hate pushes the wrong way unless <bos> gets it too', async () => {
+    const page = await openChapter();
+    await ready(page);
+    await regenerated(page, () => page.locator(`${WIDGET} select[name="layer"]`).selectOption('2'));
+    await regenerated(page, () => page.getByRole('radio', { name: /after <bos>/ }).check());
+    expect(await sentiment(page, 'steered')).toBeLessThan(await sentiment(page, 'plain'));
+    await regenerated(page, () => page.getByRole('radio', { name: /<bos> too/ }).check());
+    expect(await sentiment(page, 'steered')).toBeGreaterThan(await sentiment(page, 'plain'));
     await page.close();
   });
 

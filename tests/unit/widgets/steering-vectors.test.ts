@@ -17,6 +17,7 @@ import {
   steeringVector,
   STEERING_DEFAULTS,
   untilEnd,
+  type SteeringPlacement,
   type SteeringSetup,
 } from '../../../src/components/widgets/steering-vectors/steering';
 import { loadFromDisk, ROOT } from '../ml/support';
@@ -33,6 +34,11 @@ describe('where the steering vector is added', () => {
   it('adds the last row (where the pair differs last) at every position after <bos>', () => {
     const add = steeringAddition(vector, 1, 4, 'every', true);
     expect(Array.from(add.data)).toEqual([0, 0, 3, 4, 3, 4, 3, 4]);
+  });
+
+  it('adds the last row at <bos> as well with everyWithBos', () => {
+    const add = steeringAddition(vector, 1, 3, 'everyWithBos', true);
+    expect(Array.from(add.data)).toEqual([3, 4, 3, 4, 3, 4]);
   });
 
   it('adds nothing with coefficient 0', () => {
@@ -136,5 +142,47 @@ describe.runIf(existsSync(TINY_LM))('on tiny-lm (committed model)', () => {
     );
     expect(positive!).toBeGreaterThan(zero! + 1);
     expect(negative!).toBeLessThan(zero! - 1);
+  });
+
+  // The claims of the widget's "what to notice", on its default prompt.
+  const curve = async (layer: number, placement: SteeringPlacement, coefficients: number[]) => {
+    const t = model.tokenizer;
+    const vector = await steeringVector(model, t.encode('love'), t.encode('hate'), layer);
+    return sentimentByCoefficient(
+      model,
+      t.encode(STEERING_DEFAULTS.prompt),
+      { layer, vector, placement },
+      coefficients,
+    );
+  };
+
+  it('writes "wonderful" at the default coefficient and "awful" with it negated', async () => {
+    const t = model.tokenizer;
+    const { layer, placement, coefficient } = STEERING_DEFAULTS;
+    const vector = await steeringVector(model, t.encode('love'), t.encode('hate'), layer);
+    const prompt = t.encode(STEERING_DEFAULTS.prompt);
+    const setup = { layer, vector, placement };
+    const up = await continueBoth(model, prompt, setup, coefficient, 12);
+    const down = await continueBoth(model, prompt, setup, -coefficient, 12);
+    expect(t.tokens(up.steered)[0]).toBe('wonderful');
+    expect(t.tokens(down.steered)[0]).toBe('awful');
+  });
+
+  it('moves the curve the wrong way at every position after <bos> before blocks 1–3', async () => {
+    for (const layer of [1, 2, 3]) {
+      const [down, zero, up] = await curve(layer, 'every', [-4, 0, 4]);
+      expect(up!, `before block ${layer}`).toBeLessThan(zero!);
+      expect(down!, `before block ${layer}`).toBeGreaterThan(zero!);
+    }
+  });
+
+  it('moves it the right way before blocks 1 and 2 when <bos> gets the vector too, bending back before ±10', async () => {
+    for (const layer of [1, 2]) {
+      const [far, down, zero, up, farUp] = await curve(layer, 'everyWithBos', [-10, -3, 0, 3, 10]);
+      expect(up!, `before block ${layer}`).toBeGreaterThan(zero!);
+      expect(down!, `before block ${layer}`).toBeLessThan(zero!);
+      expect(farUp!).toBeLessThan(up!);
+      expect(far!).toBeGreaterThan(down!);
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
- * What the patching and circuit widgets show, computed in Node (onnxruntime-web, WASM) on the
- * committed tiny-lm (public/models/tiny-lm): the same experiments the widgets run, checked
+ * What the patching, circuit and steering widgets show, computed in Node (onnxruntime-web, WASM)
+ * on the committed tiny-lm (public/models/tiny-lm): the same experiments the widgets run, checked
  * against the model card and the literature's claims, without a browser.
  */
 import { readFileSync } from 'node:fs';
@@ -32,12 +32,35 @@ import {
   YEAR_TOKENS,
   type PromptPair,
 } from '../../../src/components/widgets/tiny-lm/tasks';
+import {
+  sentimentByCoefficient,
+  steeringVector,
+  STEERING_DEFAULTS,
+  STEERING_PLACEMENTS,
+  type SteeringPlacement,
+} from '../../../src/components/widgets/steering-vectors/steering';
 import { loadFromDisk, modelDir, readJson } from '../ml/support';
 
 let model: HookedModel;
 let pairs: PromptPair[];
+interface SteeringShift {
+  layer: number;
+  placement: SteeringPlacement;
+  loveMinusHateShift: number;
+  hateMinusLoveShift: number;
+}
 const card = readJson(join(modelDir('tiny-lm'), 'card.json')) as {
-  metrics: { ioiHeads?: { nameMovers: string[] } };
+  metrics: {
+    ioiHeads?: { nameMovers: string[] };
+    steering: {
+      pair: [string, string];
+      coef: number;
+      prompts: string[];
+      baseSentiment: number;
+      default: SteeringShift;
+      byLayer: SteeringShift[];
+    };
+  };
 };
 
 beforeAll(async () => {
@@ -114,4 +137,79 @@ describe('greater-than', () => {
       expect(above.reduce((a, b) => a + b, 0) / above.length).toBeGreaterThanOrEqual(0.8);
     },
   );
+});
+
+describe('steering as the model card reports it', () => {
+  const steering = card.metrics.steering;
+  const row = (layer: number, placement: SteeringPlacement) =>
+    steering.byLayer.find((r) => r.layer === layer && r.placement === placement)!;
+
+  it("starts from the widget's defaults: pair, coefficient, layer and placement", () => {
+    const { positive, negative, coefficient, layer, placement } = STEERING_DEFAULTS;
+    expect(steering.pair).toEqual([positive, negative]);
+    expect(steering.coef).toBe(coefficient);
+    expect(steering.default).toMatchObject({ layer, placement });
+    expect(steering.default).toMatchObject(row(layer, placement));
+    expect(new Set(steering.byLayer.map((r) => r.placement))).toEqual(new Set(STEERING_PLACEMENTS));
+    expect(steering.byLayer).toHaveLength(model.config.n_layers * STEERING_PLACEMENTS.length);
+  });
+
+  /** The widget's sentiment with −coef, 0 and +coef, averaged over the card's prompts. */
+  async function meanSentiment(
+    layer: number,
+    placement: SteeringPlacement,
+  ): Promise<[number, number, number]> {
+    const t = model.tokenizer;
+    const [positive, negative] = steering.pair;
+    const vector = await steeringVector(model, t.encode(positive), t.encode(negative), layer);
+    const sum = [0, 0, 0];
+    for (const prompt of steering.prompts) {
+      const values = await sentimentByCoefficient(
+        model,
+        t.encode(prompt),
+        { layer, vector, placement },
+        [-steering.coef, 0, steering.coef],
+      );
+      values.forEach((v, i) => (sum[i]! += v));
+    }
+    const n = steering.prompts.length;
+    return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
+  }
+
+  it(
+    'gives the numbers the widget’s own code measures, at every layer and placement',
+    { timeout: 120_000 },
+    async () => {
+      expect(steering.prompts).toContain(STEERING_DEFAULTS.prompt);
+      for (const expected of steering.byLayer) {
+        const [minus, zero, plus] = await meanSentiment(expected.layer, expected.placement);
+        const label = `before block ${expected.layer}, ${expected.placement}`;
+        expect(zero, label).toBeCloseTo(steering.baseSentiment, 2);
+        expect(plus - zero, label).toBeCloseTo(expected.loveMinusHateShift, 2);
+        expect(minus - zero, label).toBeCloseTo(expected.hateMinusLoveShift, 2);
+      }
+    },
+  );
+
+  it('steers both ways at the default, and much less at the prompt’s start of a later layer', () => {
+    const first = steering.default;
+    expect(first.loveMinusHateShift).toBeGreaterThan(1);
+    expect(first.hateMinusLoveShift).toBeLessThan(-1);
+    for (let layer = 1; layer < model.config.n_layers; layer++) {
+      const later = row(layer, 'start');
+      expect(Math.abs(later.loveMinusHateShift)).toBeLessThan(first.loveMinusHateShift / 3);
+      expect(Math.abs(later.hateMinusLoveShift)).toBeLessThan(-first.hateMinusLoveShift / 3);
+    }
+  });
+
+  it('pushes the wrong way at every position after <bos> before blocks 1–3, and the right way before blocks 1 and 2 when <bos> gets it too', () => {
+    for (let layer = 1; layer < model.config.n_layers; layer++) {
+      expect(row(layer, 'every').loveMinusHateShift).toBeLessThan(0);
+      expect(row(layer, 'every').hateMinusLoveShift).toBeGreaterThan(0);
+    }
+    for (const layer of [1, 2]) {
+      expect(row(layer, 'everyWithBos').loveMinusHateShift).toBeGreaterThan(0);
+      expect(row(layer, 'everyWithBos').hateMinusLoveShift).toBeLessThan(0);
+    }
+  });
 });

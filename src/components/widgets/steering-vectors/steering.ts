@@ -29,12 +29,20 @@ export const NEGATIVE_WORDS = [
   'poor',
 ] as const;
 
-/** Where the vector is added: at the prompt's first positions (as ActAdd does) or everywhere. */
-export type SteeringPlacement = 'start' | 'every';
+/**
+ * Where the vector is added: at the prompt's first positions (as ActAdd does), at every position
+ * after <bos>, or at every position including <bos>. The model card's steering table
+ * (public/models/tiny-lm/card.json, models/tiny-lm/evaluate.py) uses the same three names.
+ */
+export type SteeringPlacement = 'start' | 'every' | 'everyWithBos';
+
+/** The placements, in the order the widget and the model card list them. */
+export const STEERING_PLACEMENTS: readonly SteeringPlacement[] = ['start', 'every', 'everyWithBos'];
 
 /**
- * What the widget starts with. In tiny-lm the love − hate difference steers most cleanly where it
- * is still a difference of embeddings (before block 0), added at the prompt's start.
+ * What the widget starts with, and what the model card's steering evaluation reports first. In
+ * tiny-lm the love − hate difference steers most cleanly where it is still a difference of
+ * embeddings (before block 0), added at the prompt's start.
  */
 export const STEERING_DEFAULTS = {
   positive: 'love',
@@ -76,8 +84,8 @@ export function rowNorms(t: Tensor): number[] {
 /**
  * The addition for a sequence of `length` tokens, [1, length, d_model]: `coefficient` × the
  * vector's rows at the first positions ('start', as ActAdd), or × its last row (the word where
- * the two prompts differ last) at every position after <bos> ('every', as the model card's
- * steering evaluation).
+ * the two prompts differ last) at every position after <bos> ('every'; `skipFirst` says whether
+ * the sequence starts with <bos>) or at every position ('everyWithBos').
  */
 export function steeringAddition(
   vector: Tensor,
@@ -93,7 +101,8 @@ export function steeringAddition(
       for (let i = 0; i < d; i++) data[p * d + i] = coefficient * vector.data[p * d + i]!;
   } else {
     const last = vector.data.subarray((rows - 1) * d, rows * d);
-    for (let p = skipFirst ? 1 : 0; p < length; p++)
+    const first = placement === 'every' && skipFirst ? 1 : 0;
+    for (let p = first; p < length; p++)
       for (let i = 0; i < d; i++) data[p * d + i] = coefficient * last[i]!;
   }
   return { data, dims: [1, length, d] };
