@@ -3,12 +3,8 @@
  * eagerly. It waits until the frame nears the viewport, then imports the widget's client module,
  * shows progress while the module mounts, and an error with Retry if anything fails.
  *
- * A widget registers its loader from its Astro component:
- *
- *   <script>
- *     import { registerWidget } from '../shell/widget-element';
- *     registerWidget('toy-superposition', () => import('./toy-superposition.client'));
- *   </script>
+ * A widget's client module is registered by id, `registerWidget(id, () => import(…))`;
+ * widget-clients.ts does it for every `<id>.client.ts`.
  *
  * State is mirrored in `data-state` on the element: idle → loading → ready | error.
  */
