@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -26,6 +27,19 @@ const TYPES = {
   '.pf_fragment': 'application/octet-stream',
   '.pagefind': 'application/octet-stream',
 };
+
+/** Types a static host sends gzip-compressed to a browser that accepts it. */
+const COMPRESSIBLE = new Set([
+  '.html',
+  '.js',
+  '.mjs',
+  '.css',
+  '.json',
+  '.webmanifest',
+  '.svg',
+  '.xml',
+  '.txt',
+]);
 
 async function isFile(path) {
   try {
@@ -53,9 +67,11 @@ async function resolveFile(root, urlPath) {
 
 /**
  * Starts serving `root` on 127.0.0.1. Resolves to { url, port, close() } once listening.
- * @param {{ root: URL | string, port?: number, headers?: Record<string,string> }} options
+ * With `compress`, text files go out gzip-compressed to clients that accept it, as a production
+ * host sends them (the browser tests leave it off: they check bytes and progress as stored).
+ * @param {{ root: URL | string, port?: number, headers?: Record<string,string>, compress?: boolean }} options
  */
-export async function startStaticServer({ root, port = 0, headers = {} }) {
+export async function startStaticServer({ root, port = 0, headers = {}, compress = false }) {
   const rootPath = (root instanceof URL ? fileURLToPath(root) : root).replace(/[\\/]?$/, sep);
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -63,10 +79,17 @@ export async function startStaticServer({ root, port = 0, headers = {} }) {
     const status = file ? 200 : 404;
     const path = file ?? join(rootPath, '404.html');
     try {
-      const body = await readFile(path);
+      let body = await readFile(path);
+      const gzip =
+        compress &&
+        COMPRESSIBLE.has(extname(path)) &&
+        /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+      if (gzip) body = gzipSync(body);
       response.writeHead(status, {
         'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        ...(compress && { vary: 'accept-encoding' }),
+        ...(gzip && { 'content-encoding': 'gzip' }),
         ...headers,
       });
       response.end(request.method === 'HEAD' ? undefined : body);
