@@ -40,7 +40,7 @@ async function ready(page: Page): Promise<void> {
 }
 
 /** Waits for the new continuations that `action` starts. */
-async function regenerated(page: Page, action: () => Promise<void>): Promise<void> {
+async function regenerated(page: Page, action: () => Promise<unknown>): Promise<void> {
   await page
     .locator(`${WIDGET} [data-computed]`)
     .evaluate((el) => el.setAttribute('data-computed', 'stale'));
