@@ -2,6 +2,19 @@
 import { getCollection } from 'astro:content';
 import { CHAPTERS } from '../../content/chapters';
 
+/** Where the card pages (review, card browser, statistics) fetch the published deck. */
+export const DECK_URL = '/deck.json';
+
+/**
+ * A `<head>` entry (Starlight's `head` frontmatter) that starts fetching the deck with the page
+ * instead of after its scripts: every card page needs the deck before it can show a card. With
+ * `crossorigin`, the preload matches what `fetch(DECK_URL)` asks for, so the browser reuses it.
+ */
+export const deckPreload = {
+  tag: 'link' as const,
+  attrs: { rel: 'preload', href: DECK_URL, as: 'fetch', crossorigin: 'anonymous' },
+};
+
 export interface CardSourceOption {
   value: string;
   label: string;

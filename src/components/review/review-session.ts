@@ -98,14 +98,19 @@ export class ReviewSessionElement extends HTMLElement {
       deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
       onUpgradeElsewhere: () => this.showUpgradeNotice(),
     });
-    required(this, '[data-loading]').hidden = true;
+    const session = required(this, '[data-session]');
     if (!started.ok) {
+      // Nothing below can work without storage: the message takes the session's place.
+      session.hidden = true;
+      required(this, '[data-storage]').hidden = true;
+      required(this, '[data-settings-panel]').hidden = true;
       required(this, '[data-unavailable-message]').textContent = started.message;
       required(this, '[data-unavailable]').hidden = false;
       return;
     }
     this.db = started.db;
     this.useSettings(started.settings);
+    required<HTMLFieldSetElement>(this, '[data-settings-fields]').disabled = false;
     this.say(started.deckProblem ?? describeSync(started.sync) ?? '');
     const select = required<HTMLSelectElement>(this, '[data-scope]');
     select.value = scopeValue(this.scope);
@@ -113,10 +118,10 @@ export class ReviewSessionElement extends HTMLElement {
       this.scope = { kind: 'all' };
       select.value = 'all';
     }
-    required(this, '[data-session]').hidden = false;
-    required(this, '[data-settings-panel]').hidden = false;
-    void this.showPersistence(await persistenceState());
-    await this.refresh();
+    select.disabled = false;
+    void persistenceState().then((state) => this.showPersistence(state));
+    await this.refresh().catch((error: unknown) => this.say(describeStorageError(error)));
+    session.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
   }
 
@@ -150,7 +155,9 @@ export class ReviewSessionElement extends HTMLElement {
     required(this, '[data-storage]').hidden = false;
     required(this, '[data-storage-state]').textContent = PERSISTENCE_TEXT[state];
     this.dataset['persistence'] = state;
-    required<HTMLButtonElement>(this, '[data-action="persist"]').hidden = state !== 'best-effort';
+    const ask = required<HTMLButtonElement>(this, '[data-action="persist"]');
+    ask.hidden = state !== 'best-effort';
+    ask.disabled = false;
   }
 
   /** Ask storage for the queue and show its first card (or the finished state). */
@@ -190,6 +197,7 @@ export class ReviewSessionElement extends HTMLElement {
     this.revealed = false;
     const cardPanel = required(this, '[data-card]');
     const done = required(this, '[data-done]');
+    required(this, '[data-loading]').hidden = true;
     cardPanel.hidden = card === null;
     done.hidden = card !== null;
     this.dataset['cardId'] = card?.id ?? '';
