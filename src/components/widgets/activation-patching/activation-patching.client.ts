@@ -3,7 +3,7 @@
  * re-runs the two batched sweeps (and, for a new pair, the three batched ablations) and redraws.
  * Loaded by the widget shell when the reader scrolls to the figure.
  */
-import type { HookedModel, LogitMetric, PatchDirection } from '../../../ml';
+import type { LogitMetric, PatchDirection } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable, heatmap } from '../tiny-lm/charts';
@@ -14,10 +14,10 @@ import {
   type AblationTable,
   type PatchingMaps,
 } from '../tiny-lm/experiments';
-import { elapsed, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
+import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
 import { mapGrid, normalise, topCells, type Grid } from '../tiny-lm/patching-views';
 import { pairMetric, presetPairs, referencePrompts, type PromptPair } from '../tiny-lm/tasks';
-import { availableWidth, fillPairMenu, fixed, markedPrompt, part } from '../tiny-lm/widget-parts';
+import { availableWidth, fillPairMenu, fixed, part, showPair } from '../tiny-lm/widget-parts';
 
 /** Reference prompts for mean and resample ablation. */
 const REFERENCES = 5;
@@ -30,7 +30,7 @@ interface Result {
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'activation-patching');
   const [model, evalSets] = await Promise.all([loadTinyLmFor(context), loadEvalSets()]);
 
   const form = part<HTMLFormElement>(root, '[data-patching="controls"]');
@@ -99,7 +99,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const { normalised, direction } = settings();
     const maxWidth = availableWidth(root);
     const colors = chartColors();
-    showPair(model, root, pair, maps);
+    showPair(root, model.tokenizer, pair, maps);
 
     const scale = (value: number) =>
       normalised ? normalise(value, maps.clean, maps.corrupted) : value;
@@ -196,27 +196,7 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   context.progress({ fraction: null, label: 'Patching every layer, position and head' });
   await compute();
-  const ms = elapsed(started);
-  root.dataset['firstResultMs'] = String(ms);
-  console.info(`[activation-patching] first result in ${ms} ms (${model.backend})`);
-}
-
-function showPair(
-  model: HookedModel,
-  root: HTMLElement,
-  pair: PromptPair,
-  maps: PatchingMaps,
-): void {
-  part<HTMLElement>(root, '[data-pair="clean"]').replaceChildren(
-    markedPrompt(model.tokenizer, pair.clean, pair.changed),
-    ` → ${pair.answer}`,
-  );
-  part<HTMLElement>(root, '[data-pair="corrupted"]').replaceChildren(
-    markedPrompt(model.tokenizer, pair.corrupted, pair.changed),
-    pair.task === 'years' ? ' → any year' : ` → ${pair.distractor}`,
-  );
-  part<HTMLElement>(root, '[data-pair="metric"]').textContent =
-    `${pairMetric(model.tokenizer, pair).label}: clean ${fixed(maps.clean)}, corrupted ${fixed(maps.corrupted)}`;
+  firstResult(model.backend);
 }
 
 /** The three largest cells of a map, in words. */

@@ -13,7 +13,7 @@ import {
   type AttributionMaps,
   type PatchingMaps,
 } from '../tiny-lm/experiments';
-import { elapsed, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
+import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
 import { leastSquares, mapGrid, type Grid } from '../tiny-lm/patching-views';
 import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm/tasks';
 import {
@@ -21,8 +21,8 @@ import {
   fillPairMenu,
   fixed,
   folded,
-  markedPrompt,
   part,
+  showPair,
 } from '../tiny-lm/widget-parts';
 
 interface Result {
@@ -57,7 +57,7 @@ function compare(pair: PromptPair, patching: PatchingMaps, attribution: Attribut
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'attribution-patching');
   const [model, evalSets] = await Promise.all([loadTinyLmFor(context), loadEvalSets()]);
   if (!model.hasGradients) throw new Error('this model has no backward graph for attribution');
 
@@ -100,16 +100,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const { pair, patching, attribution, truth, points, correlation } = result;
     const colors = chartColors();
     const metric = pairMetric(model.tokenizer, pair);
-    part<HTMLElement>(root, '[data-pair="clean"]').replaceChildren(
-      markedPrompt(model.tokenizer, pair.clean, pair.changed),
-      ` → ${pair.answer}`,
-    );
-    part<HTMLElement>(root, '[data-pair="corrupted"]').replaceChildren(
-      markedPrompt(model.tokenizer, pair.corrupted, pair.changed),
-      pair.task === 'years' ? ' → any year' : ` → ${pair.distractor}`,
-    );
-    part<HTMLElement>(root, '[data-pair="metric"]').textContent =
-      `${metric.label}: clean ${fixed(patching.clean)}, corrupted ${fixed(patching.corrupted)}`;
+    showPair(root, model.tokenizer, pair, patching);
 
     const speedup = patching.milliseconds / Math.max(attribution.milliseconds, 0.1);
     part<HTMLElement>(root, '[data-attribution="correlation"]').textContent = fixed(correlation, 3);
@@ -203,7 +194,5 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   context.progress({ fraction: null, label: 'Comparing attribution with activation patching' });
   await compute();
-  const ms = elapsed(started);
-  root.dataset['firstResultMs'] = String(ms);
-  console.info(`[attribution-patching] first result in ${ms} ms (${model.backend})`);
+  firstResult(model.backend);
 }

@@ -4,14 +4,8 @@
  * dormant part to the disconnected part.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 import { CONDITION_LABELS, type Condition } from './subspace';
-
-const FONT = { fontSize: '12px', fontFamily: 'inherit' };
-
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
-}
 
 /** The patches the bar chart compares (the unpatched runs are its baseline and the text). */
 export const PATCHES: readonly Condition[] = ['full', 'direction', 'dormant', 'disconnected'];
@@ -47,7 +41,7 @@ export function changeBars(
       height: 60 + 36 * rows.length,
       marginLeft: 170,
       marginRight: 56,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: {
         label: 'change in logit difference (← toward the source answer)',
         grid: true,
@@ -114,7 +108,7 @@ export function angleCurve(
       height: 240,
       marginLeft: 56,
       marginRight: 24,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: {
         domain: [0, 90],
         label: 'θ: 0° dormant part only → 90° disconnected part only',
@@ -173,7 +167,7 @@ export function pairStrip(
       height: 60 + 40 * labels.length,
       marginLeft: 170,
       marginRight: 24,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: {
         label: 'change in logit difference, one dot per held-out pair',
         grid: true,
@@ -212,7 +206,7 @@ export function trainingCurve(
       height: 180,
       marginLeft: 56,
       marginRight: 24,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: { label: 'Adam step', grid: true },
       y: { label: 'mean logit difference, patched along v', grid: true, nice: true },
       marks: [

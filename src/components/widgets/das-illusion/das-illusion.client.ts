@@ -8,7 +8,7 @@ import { fetchJson } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable } from '../tiny-lm/charts';
-import { elapsed, loadTinyLmFor, TINY_LM } from '../tiny-lm/load';
+import { firstResultTimer, loadTinyLmFor, TINY_LM } from '../tiny-lm/load';
 import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
 import { angleCurve, changeBars, pairStrip, trainingCurve } from './charts';
 import {
@@ -47,7 +47,7 @@ function siteLabel(site: DasSite): string {
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'das-illusion');
   const model = await loadTinyLmFor(context);
   context.progress({ fraction: null, label: 'Reading the learned directions' });
   const das: DasFile = parseDasFile(
@@ -273,7 +273,5 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   context.progress({ fraction: null, label: 'Patching along the learned direction' });
   await compute();
-  const ms = elapsed(started);
-  root.dataset['firstResultMs'] = String(ms);
-  console.info(`[das-illusion] first result in ${ms} ms (${model.backend})`);
+  firstResult(model.backend);
 }

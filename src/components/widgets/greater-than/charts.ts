@@ -3,7 +3,7 @@
  * Observable Plot; rows are prompts, columns the two-digit year tokens, the diagonal marks YY = XX.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 
 export function probabilityMap(
   rows: readonly { startYear: number; probabilities: ArrayLike<number> }[],
@@ -24,13 +24,7 @@ export function probabilityMap(
       height: 420,
       marginLeft: 52,
       marginRight: 24,
-      style: {
-        fontSize: '11px',
-        fontFamily: 'inherit',
-        color: colors.text,
-        background: 'transparent',
-        overflow: 'visible',
-      },
+      style: plotStyle(colors, '11px'),
       x: { domain: [-0.5, 99.5], label: 'predicted year YY', ticks: 10 },
       y: { domain: [first - 0.5, last + 0.5], label: 'start year XX', ticks: 10, reverse: true },
       color: {

@@ -7,7 +7,7 @@ import type { HookedModel } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable, heatmap, yearCurve } from '../tiny-lm/charts';
-import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
+import { firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
 import {
   headLabels,
   mapGrid,
@@ -113,7 +113,7 @@ async function patchYear(
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'greater-than');
   const model = await loadTinyLmFor(context);
   const form = part<HTMLFormElement>(root, '[data-years="controls"]');
   const select = part<HTMLSelectElement>(form, 'select[name="template"]');
@@ -265,7 +265,5 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   context.progress({ fraction: null, label: 'Running every start year' });
   await compute();
-  const ms = elapsed(started);
-  root.dataset['firstResultMs'] = String(ms);
-  console.info(`[greater-than] first result in ${ms} ms (${model.backend})`);
+  firstResult(model.backend);
 }

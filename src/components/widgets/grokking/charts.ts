@@ -4,13 +4,7 @@
  * Fourier spectrum of the embedding at one checkpoint. Each function returns a fresh element.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
-
-const FONT = { fontSize: '12px', fontFamily: 'inherit' };
-
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
-}
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 
 /** A curve: one named series of (step, value) points. */
 export interface Series {
@@ -65,7 +59,7 @@ export function timelineChart(
       marginLeft: 52,
       marginRight: 12,
       marginTop: 24,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: { domain: [0, options.lastStep], label: 'training step', labelAnchor: 'center' },
       y: {
         type: 'log',
@@ -147,7 +141,7 @@ export function spectrumChart(
       marginLeft: 40,
       marginRight: 12,
       marginTop: 32,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: {
         type: 'linear',
         domain: [0.5, norms.length - 0.5],

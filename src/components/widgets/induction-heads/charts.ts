@@ -4,13 +4,7 @@
  * score against its induction score. Each returns a fresh element; the client module places it.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
-
-const FONT = { fontSize: '11px', fontFamily: 'inherit' };
-
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
-}
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 
 export interface PatternOptions {
   /** Width and height of the square plot in px. */
@@ -43,7 +37,7 @@ export function patternChart(
       marginBottom: margin,
       marginTop: options.axes ? 22 : 1,
       marginRight: options.axes ? 8 : 1,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: options.axes
         ? { domain: [-0.5, q - 0.5], label: 'key position →', ticks: 5 }
         : { domain: [-0.5, q - 0.5], axis: null },
@@ -100,7 +94,7 @@ export function scoreChart(points: readonly HeadPoint[], colors: ChartColors): E
       height: 300,
       marginLeft: 44,
       marginBottom: 40,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { domain: [0, 1], label: 'previous-token score →', grid: true },
       y: { domain: [0, 1], label: '↑ induction score', grid: true },
       marks: [
@@ -150,7 +144,7 @@ export function lossChart(
       height: 36 + bars.length * 20,
       marginLeft: 48,
       marginRight: 40,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { domain: [0, top], label: 'loss on the second copy →', grid: true },
       y: { domain: bars.map((b) => b.name), label: null, tickSize: 0 },
       marks: [

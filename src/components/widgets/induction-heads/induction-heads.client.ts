@@ -9,7 +9,7 @@ import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { heatmap, gridTable } from '../tiny-lm/charts';
 import type { Grid } from '../tiny-lm/patching-views';
-import { elapsed } from '../tiny-lm/load';
+import { elapsed, firstResultTimer } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
 import { lossChart, patternChart, scoreChart, type HeadPoint } from './charts';
 import {
@@ -31,7 +31,7 @@ const BATCH = 4;
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'induction-heads');
   const model = await HookedModel.load(MODEL, {
     signal,
     onProgress: (p) =>
@@ -74,7 +74,6 @@ export async function mount(context: WidgetContext): Promise<void> {
   let ablation: { baseline: number; bars: { name: string; loss: number }[] } | null = null;
   let selected = { layer: layers - 1, head: 0 };
   let generation = 0;
-  let first = true;
   const q = 1 + 2 * length;
 
   /** Head (layer, head)'s pattern on the shown sequence (batch row 0), [q, q]. */
@@ -285,12 +284,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     summary.dataset['inductionHead'] = ind;
     drawAll();
     const patternsMs = elapsed(t0);
-    if (first) {
-      first = false;
-      const total = elapsed(started);
-      root.dataset['firstResultMs'] = String(total);
-      console.info(`[induction-heads] first result in ${total} ms (${model.backend})`);
-    }
+    firstResult(model.backend);
     status.textContent = `Patterns and scores: ${patternsMs} ms · composition…`;
     const t1 = performance.now();
     const comp = await compositionScores(model, sequences, length);

@@ -5,7 +5,7 @@
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { gridTable, heatmap } from '../tiny-lm/charts';
-import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
+import { firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
 import { headLabels, type Grid } from '../tiny-lm/patching-views';
 import { fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
@@ -15,7 +15,7 @@ const PROMPTS = 8;
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'ioi-circuit');
   const model = await loadTinyLmFor(context);
   const form = part<HTMLFormElement>(root, '[data-ioi="controls"]');
   const select = part<HTMLSelectElement>(form, 'select[name="template"]');
@@ -137,7 +137,5 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   context.progress({ fraction: null, label: 'Path patching every head' });
   await compute();
-  const ms = elapsed(started);
-  root.dataset['firstResultMs'] = String(ms);
-  console.info(`[ioi-circuit] first result in ${ms} ms (${model.backend})`);
+  firstResult(model.backend);
 }

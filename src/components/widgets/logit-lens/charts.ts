@@ -4,14 +4,8 @@
  * direct effect. Each returns a fresh element; the client module places it.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, isLightTheme, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, isLightTheme, plotStyle, type ChartColors } from '../shell/chart-theme';
 import type { LensGrid } from './lens';
-
-const FONT = { fontSize: '11px', fontFamily: 'inherit' };
-
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
-}
 
 /** Column labels must be unique: "0 <bos>", "1 When", … */
 export const positionLabel = (token: string, position: number) => `${position} ${token}`;
@@ -50,7 +44,7 @@ export function lensChart(grid: LensGrid, colors: ChartColors, maxWidth: number)
       marginLeft,
       marginTop: 32,
       marginBottom: 8,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: {
         domain: [...grid.layers],
         axis: 'top',
@@ -109,7 +103,7 @@ export function effectChart(
       height: 40 + bars.length * 17,
       marginLeft: 100,
       marginRight: 50,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { domain: [-extent * 1.1, extent * 1.1], label, labelAnchor: 'center', grid: true },
       y: { domain: bars.map((b) => b.label), label: null, tickSize: 0 },
       color: {

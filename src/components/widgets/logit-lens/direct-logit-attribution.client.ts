@@ -5,11 +5,11 @@
  */
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
+import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
 import { effectChart, type EffectBar } from './charts';
 import { directLogitAttribution, effectsOn, type DirectLogitAttribution } from './lens';
-import { frameWidth, wirePrompt, type PromptChoice } from './prompt';
+import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
 import { softmax } from '../../../ml';
 
 /** Candidate answers offered: the model's most likely next tokens. */
@@ -18,7 +18,7 @@ const NONE = 'none';
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'direct-logit-attribution');
   const model = await loadTinyLmFor(context);
   const tokenizer = model.tokenizer;
 
@@ -32,7 +32,6 @@ export async function mount(context: WidgetContext): Promise<void> {
   const table = part<HTMLElement>(root, '[data-table="dla"]');
   let dla: DirectLogitAttribution | null = null;
   let generation = 0;
-  let first = true;
 
   const option = (value: string, text: string) => {
     const o = document.createElement('option');
@@ -129,12 +128,9 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   async function run(choice: PromptChoice): Promise<void> {
     const current = ++generation;
-    if (choice.read.words.length === 0) {
-      status.textContent = 'Type a prompt first.';
-      return;
-    }
-    if (choice.read.ids.length > model.config.n_ctx) {
-      status.textContent = `That prompt has ${choice.read.ids.length} tokens; tiny-lm reads at most ${model.config.n_ctx}.`;
+    const problem = promptProblem(choice, model.config.n_ctx);
+    if (problem) {
+      status.textContent = problem;
       return;
     }
     root.dataset['computed'] = 'running';
@@ -146,12 +142,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     fillMenus(result, choice);
     draw();
     status.textContent = `${result.components.length} components read out in one batched call: ${elapsed(t0)} ms.`;
-    if (first) {
-      first = false;
-      const total = elapsed(started);
-      root.dataset['firstResultMs'] = String(total);
-      console.info(`[direct-logit-attribution] first result in ${total} ms (${model.backend})`);
-    }
+    firstResult(model.backend);
     root.dataset['computed'] = 'done';
   }
 

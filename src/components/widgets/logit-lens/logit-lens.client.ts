@@ -5,15 +5,15 @@
  */
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
+import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
 import { lensChart, positionLabel } from './charts';
 import { lensGrid, type LensGrid } from './lens';
-import { frameWidth, wirePrompt, type PromptChoice } from './prompt';
+import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const started = performance.now();
+  const firstResult = firstResultTimer(root, 'logit-lens');
   const model = await loadTinyLmFor(context);
 
   const form = part<HTMLFormElement>(root, '[data-lens="controls"]');
@@ -23,7 +23,6 @@ export async function mount(context: WidgetContext): Promise<void> {
   const table = part<HTMLElement>(root, '[data-table="lens"]');
   let grid: LensGrid | null = null;
   let generation = 0;
-  let first = true;
 
   function draw(): void {
     if (!grid) return;
@@ -67,12 +66,9 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   async function run(choice: PromptChoice): Promise<void> {
     const current = ++generation;
-    if (choice.read.words.length === 0) {
-      status.textContent = 'Type a prompt first.';
-      return;
-    }
-    if (choice.read.ids.length > model.config.n_ctx) {
-      status.textContent = `That prompt has ${choice.read.ids.length} tokens; tiny-lm reads at most ${model.config.n_ctx}.`;
+    const problem = promptProblem(choice, model.config.n_ctx);
+    if (problem) {
+      status.textContent = problem;
       return;
     }
     root.dataset['computed'] = 'running';
@@ -94,12 +90,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     summary.dataset['prediction'] = final.token;
     const ms = elapsed(t0);
     status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
-    if (first) {
-      first = false;
-      const total = elapsed(started);
-      root.dataset['firstResultMs'] = String(total);
-      console.info(`[logit-lens] first result in ${total} ms (${model.backend})`);
-    }
+    firstResult(model.backend);
     root.dataset['computed'] = 'done';
   }
 

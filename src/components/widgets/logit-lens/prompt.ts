@@ -35,6 +35,15 @@ export function showWords(target: HTMLElement, read: ReadPrompt): void {
   target.replaceChildren(...parts);
 }
 
+/** Why `choice` cannot run on a model that reads `contextLength` tokens, or null when it can. */
+export function promptProblem(choice: PromptChoice, contextLength: number): string | null {
+  const tokens = choice.read.ids.length;
+  if (choice.read.words.length === 0) return 'Type a prompt first.';
+  if (tokens > contextLength)
+    return `That prompt has ${tokens} tokens; tiny-lm reads at most ${contextLength}.`;
+  return null;
+}
+
 /**
  * Connects the controls in `form` to `onRun`, which gets the current prompt. Returns the first
  * choice (the first preset) so the caller can run it at once.

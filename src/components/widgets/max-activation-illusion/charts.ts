@@ -3,7 +3,7 @@
  * distribution, as two histograms on one axis (Observable Plot, theme colours).
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 
 /** One histogram per distribution, stacked, sharing the activation axis. */
 export function activationHistograms(
@@ -22,13 +22,7 @@ export function activationHistograms(
       height: 90 + 70 * distributions.length,
       marginLeft: 48,
       marginRight: 90,
-      style: {
-        fontSize: '12px',
-        fontFamily: 'inherit',
-        color: colors.text,
-        background: 'transparent',
-        overflow: 'visible',
-      },
+      style: plotStyle(colors, '12px'),
       x: { label: 'activation', labelAnchor: 'center', grid: true },
       y: { type: 'sqrt', label: 'tokens (√ scale)', ticks: 3 },
       fy: { domain: names, label: null },

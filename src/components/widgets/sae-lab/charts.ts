@@ -3,17 +3,7 @@
  * of every SAE, a training curve, and one feature's activation histogram.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
-
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return {
-    fontSize: '11px',
-    fontFamily: 'inherit',
-    color: colors.text,
-    background: 'transparent',
-    overflow: 'visible',
-  };
-}
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 
 export interface TradeoffPoint {
   readonly label: string;
@@ -35,7 +25,7 @@ export function tradeoffChart(
       height: 260,
       marginLeft: 52,
       marginRight: 24,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { label: 'L0: active features per token', grid: true, zero: true },
       y: { label: 'fraction of variance unexplained', grid: true, zero: true },
       color: { domain: labels, range: palette.slice(0, labels.length), legend: true },
@@ -63,7 +53,7 @@ export function trainingCurve(
       width: Math.min(width, 340),
       height: 170,
       marginLeft: 48,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { label: 'step', grid: true },
       y: { label, grid: true, zero: true },
       marks: [
@@ -87,7 +77,7 @@ export function activationHistogram(
       width: Math.min(width, 520),
       height: 160,
       marginLeft: 48,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { label: 'activation (where active)', grid: true },
       y: { label: 'tokens', grid: true },
       marks: [

@@ -50,6 +50,20 @@ export function chartColors(element: Element = document.documentElement): ChartC
   };
 }
 
+/**
+ * The style of every Plot chart: the theme's text colour in the page's font at `fontSize`, no
+ * background of its own (the frame's shows through), and marks free to reach past the plot area.
+ */
+export function plotStyle(colors: ChartColors, fontSize: string): Partial<CSSStyleDeclaration> {
+  return {
+    fontSize,
+    fontFamily: 'inherit',
+    color: colors.text,
+    background: 'transparent',
+    overflow: 'visible',
+  };
+}
+
 /** Whether Starlight shows the light theme now. */
 export function isLightTheme(): boolean {
   return document.documentElement.dataset['theme'] === 'light';

@@ -4,14 +4,8 @@
  * curve over the 100 two-digit years. Each returns a fresh element; the caller places it.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 import { gridCells, type Grid } from './patching-views';
-
-const FONT = { fontSize: '11px', fontFamily: 'inherit' };
-
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
-}
 
 export interface HeatmapOptions {
   /** What the chart shows, for assistive technology. */
@@ -63,7 +57,7 @@ export function heatmap(grid: Grid, colors: ChartColors, options: HeatmapOptions
       marginLeft: 64,
       marginBottom,
       marginTop: 26,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: {
         domain: [...grid.columns],
         label: options.x ?? null,
@@ -126,7 +120,7 @@ export function scatter(
       width: 420,
       height: 380,
       marginLeft: 52,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { domain, label: options.x, grid: true },
       y: { domain, label: options.y, grid: true },
       color: { domain: groups, range: palette.slice(0, groups.length), legend: true },
@@ -179,7 +173,7 @@ export function yearCurve(
       height: 260,
       marginLeft: 48,
       marginRight: 24,
-      style: style(colors),
+      style: plotStyle(colors, '11px'),
       x: { domain: [-0.5, 99.5], label: 'year YY (two-digit token)', ticks: 10 },
       y: { label: 'probability', grid: true },
       color: {

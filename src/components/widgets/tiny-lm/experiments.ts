@@ -6,6 +6,7 @@
  */
 import {
   row,
+  type AttributionOptions,
   type HookedModel,
   type LogitMetric,
   type PatchDirection,
@@ -115,6 +116,43 @@ function splitScores(
 }
 
 /**
+ * The two sweeps that cover every family of a pair: one over all position hooks (residual,
+ * attention, MLP), one over the heads; and how to split their [hooks, width] scores back into one
+ * grid per family, in patchingFamilies order. Both patching methods share it.
+ */
+function familySweeps(
+  model: HookedModel,
+  pair: PromptPair,
+  metric: LogitMetric,
+  direction: PatchDirection,
+) {
+  const families = patchingFamilies(model);
+  const byPosition = families.filter((f) => f.over === 'positions');
+  const byHead = families.filter((f) => f.over === 'heads');
+  const positions = positionLabels(model.tokenizer.tokens([...pair.clean]));
+  const heads = headLabels(1, model.config.n_heads).map((label) => label.replace('L0', ''));
+  const common = { clean: pair.clean, corrupted: pair.corrupted, metric, direction };
+  const overPositions: AttributionOptions = {
+    ...common,
+    hooks: byPosition.flatMap((f) => f.hooks),
+    over: 'positions',
+  };
+  const overHeads: AttributionOptions = {
+    ...common,
+    hooks: byHead.flatMap((f) => f.hooks),
+    over: 'heads',
+  };
+  const split = (positionScores: Tensor, headScores: Tensor): FamilyResult[] => {
+    const results = [
+      ...splitScores(positionScores, byPosition, positions),
+      ...splitScores(headScores, byHead, heads),
+    ];
+    return families.map((f) => results.find((r) => r.family === f)!);
+  };
+  return { overPositions, overHeads, split };
+}
+
+/**
  * Activation patching of every family: one patchSweep over all position hooks (residual,
  * attention, MLP) and one over the heads, each a single batched call after its baselines.
  */
@@ -124,28 +162,11 @@ export async function patchingMaps(
   metric: LogitMetric,
   direction: PatchDirection,
 ): Promise<PatchingMaps> {
-  const families = patchingFamilies(model);
-  const byPosition = families.filter((f) => f.over === 'positions');
-  const byHead = families.filter((f) => f.over === 'heads');
-  const positions = positionLabels(model.tokenizer.tokens([...pair.clean]));
-  const heads = headLabels(1, model.config.n_heads).map((label) => label.replace('L0', ''));
-  const common = { clean: pair.clean, corrupted: pair.corrupted, metric, direction };
-  const sweepPositions = await model.patchSweep({
-    ...common,
-    hooks: byPosition.flatMap((f) => f.hooks),
-    over: 'positions',
-  });
-  const sweepHeads = await model.patchSweep({
-    ...common,
-    hooks: byHead.flatMap((f) => f.hooks),
-    over: 'heads',
-  });
-  const results = [
-    ...splitScores(sweepPositions.scores, byPosition, positions),
-    ...splitScores(sweepHeads.scores, byHead, heads),
-  ];
+  const sweeps = familySweeps(model, pair, metric, direction);
+  const sweepPositions = await model.patchSweep(sweeps.overPositions);
+  const sweepHeads = await model.patchSweep(sweeps.overHeads);
   return {
-    families: families.map((f) => results.find((r) => r.family === f)!),
+    families: sweeps.split(sweepPositions.scores, sweepHeads.scores),
     clean: sweepPositions.clean,
     corrupted: sweepPositions.corrupted,
     direction,
@@ -172,35 +193,12 @@ export async function attributionMaps(
   direction: PatchDirection,
 ): Promise<AttributionMaps> {
   await model.prepareGradients();
-  const families = patchingFamilies(model);
-  const byPosition = families.filter((f) => f.over === 'positions');
-  const byHead = families.filter((f) => f.over === 'heads');
-  const positions = positionLabels(model.tokenizer.tokens([...pair.clean]));
-  const heads = headLabels(1, model.config.n_heads).map((label) => label.replace('L0', ''));
-  const common = { clean: pair.clean, corrupted: pair.corrupted, metric, direction };
-  const a = await model.attributionScores({
-    ...common,
-    hooks: byPosition.flatMap((f) => f.hooks),
-    over: 'positions',
-  });
-  const b = await model.attributionScores({
-    ...common,
-    hooks: byHead.flatMap((f) => f.hooks),
-    over: 'heads',
-  });
-  const scores = [
-    ...splitScores(a.scores, byPosition, positions),
-    ...splitScores(b.scores, byHead, heads),
-  ];
-  const deltas = [
-    ...splitScores(a.deltas, byPosition, positions),
-    ...splitScores(b.deltas, byHead, heads),
-  ];
-  const order = (results: FamilyResult[]) =>
-    families.map((f) => results.find((r) => r.family === f)!);
+  const sweeps = familySweeps(model, pair, metric, direction);
+  const a = await model.attributionScores(sweeps.overPositions);
+  const b = await model.attributionScores(sweeps.overHeads);
   return {
-    families: order(scores),
-    deltas: order(deltas),
+    families: sweeps.split(a.scores, b.scores),
+    deltas: sweeps.split(a.deltas, b.deltas),
     clean: a.clean,
     corrupted: a.corrupted,
     direction,

@@ -4,7 +4,7 @@
  * load is forgotten, so that Retry loads again.
  */
 import { HookedModel, type LoadProgress } from '../../../ml';
-import type { WidgetContext } from '../shell/types';
+import type { ComputeBackend, WidgetContext } from '../shell/types';
 import { parseEvalSets, type EvalSets } from './tasks';
 
 /** The model every tiny-lm widget loads, by name, from public/models/. */
@@ -65,4 +65,24 @@ export function loadEvalSets(): Promise<EvalSets | null> {
 /** Milliseconds since `start`, rounded, for the "time to first result" the widgets report. */
 export function elapsed(start: number): number {
   return Math.round(performance.now() - start);
+}
+
+/**
+ * Starts the clock of a widget's time to first result; call it as `mount` starts. Call what it
+ * returns when a result shows: the first call puts the time on `root` (data-first-result-ms, which
+ * the tests and bench:widgets:first-result read) and in the console; later calls do nothing.
+ */
+export function firstResultTimer(
+  root: HTMLElement,
+  widget: string,
+): (backend: ComputeBackend) => void {
+  const started = performance.now();
+  let reported = false;
+  return (backend) => {
+    if (reported) return;
+    reported = true;
+    const ms = elapsed(started);
+    root.dataset['firstResultMs'] = String(ms);
+    console.info(`[${widget}] first result in ${ms} ms (${backend})`);
+  };
 }

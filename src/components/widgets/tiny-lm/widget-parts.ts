@@ -3,7 +3,7 @@
  * filling the prompt-pair menu, and showing a pair with its differing tokens marked.
  */
 import type { Tokenizer } from '../../../ml';
-import { TASK_LABELS, type PromptPair, type TaskKind } from './tasks';
+import { pairMetric, TASK_LABELS, type PromptPair, type TaskKind } from './tasks';
 
 export function part<T extends Element>(root: ParentNode, selector: string): T {
   const found = root.querySelector<T>(selector);
@@ -58,6 +58,29 @@ export function markedPrompt(
     previous = token;
   });
   return fragment;
+}
+
+/**
+ * Fills the pair's description list (`[data-pair="clean"]`, `"corrupted"`, `"metric"` in `root`):
+ * both prompts with the differing tokens marked and the answer each expects, and the metric on
+ * the unpatched clean and corrupted runs.
+ */
+export function showPair(
+  root: ParentNode,
+  tokenizer: Tokenizer,
+  pair: PromptPair,
+  metric: { readonly clean: number; readonly corrupted: number },
+): void {
+  part<HTMLElement>(root, '[data-pair="clean"]').replaceChildren(
+    markedPrompt(tokenizer, pair.clean, pair.changed),
+    ` → ${pair.answer}`,
+  );
+  part<HTMLElement>(root, '[data-pair="corrupted"]').replaceChildren(
+    markedPrompt(tokenizer, pair.corrupted, pair.changed),
+    pair.task === 'years' ? ' → any year' : ` → ${pair.distractor}`,
+  );
+  part<HTMLElement>(root, '[data-pair="metric"]').textContent =
+    `${pairMetric(tokenizer, pair).label}: clean ${fixed(metric.clean)}, corrupted ${fixed(metric.corrupted)}`;
 }
 
 /** Numbers as the widgets print them. */

@@ -3,16 +3,10 @@
  * function returns a fresh SVG (or figure) element; the client module decides where it goes.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
 import type { FeatureGeometry, SweepPoint } from './toy-model';
 
-const FONT = { fontSize: '12px', fontFamily: 'inherit' };
-
 /** Shared styling: text in the theme's colour, transparent background. */
-function style(colors: ChartColors): Partial<CSSStyleDeclaration> {
-  return { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' };
-}
-
 /** `Feature 0`, `Feature 1`, … as axis labels. */
 const featureName = (i: number) => `f${i}`;
 
@@ -36,7 +30,7 @@ export function featureArrows(
       height: 300,
       aspectRatio: 1,
       inset: 8,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: { domain: [-extent, extent], label: 'hidden dim 0', ticks: 5 },
       y: { domain: [-extent, extent], label: 'hidden dim 1', ticks: 5 },
       color: { type: 'linear', domain: [0, 1], range: [colors.muted, colors.text] },
@@ -87,7 +81,7 @@ export function gramHeatmap(
       height: size,
       marginLeft: 36,
       marginTop: 28,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: { domain: names, axis: 'top', label: null, tickSize: 0 },
       y: { domain: names, label: null, tickSize: 0 },
       color: {
@@ -123,7 +117,7 @@ export function normBars(
       width: 300,
       height: 40 + rows.length * 22,
       marginLeft: 36,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: { domain: [0, Math.max(1.25, ...rows.map((r) => r.norm))], label: '‖W_i‖', grid: true },
       y: { domain: rows.map((r) => r.feature), label: null, tickSize: 0 },
       color: {
@@ -177,7 +171,7 @@ export function sweepChart(
       width,
       height: 280,
       marginRight: narrow ? 20 : 130,
-      style: style(colors),
+      style: plotStyle(colors, '12px'),
       x: {
         type: 'log',
         domain: [1, 100],
