@@ -74,6 +74,7 @@ export class CardBrowserElement extends HTMLElement {
     if (!started.ok) {
       required(this, '[data-unavailable-message]').textContent = started.message;
       required(this, '[data-unavailable]').hidden = false;
+      this.removeAttribute('aria-busy');
       return;
     }
     this.db = started.db;
@@ -91,6 +92,7 @@ export class CardBrowserElement extends HTMLElement {
     }
     required(this, '[data-browser]').hidden = false;
     await this.reload();
+    this.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
   }
 

@@ -59,13 +59,16 @@ export class StatsDashboardElement extends HTMLElement {
     if (!started.ok) {
       required(this, '[data-unavailable-message]').textContent = started.message;
       required(this, '[data-unavailable]').hidden = false;
+      this.removeAttribute('aria-busy');
       return;
     }
     this.db = started.db;
     this.settings = started.settings;
     if (started.deckProblem) required(this, '[data-status]').textContent = started.deckProblem;
-    required(this, '[data-dashboard]').hidden = false;
+    // Filled while hidden, then shown whole: an empty dashboard that fills in would shift.
     await this.render();
+    required(this, '[data-dashboard]').hidden = false;
+    this.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
   }
 
