@@ -97,10 +97,16 @@ for (const script of [...worst.scripts].sort((a, b) => b.gzip - a.gzip)) {
 }
 const widgets = JSON.parse(await readFile(join(DIST, 'offline-widgets.json'), 'utf8'));
 const modelBytes = widgets.models.reduce((sum, model) => sum + model.bytes, 0);
+/** The onnxruntime files a browser on `backend` loads: its build's, and those every build needs. */
+const runtimeBytes = (backend) =>
+  widgets.runtime
+    .filter((file) => file.backend === undefined || file.backend === backend)
+    .reduce((sum, file) => sum + file.bytes, 0);
 console.log(
-  `\nWidget files, not precached (cached on use or from the progress page): ${kB(widgets.totalBytes)}` +
-    ` = models ${kB(modelBytes)} (${widgets.models.map((model) => model.name).join(', ') || 'none'})` +
-    ` + onnxruntime ${kB(widgets.totalBytes - modelBytes)}`,
+  `\nWidget files, not precached (cached on use or from the progress page): models ${kB(modelBytes)}` +
+    ` (${widgets.models.map((model) => model.name).join(', ') || 'none'})` +
+    ` + the onnxruntime build a browser runs: ${kB(runtimeBytes('wasm'))} on WASM,` +
+    ` ${kB(runtimeBytes('webgpu'))} on WebGPU`,
 );
 const ok = precacheBytes <= PRECACHE_TARGET && worst.gzip <= CHAPTER_JS_TARGET;
 console.log(

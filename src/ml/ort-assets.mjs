@@ -5,11 +5,12 @@
  *
  * - build: copies the files into dist/ort/;
  * - dev: serves them from node_modules at /ort/;
- * - resolves `onnxruntime-web` to its non-bundled ESM build, whose .mjs/.wasm are loaded from
- *   wasmPaths at run time. The default ("bundle") build would make Vite emit a second, 28 MB copy
- *   of the .wasm into _astro/.
+ * - resolves `onnxruntime-web` and `onnxruntime-web/wasm` to their non-bundled ESM builds, whose
+ *   .mjs/.wasm are loaded from wasmPaths at run time. The default ("bundle") builds would make
+ *   Vite emit second copies of the .wasm files into _astro/.
  *
- * One build (JSEP) serves both execution providers, 'webgpu' and 'wasm'.
+ * Two builds: the WASM-only one, which src/ml/runtime.ts loads for the 'wasm' backend (14 MB of
+ * WebAssembly), and the JSEP one for 'webgpu' (28 MB). A browser fetches only the one it runs.
  */
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -17,8 +18,30 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The files ORT's JSEP build loads at run time. */
-export const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+/** The files each ORT build loads at run time, by the backend src/ml loads that build for. */
+export const ORT_BUILD_FILES = {
+  wasm: ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'],
+  webgpu: ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'],
+};
+
+export const ORT_FILES = [...ORT_BUILD_FILES.wasm, ...ORT_BUILD_FILES.webgpu];
+
+/**
+ * The backend that needs an onnxruntime file of the built site: one of ORT_FILES, or the JS of
+ * one build as Vite emits it (`_astro/ort.min.<hash>.js` for JSEP, `_astro/ort.wasm.min.<hash>.js`
+ * for WASM). Null for a file every backend needs or that is not ORT's.
+ *
+ * @param {string} fileName the file's name, without its folder
+ * @returns {'wasm' | 'webgpu' | null}
+ */
+export function ortFileBackend(fileName) {
+  for (const [backend, files] of Object.entries(ORT_BUILD_FILES)) {
+    if (files.includes(fileName)) return /** @type {'wasm' | 'webgpu'} */ (backend);
+  }
+  if (/^ort\.wasm\.min\.[^.]+\.js$/.test(fileName)) return 'wasm';
+  if (/^ort\.min\.[^.]+\.js$/.test(fileName)) return 'webgpu';
+  return null;
+}
 
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 
@@ -36,7 +59,10 @@ export function ortAssets(options = {}) {
         updateConfig({
           vite: {
             resolve: {
-              alias: [{ find: /^onnxruntime-web$/, replacement: join(ortDist, 'ort.min.mjs') }],
+              alias: [
+                { find: /^onnxruntime-web$/, replacement: join(ortDist, 'ort.min.mjs') },
+                { find: /^onnxruntime-web\/wasm$/, replacement: join(ortDist, 'ort.wasm.min.mjs') },
+              ],
             },
           },
         });

@@ -25,7 +25,10 @@ export interface WidgetAssetList {
   format: 'residual-widget-assets';
   /** Every model folder (with a manifest.json): its files (paths within the folder) and sizes. */
   models: { name: string; bytes: number; files: { path: string; bytes: number }[] }[];
-  /** onnxruntime's files. */
-  runtime: { url: string; bytes: number }[];
+  /**
+   * onnxruntime's files; `backend` marks a file of one ORT build, needed only where src/ml runs
+   * that backend (the other build's files are never fetched there).
+   */
+  runtime: { url: string; bytes: number; backend?: 'wasm' | 'webgpu' }[];
   totalBytes: number;
 }

@@ -19,6 +19,7 @@ import {
   type WidgetAssetList,
 } from './constants';
 import { serviceWorkerOptions } from './service-worker';
+import { ortFileBackend } from '../ml/ort-assets.mjs';
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
@@ -70,7 +71,8 @@ export async function widgetAssetList(distDir: string): Promise<WidgetAssetList>
   const served = await filesUnder(join(distDir, RUNTIME_PREFIX));
   for (const path of [...served, ...bundled].sort()) {
     const url = `/${relative(distDir, path).split(sep).join('/')}`;
-    runtime.push({ url, bytes: (await stat(path)).size });
+    const backend = ortFileBackend(url.slice(url.lastIndexOf('/') + 1));
+    runtime.push({ url, bytes: (await stat(path)).size, ...(backend && { backend }) });
   }
   const totalBytes = [...models, ...runtime].reduce((sum, item) => sum + item.bytes, 0);
   return { format: 'residual-widget-assets', models, runtime, totalBytes };

@@ -7,6 +7,7 @@
  */
 import { fetchJson, fetchModelFile } from '../ml/files';
 import { modelFiles, parseManifest, type ModelFile } from '../ml/manifest';
+import { chooseBackend, type Backend } from '../ml/runtime';
 import { MODELS_PREFIX, WIDGET_ASSET_LIST, WIDGET_CACHE, type WidgetAssetList } from './constants';
 
 /** src/ml's Cache Storage cache and key scheme (see fetchModelFile in src/ml/files.ts). */
@@ -42,7 +43,22 @@ async function isCached(planned: PlannedFile): Promise<boolean> {
   return (await (await caches.open(MODEL_CACHE)).match(key)) !== undefined;
 }
 
-/** What would be downloaded and how much of it is here already. Needs the network for manifests. */
+/**
+ * The onnxruntime files that a browser running `backend` loads: those of its build, and those
+ * every build needs.
+ */
+export function runtimeFilesFor(
+  runtime: WidgetAssetList['runtime'],
+  backend: Backend,
+): WidgetAssetList['runtime'] {
+  return runtime.filter((file) => file.backend === undefined || file.backend === backend);
+}
+
+/**
+ * What would be downloaded and how much of it is here already: every model, and the runtime files
+ * of the backend this browser's widgets run on (as src/ml chooses it). Needs the network for
+ * manifests.
+ */
 export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
   const response = await fetch(WIDGET_ASSET_LIST);
   if (!response.ok) throw new Error(`the list of widget files is missing (${response.status})`);
@@ -72,7 +88,8 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
       }
     }
   }
-  for (const runtime of list.runtime) files.push({ kind: 'runtime', ...runtime });
+  for (const { url, bytes } of runtimeFilesFor(list.runtime, await chooseBackend('auto')))
+    files.push({ kind: 'runtime', url, bytes });
   let cachedBytes = 0;
   for (const file of files) if (await isCached(file)) cachedBytes += file.bytes;
   const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);

@@ -106,8 +106,9 @@ describe('the model runtime in Chromium', () => {
     expect(available).toBe(true);
   });
 
-  it('serves onnxruntime-web from the site itself', () => {
+  it('serves both onnxruntime-web builds from the site itself (JSEP for WebGPU, WASM-only)', () => {
     expect(existsSync(join(DIST, 'ort/ort-wasm-simd-threaded.jsep.wasm'))).toBe(true);
+    expect(existsSync(join(DIST, 'ort/ort-wasm-simd-threaded.wasm'))).toBe(true);
   });
 
   it('gives the same logits, hooks, sweep and attribution on WebGPU as on WASM (random model)', async () => {

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelFiles, parseManifest, type ModelFile } from '../../src/ml/manifest';
-import { WIDGET_ASSET_LIST } from '../../src/offline/constants';
+import { WIDGET_ASSET_LIST, WIDGET_CACHE } from '../../src/offline/constants';
 import { widgetAssetList } from '../../src/offline/integration';
-import { formatBytes } from '../../src/offline/widget-download';
+import { formatBytes, runtimeFilesFor } from '../../src/offline/widget-download';
 import { launchBrowser, newProfile } from './support/browser';
 import { copyOfSite, waitForServiceWorker } from './support/offline';
 import { serveSite, type ServedSite } from './support/site';
@@ -39,8 +39,9 @@ beforeAll(async () => {
   }
   const list = await widgetAssetList(copy.root);
   await writeFile(join(copy.root, WIDGET_ASSET_LIST), JSON.stringify(list));
-  // What the button must fetch: every widget file of the build except the models' manifests
-  // (read while planning); its sizes come from the manifests where they give them.
+  // What the button must fetch: every model file of the build except the manifests (read while
+  // planning), with sizes from the manifests where they give them, and the onnxruntime files of
+  // the WASM build (this browser has no WebGPU).
   let manifests = 0;
   for (const model of list.models) {
     const manifestFile = model.files.find((file) => file.path === 'manifest.json');
@@ -55,7 +56,9 @@ beforeAll(async () => {
       if (file.bytes != null) expect(file.bytes).toBe(measured);
     }
   }
-  expectedBytes = list.totalBytes - manifests;
+  const modelBytes = list.models.reduce((sum, model) => sum + model.bytes, 0);
+  const runtimeBytes = runtimeFilesFor(list.runtime, 'wasm').reduce((sum, f) => sum + f.bytes, 0);
+  expectedBytes = modelBytes - manifests + runtimeBytes;
 
   site = await serveSite(copy.root);
   browser = await launchBrowser();
@@ -109,11 +112,18 @@ describe('making the widgets available offline', () => {
   it('with the network off, serves the runtime and reports the widgets as available', async () => {
     await context.setOffline(true);
     const runtime = await page.evaluate(async () => {
-      const response = await fetch('/ort/ort-wasm-simd-threaded.jsep.wasm');
+      const response = await fetch('/ort/ort-wasm-simd-threaded.wasm');
       return { status: response.status, bytes: (await response.arrayBuffer()).byteLength };
     });
     expect(runtime.status).toBe(200);
     expect(runtime.bytes).toBeGreaterThan(1_000_000);
+    // The WebGPU build's 28 MB were not downloaded: this browser would never load them.
+    const stored = await page.evaluate(async (cacheName) => {
+      const cache = await caches.open(cacheName);
+      return (await cache.keys()).map((request) => new URL(request.url).pathname);
+    }, WIDGET_CACHE);
+    expect(stored).toContain('/ort/ort-wasm-simd-threaded.wasm');
+    expect(stored.filter((path) => path.includes('.jsep.'))).toEqual([]);
     // A file no manifest names waits where src/ml looks for it (its cache, keyed by URL).
     const extra = await page.evaluate(
       async (url) => {

@@ -6,6 +6,7 @@ import { getManifest } from 'workbox-build';
 import { WIDGET_CACHE } from '../../../src/offline/constants';
 import { widgetAssetList } from '../../../src/offline/integration';
 import { PRECACHE_FILES, serviceWorkerOptions } from '../../../src/offline/service-worker';
+import { runtimeFilesFor } from '../../../src/offline/widget-download';
 
 // A small built site with one file of each kind the service worker must include or leave out.
 const FILES: Record<string, number> = {
@@ -14,7 +15,8 @@ const FILES: Record<string, number> = {
   '404.html': 50,
   '_astro/page.abc123.js': 300,
   '_astro/common.abc123.css': 400,
-  '_astro/ort.bundle.min.abc123.js': 5000,
+  '_astro/ort.min.abc123.js': 5000,
+  '_astro/ort.wasm.min.def456.js': 4000,
   '_astro/ort-wasm-simd-threaded.jsep.abc123.wasm': 9000,
   'pagefind/pagefind-entry.json': 10,
   'pagefind/pagefind-ui.js': 20,
@@ -28,6 +30,8 @@ const FILES: Record<string, number> = {
   'models/tiny-lm/model.onnx': 7000,
   'ort/ort-wasm-simd-threaded.jsep.mjs': 600,
   'ort/ort-wasm-simd-threaded.jsep.wasm': 8000,
+  'ort/ort-wasm-simd-threaded.mjs': 500,
+  'ort/ort-wasm-simd-threaded.wasm': 6000,
   'dev/ml-check/index.html': 110,
 };
 
@@ -103,7 +107,7 @@ describe('the service worker precache', () => {
 });
 
 describe('the list behind "make widgets available offline"', () => {
-  it('names each model with its size and every onnxruntime file, with the total', async () => {
+  it('names each model with its size and every onnxruntime file, with the build that needs it, and the total', async () => {
     const list = await widgetAssetList(dist);
     expect(list.models).toEqual([
       {
@@ -117,10 +121,31 @@ describe('the list behind "make widgets available offline"', () => {
     ]);
     expect(list.runtime).toEqual([
       { url: '/_astro/ort-wasm-simd-threaded.jsep.abc123.wasm', bytes: 9000 },
-      { url: '/_astro/ort.bundle.min.abc123.js', bytes: 5000 },
-      { url: '/ort/ort-wasm-simd-threaded.jsep.mjs', bytes: 600 },
-      { url: '/ort/ort-wasm-simd-threaded.jsep.wasm', bytes: 8000 },
+      { url: '/_astro/ort.min.abc123.js', bytes: 5000, backend: 'webgpu' },
+      { url: '/_astro/ort.wasm.min.def456.js', bytes: 4000, backend: 'wasm' },
+      { url: '/ort/ort-wasm-simd-threaded.jsep.mjs', bytes: 600, backend: 'webgpu' },
+      { url: '/ort/ort-wasm-simd-threaded.jsep.wasm', bytes: 8000, backend: 'webgpu' },
+      { url: '/ort/ort-wasm-simd-threaded.mjs', bytes: 500, backend: 'wasm' },
+      { url: '/ort/ort-wasm-simd-threaded.wasm', bytes: 6000, backend: 'wasm' },
     ]);
-    expect(list.totalBytes).toBe(7090 + 9000 + 5000 + 600 + 8000);
+    expect(list.totalBytes).toBe(7090 + 9000 + 5000 + 4000 + 600 + 8000 + 500 + 6000);
+  });
+
+  it('downloads only the onnxruntime build of the backend the widgets will run on', async () => {
+    const { runtime } = await widgetAssetList(dist);
+    const urls = (backend: 'wasm' | 'webgpu') =>
+      runtimeFilesFor(runtime, backend).map((file) => file.url);
+    expect(urls('wasm')).toEqual([
+      '/_astro/ort-wasm-simd-threaded.jsep.abc123.wasm',
+      '/_astro/ort.wasm.min.def456.js',
+      '/ort/ort-wasm-simd-threaded.mjs',
+      '/ort/ort-wasm-simd-threaded.wasm',
+    ]);
+    expect(urls('webgpu')).toEqual([
+      '/_astro/ort-wasm-simd-threaded.jsep.abc123.wasm',
+      '/_astro/ort.min.abc123.js',
+      '/ort/ort-wasm-simd-threaded.jsep.mjs',
+      '/ort/ort-wasm-simd-threaded.jsep.wasm',
+    ]);
   });
 });
