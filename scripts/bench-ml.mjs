@@ -6,7 +6,8 @@
 //      takes (the plain graph, model.plain.onnx); for comparison, the same run through the
 //      intervention graph (model.onnx, zero interventions) is timed too.
 //   2. activation-patching sweep over every layer x position in one batched call vs one call
-//      per patch.
+//      per patch; patchSweep skips the cells whose patch changes nothing, and the same sweep
+//      with every cell run shows what batching alone gives.
 //   3. attribution patching (one forward + backward call) vs the full sweep it estimates: speed
 //      and Pearson correlation of the estimates with the true patching results.
 //
@@ -263,7 +264,11 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
 {
   const hooks = model.blockHooks('hook_resid_pre');
   const cells = hooks.length * clean.length;
+  // patchSweep skips the cells whose patch puts in an identical activation (their run is the
+  // corrupted run itself); `everyCell` runs them all, to show what batching alone gives.
   const sweep = () => model.patchSweep({ clean, corrupted, hooks, metric });
+  const everyCell = () =>
+    model.patchSweep({ clean, corrupted, hooks, metric, skipUnchanged: false });
   /** The same sweep as one call per patch (plus the same baseline call). */
   const oneByOne = async () => {
     const base = await model.runWithCache([clean, corrupted], hooks);
@@ -281,18 +286,25 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
     return scores;
   };
   await sweep();
+  await everyCell();
   const check = await oneByOne();
   const batched = await sweep();
-  const maxDiff = check.reduce((m, v, i) => Math.max(m, Math.abs(v - batched.scores.data[i])), 0);
+  const batchedAll = await everyCell();
+  const diff = (scores) => check.reduce((m, v, i) => Math.max(m, Math.abs(v - scores.data[i])), 0);
+  const maxDiff = Math.max(diff(batched.scores), diff(batchedAll.scores));
   const batchedMs = [];
+  const allMs = [];
   const loopMs = [];
   const batchedCpu = [];
+  const allCpu = [];
   const loopCpu = [];
   for (let b = 0; b < Math.max(3, BLOCKS >> 1); b++) {
     batchedMs.push(...(await timeRuns(sweep, 3, batchedCpu)));
+    allMs.push(...(await timeRuns(everyCell, 3, allCpu)));
     loopMs.push(...(await timeRuns(oneByOne, 1, loopCpu)));
   }
   const s = { wall: median(batchedMs), cpu: median(batchedCpu) };
+  const a = { wall: median(allMs), cpu: median(allCpu) };
   const l = { wall: median(loopMs), cpu: median(loopCpu) };
   // Where the time goes: a call with 1 patched row vs a call with all of them (the sweep's second
   // call, built as patchSweep builds it). A call costs a fixed part (graph dispatch, 162 inputs,
@@ -330,10 +342,14 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
     hooks: hooks.length,
     positions: clean.length,
     cells,
+    patchedRuns: batched.patchedRuns,
     batched: s,
+    batchedEveryCell: a,
     oneByOne: l,
     speedupWall: l.wall / s.wall,
     speedupCpu: l.cpu / s.cpu,
+    batchingAloneWall: l.wall / a.wall,
+    batchingAloneCpu: l.cpu / a.cpu,
     maxDiff,
     oneRowCallCpuMs: perCall,
     batchedPerRowCpuMs: perRow,
@@ -345,16 +361,19 @@ const metric = ml.logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tok
   console.log(
     `\n2. Activation patching, resid_pre at ${hooks.length} layers x ${clean.length} positions = ${cells} patched runs (IOI)`,
   );
+  const x = (num, den) => `${(num / den).toFixed(1)}x`;
   line('', 'wall-clock', 'CPU time');
-  line('batched (2 calls)', fmt(s.wall), fmt(s.cpu));
-  line('one call per patch', fmt(l.wall), fmt(l.cpu), `(${cells + 1} calls)`);
   line(
-    'speed-up',
-    `${(l.wall / s.wall).toFixed(1)}x`,
-    `${(l.cpu / s.cpu).toFixed(1)}x`,
-    '(target >= 10x)',
+    'patchSweep (2 calls)',
+    fmt(s.wall),
+    fmt(s.cpu),
+    `(runs ${batched.patchedRuns} cells; ${cells - batched.patchedRuns} patch in an identical activation)`,
   );
-  console.log(`   batched and one-by-one results agree to ${maxDiff.toExponential(1)}`);
+  line('the same, every cell run', fmt(a.wall), fmt(a.cpu), '(skipUnchanged: false)');
+  line('one call per patch', fmt(l.wall), fmt(l.cpu), `(${cells + 1} calls)`);
+  line('speed-up', x(l.wall, s.wall), x(l.cpu, s.cpu), '(target >= 10x)');
+  line('  of batching alone', x(l.wall, a.wall), x(l.cpu, a.cpu));
+  console.log(`   batched and one-by-one results agree to ${maxDiff.toExponential(1)} (both ways)`);
   console.log(
     `   CPU per call with 1 patched row ${fmt(perCall)}; per row of a ${cells}-row call ${fmt(perRow)} ` +
       `(plain graph, no patches: ${fmt(plainPerRow)}) -> batching can save at most ` +
@@ -395,6 +414,7 @@ if (model.hasGradients) {
     results.attribution.families.push({
       label: f.label,
       cells: truth.scores.data.length,
+      patchedRuns: truth.patchedRuns,
       sweepMs,
       sweepCpuMs: median(sweepCpu),
       attributionMs: attrMs,
@@ -402,7 +422,7 @@ if (model.hasGradients) {
       correlation: r,
     });
     console.log(
-      `   ${f.label.padEnd(22)} ${String(truth.scores.data.length).padStart(4)} cells   sweep ${fmt(sweepMs).padStart(10)}   attribution ${fmt(attrMs).padStart(9)}   r = ${r.toFixed(3)}`,
+      `   ${f.label.padEnd(22)} ${String(truth.scores.data.length).padStart(4)} cells (${String(truth.patchedRuns).padStart(2)} run)   sweep ${fmt(sweepMs).padStart(10)}   attribution ${fmt(attrMs).padStart(9)}   r = ${r.toFixed(3)}`,
     );
   }
   // One attribution call covers every family at once (one gradient per hook), while the sweep

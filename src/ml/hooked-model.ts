@@ -24,6 +24,7 @@ import {
 import type { LogitMetric } from './metrics';
 import {
   attributionAlong,
+  differsAlong,
   sweepAxisIndex,
   sweepCells,
   sweepInterventions,
@@ -80,6 +81,12 @@ export interface PatchSweepOptions {
   readonly direction?: PatchDirection;
   /** Most patched runs per call (memory bound); default: all in one call. */
   readonly maxBatch?: number;
+  /**
+   * Skip (default true) the cells where the two runs' activations are identical, whose patched
+   * run is the unpatched one: they score the unpatched metric without being run. Off, every
+   * cell is run (to measure batching alone).
+   */
+  readonly skipUnchanged?: boolean;
 }
 
 export interface PatchSweepResult {
@@ -92,10 +99,15 @@ export interface PatchSweepResult {
   readonly corrupted: number;
   /** Graph calls made (1 for the baselines + patched-run batches). */
   readonly calls: number;
+  /**
+   * Patched runs computed; the other cells patched in an activation identical to the one they
+   * replaced, and score the unpatched run's metric (see differsAlong). Attribution: 0.
+   */
+  readonly patchedRuns: number;
   readonly milliseconds: number;
 }
 
-export type AttributionOptions = Omit<PatchSweepOptions, 'maxBatch'>;
+export type AttributionOptions = Omit<PatchSweepOptions, 'maxBatch' | 'skipUnchanged'>;
 
 export interface AttributionResult extends PatchSweepResult {
   /** Linear estimate of each patch's change of the metric, [hooks, positions or heads]. */
@@ -586,11 +598,12 @@ export class HookedModel {
 
   /**
    * Activation patching over hooks × positions (or heads): every patched run goes into one
-   * batched call (or a few, with maxBatch). Returns the metric of each patched run.
+   * batched call (or a few, with maxBatch). Returns the metric of each patched run. Cells whose
+   * patch would change nothing are not run (skipUnchanged).
    */
   async patchSweep(options: PatchSweepOptions): Promise<PatchSweepResult> {
     const t0 = performance.now();
-    const { over, source, target, width } = this.sweepSetup(options);
+    const { over, source, target, width, infos } = this.sweepSetup(options);
     // Baselines and the source activations in one call: row 0 = source, row 1 = target.
     const base = await this.forward([source, target], [], options.hooks);
     const metricOf = (logits: Tensor, r: number) => options.metric.evaluate(row(logits, r));
@@ -604,16 +617,32 @@ export class HookedModel {
       }),
     );
     const cells = sweepCells(options.hooks.length, width);
-    const scores = new Float32Array(cells.length);
-    const maxBatch = Math.max(1, options.maxBatch ?? cells.length);
+    // An unchanged cell's patched run is the target run: it scores the target's metric.
+    const scores = new Float32Array(cells.length).fill(targetMetric);
+    const differs =
+      options.skipUnchanged === false
+        ? null
+        : infos.map((info) => {
+            const act = base.cache.get(info.name)!;
+            return differsAlong(info, over, act, 0, act, 1);
+          });
+    const runs = cells
+      .map((cell, k) => ({ cell, k }))
+      .filter(({ cell }) => differs?.[cell.hookIndex]![cell.index] ?? true);
+    const maxBatch = Math.max(1, options.maxBatch ?? runs.length);
     let calls = 1;
-    for (let start = 0; start < cells.length; start += maxBatch) {
-      const chunk = cells.slice(start, start + maxBatch);
+    for (let start = 0; start < runs.length; start += maxBatch) {
+      const chunk = runs.slice(start, start + maxBatch);
       const rows = chunk.map(() => target);
-      const interventions = sweepInterventions(chunk, options.hooks, sources, over);
+      const interventions = sweepInterventions(
+        chunk.map(({ cell }) => cell),
+        options.hooks,
+        sources,
+        over,
+      );
       const { logits } = await this.forward(rows, interventions, []);
       calls++;
-      chunk.forEach((_, r) => (scores[start + r] = metricOf(logits, r)));
+      chunk.forEach(({ k }, r) => (scores[k] = metricOf(logits, r)));
     }
     const clean = options.direction === 'noise' ? targetMetric : sourceMetric;
     const corrupted = options.direction === 'noise' ? sourceMetric : targetMetric;
@@ -624,6 +653,7 @@ export class HookedModel {
       clean,
       corrupted,
       calls,
+      patchedRuns: runs.length,
       milliseconds: performance.now() - t0,
     };
   }
@@ -692,6 +722,7 @@ export class HookedModel {
         clean,
         corrupted,
         calls,
+        patchedRuns: 0,
         milliseconds,
       };
     });

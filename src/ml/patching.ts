@@ -61,6 +61,39 @@ export function sweepInterventions(
 }
 
 /**
+ * For each index along the sweep axis of `hook`: whether row `sourceRow` of `source` and row
+ * `targetRow` of `target` differ anywhere in that slice. Where they do not, patching one into the
+ * other computes h + (h − h) = h: the patched run is the unpatched run, bit for bit, and a sweep
+ * can take its metric without running it. Minimal pairs have many such cells: with causal
+ * attention, every activation before the first differing token is the same in both prompts.
+ */
+export function differsAlong(
+  hook: HookInfo,
+  over: SweepAxis,
+  source: Tensor,
+  sourceRow: number,
+  target: Tensor,
+  targetRow: number,
+): boolean[] {
+  const a = row(source, sourceRow);
+  const b = row(target, targetRow);
+  const { width, indexOf } = rowSweepAxis(hook, over, a.dims);
+  const differs = new Array<boolean>(width).fill(false);
+  for (let k = 0; k < a.data.length; k++) {
+    if (a.data[k] !== b.data[k]) differs[indexOf(k)] = true;
+  }
+  return differs;
+}
+
+/** The sweep axis of one batch row of `hook`: its width, and each element's index along it. */
+function rowSweepAxis(hook: HookInfo, over: SweepAxis, rowDims: readonly number[]) {
+  const axis = sweepAxisIndex(hook, over) - 1; // the batch axis is dropped
+  const stride = stridesOf(rowDims)[axis]!;
+  const width = rowDims[axis]!;
+  return { width, indexOf: (k: number) => Math.floor(k / stride) % width };
+}
+
+/**
  * Per-component attribution: for one batch row, sum_(other axes) (a_source − a_target) * grad,
  * kept along the sweep axis. `source`, `target` and `grad` all have the hook's full shape
  * [batch, ...]; rows pick which batch rows to read.
@@ -74,21 +107,13 @@ export function attributionAlong(
   targetRow: number,
   grad: Tensor,
 ): Float32Array {
-  const axis = sweepAxisIndex(hook, over);
   const a = row(source, sourceRow);
   const b = row(target, targetRow);
   const g = row(grad, targetRow);
-  // Axis indices of the row tensors are one less (batch dropped).
-  const keep = axis - 1;
-  const dims = a.dims;
-  const strides = stridesOf(dims);
-  const width = dims[keep]!;
+  const { width, indexOf } = rowSweepAxis(hook, over, a.dims);
   const out = new Float64Array(width);
-  const n = sizeOf(dims);
-  for (let k = 0; k < n; k++) {
-    const i = Math.floor(k / strides[keep]!) % width;
-    out[i]! += (a.data[k]! - b.data[k]!) * g.data[k]!;
-  }
+  const n = sizeOf(a.dims);
+  for (let k = 0; k < n; k++) out[indexOf(k)]! += (a.data[k]! - b.data[k]!) * g.data[k]!;
   return Float32Array.from(out);
 }
 

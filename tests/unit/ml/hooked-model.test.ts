@@ -110,6 +110,27 @@ describe('a hooked model in onnxruntime-web (WASM)', () => {
     expect(Math.abs(sweep.scores.data[10]! - sweep.corrupted)).toBeGreaterThan(1e-3);
   });
 
+  it('runs only the patches that change something, and scores the rest as the unpatched run', async () => {
+    const metric = logitDiff({ answer: mary!, distractor: john! });
+    const hooks = model.blockHooks('hook_resid_pre');
+    const skipping = await model.patchSweep({ clean, corrupted, hooks, metric });
+    const everything = await model.patchSweep({
+      clean,
+      corrupted,
+      hooks,
+      metric,
+      skipUnchanged: false,
+    });
+    expect(everything.patchedRuns).toBe(hooks.length * clean.length);
+    // The prompts differ at position 10 only. Before block 0 the stream holds each token's own
+    // embedding, so only position 10 differs; after it, attention carries the difference to
+    // every later position, and nothing reaches the positions before 10.
+    const later = clean.length - 10;
+    expect(skipping.patchedRuns).toBe(1 + (hooks.length - 1) * later);
+    expect(maxAbsDiff(skipping.scores, everything.scores)).toBeLessThan(1e-5);
+    for (let p = 0; p < 10; p++) expect(skipping.scores.data[p]).toBe(skipping.corrupted);
+  });
+
   it('sweeps heads of hook_z as well as positions, in chunks when asked', async () => {
     const metric = logitDiff({ answer: mary!, distractor: john! });
     const hooks = model.blockHooks('attn.hook_z');

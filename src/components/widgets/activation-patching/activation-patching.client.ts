@@ -59,7 +59,8 @@ export async function mount(context: WidgetContext): Promise<void> {
     const maps = await patchingMaps(model, pair, metric, direction);
     if (run !== generation || signal.aborted) return;
     const sweeps =
-      `${maps.runs} patched runs in ${maps.calls} graph calls (2 batched sweeps): ` +
+      `${maps.cells} cells: ${maps.runs} patched runs in ${maps.calls} graph calls (2 batched ` +
+      `sweeps; the other ${maps.cells - maps.runs} patch in an identical activation), ` +
       `${Math.round(maps.milliseconds)} ms`;
     result = { pair, maps, ablations: result?.pair === pair ? result.ablations : null };
     draw();

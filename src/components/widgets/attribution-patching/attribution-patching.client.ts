@@ -91,7 +91,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     if (run !== generation || signal.aborted) return;
     result = compare(pair, patching, attribution);
     draw();
-    status.textContent = `${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
+    status.textContent = `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
     root.dataset['computed'] = 'done';
   }
 
@@ -162,7 +162,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       ...(family.over === 'positions' && { marked }),
     };
     part<HTMLElement>(root, '[data-caption="patching"]').textContent =
-      `${family.title}, activation patching: ${patching.runs} runs, ${Math.round(patching.milliseconds)} ms for all components`;
+      `${family.title}, activation patching: ${patching.runs} runs for ${patching.cells} cells, ${Math.round(patching.milliseconds)} ms for all components`;
     part<HTMLElement>(root, '[data-caption="attribution"]').textContent =
       `${family.title}, attribution patching: ${attribution.calls} calls, ${Math.round(attribution.milliseconds)} ms for all components`;
     part<HTMLElement>(root, '[data-chart="patching"]').replaceChildren(

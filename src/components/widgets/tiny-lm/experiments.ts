@@ -92,7 +92,12 @@ export interface PatchingMaps {
   /** Graph calls and wall time of all sweeps together. */
   readonly calls: number;
   readonly milliseconds: number;
-  /** Patched runs in all. */
+  /** Cells of all the maps (components × positions or heads). */
+  readonly cells: number;
+  /**
+   * Patched runs computed: a cell whose patch replaces an activation by an identical one (before
+   * the first token where the prompts differ, say) is the unpatched run, and is not run.
+   */
   readonly runs: number;
 }
 
@@ -172,7 +177,8 @@ export async function patchingMaps(
     direction,
     calls: sweepPositions.calls + sweepHeads.calls,
     milliseconds: sweepPositions.milliseconds + sweepHeads.milliseconds,
-    runs: sweepPositions.scores.data.length + sweepHeads.scores.data.length,
+    cells: sweepPositions.scores.data.length + sweepHeads.scores.data.length,
+    runs: sweepPositions.patchedRuns + sweepHeads.patchedRuns,
   };
 }
 
@@ -204,6 +210,7 @@ export async function attributionMaps(
     direction,
     calls: a.calls + b.calls,
     milliseconds: a.milliseconds + b.milliseconds,
+    cells: a.scores.data.length + b.scores.data.length,
     runs: 0,
   };
 }
