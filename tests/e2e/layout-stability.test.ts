@@ -4,23 +4,10 @@
  * rest of the page around: the layout shifts Chromium records while the page loads stay below
  * 0.05 (Web Vitals call a page "good" below 0.1), on a phone-sized and on a desktop-sized screen.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './support/browser';
-import { serveSite, type ServedSite } from './support/site';
+import { describe, expect, it } from 'vitest';
+import { servedSiteAndBrowser } from './support/served';
 
-let browser: Browser;
-let site: ServedSite;
-
-beforeAll(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const served = servedSiteAndBrowser();
 
 const PAGES = [
   { path: '/review/', element: 'residual-review' },
@@ -39,7 +26,7 @@ async function layoutShiftOfFirstVisit(
   element: string,
   viewport: { width: number; height: number },
 ): Promise<number> {
-  const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
+  const context = await served.browser.newContext({ viewport, serviceWorkers: 'block' });
   try {
     const page = await context.newPage();
     await page.addInitScript(() => {
@@ -54,7 +41,7 @@ async function layoutShiftOfFirstVisit(
         }
       }).observe({ type: 'layout-shift', buffered: true });
     });
-    await page.goto(new URL(path, site.url).href);
+    await page.goto(new URL(path, served.site.url).href);
     await page.waitForSelector(`${element}[data-ready="true"]`, { timeout: 30_000 });
     // Let the frame after the last change paint, so its shift is recorded.
     await page.evaluate(

@@ -1,26 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser, newProfile } from './support/browser';
+import { newProfile } from './support/browser';
 import { putRow, reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
-import { serveSite, type ServedSite } from './support/site';
+import { servedSiteAndBrowser } from './support/served';
 
-let browser: Browser;
-let site: ServedSite;
-
-beforeAll(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const served = servedSiteAndBrowser();
 
 async function openReview(context: BrowserContext, query = ''): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(new URL(`/review/${query}`, site.url).href);
+  await page.goto(new URL(`/review/${query}`, served.site.url).href);
   await reviewReady(page);
   return page;
 }
@@ -39,7 +28,7 @@ async function answer(page: Page, key: '1' | '2' | '3' | '4'): Promise<void> {
 
 describe('reviewing with the keyboard', () => {
   it('five answers are stored, and survive a reload', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const start = await shownCounts(page);
     expect(start).toEqual({ new: 20, learning: 0, review: 0 });
@@ -59,7 +48,7 @@ describe('reviewing with the keyboard', () => {
   });
 
   it('each grade button shows the interval it applies', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     expect(await page.locator('[data-grades]').isVisible()).toBe(false);
     expect(await page.locator('[data-back]').isVisible()).toBe(false);
@@ -85,7 +74,7 @@ describe('reviewing with the keyboard', () => {
   });
 
   it('focus follows the card: the question when it appears, the answer when revealed', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const focused = () =>
       page.evaluate(() => {
@@ -108,7 +97,7 @@ describe('reviewing with the keyboard', () => {
   });
 
   it('undo puts back the last card exactly as it was and removes its log row', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const id = await shownCardId(page);
     const [before] = (await storedRows<{ id: string }>(page, 'cards')).filter(
@@ -130,7 +119,7 @@ describe('reviewing with the keyboard', () => {
   });
 
   it("bury and suspend take the card out of today's queue", async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const first = await shownCardId(page);
     await page.getByRole('button', { name: /Bury until tomorrow/ }).click();
@@ -153,7 +142,7 @@ describe('reviewing with the keyboard', () => {
 
 describe('settings', () => {
   it('a lower new-card limit applies at once and is kept after a reload', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     await page.getByText('Review settings').click();
     await page.getByLabel('New cards per day').fill('5');
@@ -167,7 +156,7 @@ describe('settings', () => {
   });
 
   it('an invalid value is refused with a message naming the field', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     await page.getByText('Review settings').click();
     await page.getByLabel(/^Learning steps/).fill('soon');
@@ -179,7 +168,7 @@ describe('settings', () => {
 
 describe('two tabs on the same deck', () => {
   it("never apply one card's review twice", async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const tabA = await openReview(context);
     const tabB = await openReview(context);
     const id = await shownCardId(tabA);
@@ -198,7 +187,7 @@ describe('two tabs on the same deck', () => {
 
 describe('studying one part of the deck', () => {
   it("?chapter= shows only that chapter's cards, and the card links back to its paragraph", async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context, '?chapter=superposition');
     expect(await page.locator('[data-scope]').inputValue()).toBe('chapter:superposition');
     const href = await page.locator('[data-open]').getAttribute('href');
@@ -213,13 +202,13 @@ describe('studying one part of the deck', () => {
 
 describe('studying one paper on demand', () => {
   it('goes past the daily new-card limit when asked, then ends', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     await page.getByText('Review settings').click();
     await page.getByLabel('New cards per day').fill('0');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('[data-status]', { hasText: 'Settings saved' }).waitFor();
-    await page.goto(new URL('/review/?paper=mathematical-framework', site.url).href);
+    await page.goto(new URL('/review/?paper=mathematical-framework', served.site.url).href);
     await reviewReady(page);
     expect(await page.locator('[data-card]').isHidden()).toBe(true);
     const studyAhead = page.getByRole('button', { name: /^Study this paper now: \d+ cards/ });
@@ -245,12 +234,12 @@ describe('studying one paper on demand', () => {
 
 describe('when storage is missing or limited', () => {
   it('without IndexedDB the page says so plainly, and no card UI is shown', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     await context.addInitScript(() => {
       Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
     });
     const page = await context.newPage();
-    await page.goto(new URL('/review/', site.url).href);
+    await page.goto(new URL('/review/', served.site.url).href);
     const message = page.locator('[data-unavailable]');
     await message.waitFor();
     expect(await message.textContent()).toMatch(/IndexedDB is unavailable/);
@@ -259,7 +248,7 @@ describe('when storage is missing or limited', () => {
   });
 
   it('shows whether persistent storage was granted', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const state = await page.locator('residual-review').getAttribute('data-persistence');
     expect(['persistent', 'best-effort']).toContain(state);
@@ -270,7 +259,7 @@ describe('when storage is missing or limited', () => {
 
 describe('a damaged or changing database', () => {
   it('a corrupt stored card is set aside with a message, and review goes on', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const id = await shownCardId(page);
     const [row] = (await storedRows<Record<string, unknown>>(page, 'cards')).filter(
@@ -289,11 +278,11 @@ describe('a damaged or changing database', () => {
   });
 
   it('another tab upgrading the database brings up a reload prompt', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const other = await context.newPage();
     // A same-origin document that opens no database itself (pages read reading progress).
-    await other.goto(new URL('/deck.json', site.url).href);
+    await other.goto(new URL('/deck.json', served.site.url).href);
     await other.evaluate(
       () =>
         new Promise<void>((resolve, reject) => {
@@ -317,7 +306,7 @@ describe('a damaged or changing database', () => {
 
 describe('accessibility', () => {
   it('finds no axe violation on the review page, before and after revealing an answer', async () => {
-    const context = await newProfile(browser, { serviceWorkers: 'block' });
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     let violations = await axeViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);

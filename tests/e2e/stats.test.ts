@@ -1,25 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser, newProfile } from './support/browser';
+import { newProfile } from './support/browser';
 import { putRow, reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
-import { serveSite, type ServedSite } from './support/site';
+import { servedSiteAndBrowser } from './support/served';
 
-let browser: Browser;
-let site: ServedSite;
+const served = servedSiteAndBrowser();
 
-beforeAll(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const url = (path: string) => new URL(path, site.url).href;
+const url = (path: string) => new URL(path, served.site.url).href;
 
 async function reviewSome(context: BrowserContext, answers: ('1' | '3' | '4')[]): Promise<Page> {
   const page = await context.newPage();
@@ -56,7 +45,7 @@ const PLOT_MARKER = 'plot-d6a7b5'; // the class name Observable Plot gives its f
 
 describe('statistics', () => {
   it('shows the summary and draws four charts after some reviews; axe finds nothing', async () => {
-    const context = await newProfile(browser);
+    const context = await newProfile(served.browser);
     await reviewSome(context, ['4', '4', '1', '3']);
     const page = await context.newPage();
     await page.goto(url('/stats/'));
@@ -78,7 +67,7 @@ describe('statistics', () => {
   });
 
   it('loads the chart library on the stats page only', async () => {
-    const context = await newProfile(browser);
+    const context = await newProfile(served.browser);
     const review = await reviewSome(context, []);
     expect((await loadedScripts(review)).some((text) => text.includes(PLOT_MARKER))).toBe(false);
     const stats = await context.newPage();
@@ -91,7 +80,7 @@ describe('statistics', () => {
 
 describe('backup', () => {
   it('export, then import into a fresh profile, restores the same cards and due counts', async () => {
-    const first = await newProfile(browser);
+    const first = await newProfile(served.browser);
     const reviewed = await reviewSome(first, ['4', '4', '3', '1', '3']);
     const countsBefore = await shownCounts(reviewed);
     const stats = await first.newPage();
@@ -107,7 +96,7 @@ describe('backup', () => {
     expect(exported.data.reviewLog).toHaveLength(5);
     const cardsBefore = await storedRows(stats, 'cards');
 
-    const second = await newProfile(browser);
+    const second = await newProfile(served.browser);
     const target = await second.newPage();
     await target.goto(url('/stats/'));
     await ready(target, 'residual-backup');
@@ -126,7 +115,7 @@ describe('backup', () => {
   });
 
   it('a hostile file is refused with a message shown as text, and nothing changes', async () => {
-    const context = await newProfile(browser);
+    const context = await newProfile(served.browser);
     await reviewSome(context, ['3']);
     const page = await context.newPage();
     await page.goto(url('/stats/'));
@@ -148,7 +137,7 @@ describe('backup', () => {
 
 describe('card browser', () => {
   it('filters by state, leech and chapter, and unsuspends a card', async () => {
-    const context = await newProfile(browser);
+    const context = await newProfile(served.browser);
     const review = await reviewSome(context, []);
     const suspendedId = await shownCardId(review);
     await review.getByRole('button', { name: /^Suspend/ }).click();
@@ -181,7 +170,7 @@ describe('card browser', () => {
 
 describe('a card reworded by a new version of the site', () => {
   it('keeps its schedule, is announced on the review page and found by the "Reworded" filter', async () => {
-    const context = await newProfile(browser);
+    const context = await newProfile(served.browser);
     const review = await reviewSome(context, ['4']);
     const [reviewed] = (await storedRows<Record<string, unknown>>(review, 'cards')).filter(
       (card) => card['reps'] === 1,

@@ -1,33 +1,24 @@
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { launchBrowser } from './support/browser';
-import { serveSite, type ServedSite } from './support/site';
-
-let browser: Browser;
-let site: ServedSite;
+import { servedSiteAndBrowser } from './support/served';
 
 const WIDGET = 'residual-widget[data-widget="toy-superposition"]';
 const CLIENT_CHUNK = /toy-superposition\.client[^/]*\.js$/;
 
-beforeAll(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const served = servedSiteAndBrowser();
 
 async function openChapter(
   colorScheme: 'dark' | 'light' = 'dark',
   beforeLoad?: (page: Page) => void,
 ): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
+  const page = await served.browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    colorScheme,
+  });
   beforeLoad?.(page);
-  await page.goto(new URL('/superposition/', site.url).href, { waitUntil: 'networkidle' });
+  await page.goto(new URL('/superposition/', served.site.url).href, { waitUntil: 'networkidle' });
   return page;
 }
 
