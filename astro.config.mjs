@@ -3,10 +3,10 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import mdx from '@astrojs/mdx';
 import order from './content/order.json' with { type: 'json' };
-// Offline (PWA): service worker, update prompt, sidebar progress. See src/offline/integration.ts.
-import residualOffline from './src/offline/integration.ts';
-// onnxruntime-web's wasm served from our own origin at /ort/ (never a CDN). See src/ml/ort-assets.mjs.
-import { ortAssets } from './src/ml/ort-assets.mjs';
+// Offline (PWA): service worker, update prompt, sidebar progress. See src/site/offline/integration.ts.
+import residualOffline from './src/site/offline/integration.ts';
+// onnxruntime-web's wasm served from our own origin at /ort/ (never a CDN). See src/site/ort-assets.mjs.
+import { ortAssets } from './src/site/ort-assets.mjs';
 
 const chapterLinks = order.chapters
   .filter((chapter) => chapter.slug !== 'start')
@@ -43,11 +43,11 @@ export default defineConfig({
         { label: 'Glossary', link: '/glossary/' },
       ],
       components: {
-        MarkdownContent: './src/components/chapter/ChapterContent.astro',
-        Search: './src/components/overrides/Search.astro',
+        MarkdownContent: './src/ui/chapter/ChapterContent.astro',
+        Search: './src/ui/overrides/Search.astro',
       },
-      routeMiddleware: './src/components/chapter/route-middleware.ts',
-      customCss: ['./src/styles/residual.css'],
+      routeMiddleware: './src/ui/chapter/route-middleware.ts',
+      customCss: ['./src/ui/residual.css'],
       // Installable app: web manifest and icons (public/manifest.webmanifest, public/icons/).
       head: [
         { tag: 'link', attrs: { rel: 'manifest', href: '/manifest.webmanifest' } },

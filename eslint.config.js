@@ -2,6 +2,7 @@
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import astro from 'eslint-plugin-astro';
+import { layersRule } from './scripts/lint/layers.mjs';
 
 const onlyMl = {
   group: ['onnxruntime-web', 'onnxruntime-web/*'],
@@ -49,4 +50,10 @@ export default defineConfig(
   ),
   restrictImports(['src/ml/**/*.ts'], [], [onlyScheduler]),
   restrictImports(['src/srs/scheduler.ts'], [], [onlyMl]),
+  // Layers import downwards only, and widgets never import each other (scripts/lint/layers.mjs).
+  {
+    files: ['src/**/*.{ts,mjs,astro}'],
+    plugins: { residual: { rules: { layers: layersRule } } },
+    rules: { 'residual/layers': 'error' },
+  },
 );

@@ -34,7 +34,7 @@ async function importTrainer() {
   await build({
     stdin: {
       contents:
-        "export { SaeTrainer } from './src/components/widgets/sae-lab/trainer';\n" +
+        "export { SaeTrainer } from './src/widgets/sae-lab/trainer';\n" +
         "export { ComputeGraph } from './src/ml';\n",
       resolveDir: ROOT,
       loader: 'ts',

@@ -7,10 +7,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  SWEEP_SPARSITIES,
-  ToyModel,
-} from '../src/components/widgets/toy-superposition/toy-model.ts';
+import { SWEEP_SPARSITIES, ToyModel } from '../src/widgets/toy-superposition/toy-model.ts';
 
 const RUNS = 5;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -27,7 +27,7 @@ What it does, after Makelov, Lange and Nanda (2023), "Is this the subspace you a
    each normalised part alone and the full activation, how much each part's projection differs
    between base and source, and how strongly each part is read (||u @ W_out||).
 
-Writes public/models/tiny-lm/das.json for the widget (src/components/widgets/das-illusion/).
+Writes public/models/tiny-lm/das.json for the widget (src/widgets/das-illusion/).
 Deterministic: seeds below, CPU, no clock in the output.
 """
 

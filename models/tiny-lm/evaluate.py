@@ -15,7 +15,7 @@ Metric definitions (the Node test recomputes them from the ONNX model with the s
   (the first token of each copy is excluded: it cannot be predicted).
 - sentiment: p(positive words) vs p(negative words) after "I love/hate this X. It is";
   accuracy = share where the expected side has more mass.
-- steering: as the steering-vectors widget does it (src/components/widgets/steering-vectors/
+- steering: as the steering-vectors widget does it (src/widgets/steering-vectors/
   steering.ts). The vector is resid_pre[L] on "<bos> love" minus on "<bos> hate", one row per
   position (the <bos> row is zero); coef times it is added to the neutral prompts
   "I think this X is" at the prompt's start (its rows at positions 0 and 1, as ActAdd), or its

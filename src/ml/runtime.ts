@@ -23,7 +23,7 @@ export type Feed = Tensor | { readonly int64: BigInt64Array; readonly dims: read
 export interface RuntimeOptions {
   /**
    * URL prefix of onnxruntime-web's .wasm/.mjs files (copied into the built site by
-   * src/ml/ort-assets.mjs). Default `/ort/` on the page's origin. Ignored in Node, where ORT
+   * src/site/ort-assets.mjs). Default `/ort/` on the page's origin. Ignored in Node, where ORT
    * loads the files from its own package.
    */
   readonly wasmPaths?: string;

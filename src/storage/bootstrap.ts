@@ -2,13 +2,13 @@
  * Shared start-up for the pages that use the card database (review, stats, card browser): open
  * the database, read the settings, and sync the deck published by the site.
  */
-import { deckSchema, firstIssue } from '../../srs/schemas';
-import type { Settings } from '../../srs/settings';
-import type { ResidualDb } from '../../storage/db';
-import { describeStorageError } from '../../storage/errors';
-import { openDatabase } from '../../storage/open';
-import { loadSettings } from '../../storage/settings';
-import { syncDeck, type SyncReport } from '../../storage/sync';
+import { deckSchema, firstIssue } from '../srs/schemas';
+import type { Settings } from '../srs/settings';
+import type { ResidualDb } from './db';
+import { describeStorageError } from './errors';
+import { openDatabase } from './open';
+import { loadSettings } from './settings';
+import { syncDeck, type SyncReport } from './sync';
 
 export type Started =
   | {

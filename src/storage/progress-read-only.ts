@@ -2,11 +2,11 @@
  * Reading the progress table without Dexie. Every page shows progress (sidebar, chapter header,
  * paper controls), and Dexie alone is ~33 kB of gzipped JavaScript — over half the chapter page's
  * budget. Reads need none of it: this opens the database at whatever version it has, never
- * creates or upgrades it (Dexie does that on the first write, src/progress/store.ts), and closes
+ * creates or upgrades it (Dexie does that on the first write, src/storage/progress.ts), and closes
  * the connection at once so it never blocks another tab's upgrade.
  */
-import { parsePaperProgress } from './schema';
-import type { PaperProgress } from './types';
+import { parsePaperProgress } from '../progress/schema';
+import type { PaperProgress } from '../progress/types';
 
 /** DB_NAME of src/storage/db.ts, repeated so this module does not pull in Dexie (a test checks). */
 export const DATABASE_NAME = 'residual';

@@ -2,10 +2,10 @@
  * Reading progress in the browser database (the `progress` table of src/storage/db.ts): the thin
  * adapter between the pure logic in ./progress and Dexie.
  */
-import type { ResidualDb } from '../storage/db';
-import { progressTimes, withState } from './progress';
-import { parsePaperProgress } from './schema';
-import type { PaperProgress, ReadingState } from './types';
+import type { ResidualDb } from './db';
+import { progressTimes, withState } from '../progress/progress';
+import { parsePaperProgress } from '../progress/schema';
+import type { PaperProgress, ReadingState } from '../progress/types';
 
 export interface LoadedProgress {
   rows: PaperProgress[];

@@ -1,6 +1,6 @@
 /** Build-time data the card pages share: scope choices and display titles. */
 import { getCollection } from 'astro:content';
-import { CHAPTERS } from '../../content/chapters';
+import { CHAPTERS } from '../content/chapters';
 
 /** Where the card pages (review, card browser, statistics) fetch the published deck. */
 export const DECK_URL = '/deck.json';

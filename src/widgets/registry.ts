@@ -3,11 +3,11 @@
  * A widget that is not built yet is simply absent, and a paper that lists it renders nothing for
  * it. To add a widget, see README.md in this folder.
  */
-import type { WidgetId } from '../../content/vocabulary';
+import type { WidgetId } from '../content/vocabulary';
 import ActivationPatching from './activation-patching/ActivationPatching.astro';
 import AttributionPatching from './attribution-patching/AttributionPatching.astro';
 import DasIllusion from './das-illusion/DasIllusion.astro';
-import DirectLogitAttribution from './logit-lens/DirectLogitAttribution.astro';
+import DirectLogitAttribution from './direct-logit-attribution/DirectLogitAttribution.astro';
 import LogitLens from './logit-lens/LogitLens.astro';
 import GreaterThan from './greater-than/GreaterThan.astro';
 import Grokking from './grokking/Grokking.astro';

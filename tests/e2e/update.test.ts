@@ -3,14 +3,14 @@
 //
 // The two versions are two builds of the service worker over the same site: the second copy has
 // every page changed (a marker in each page's head) and its service worker generated again by the
-// same function the build uses (src/offline/service-worker.ts), so its precache revisions differ.
+// same function the build uses (src/site/offline/service-worker.ts), so its precache revisions differ.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSW } from 'workbox-build';
 import { startStaticServer } from '../../scripts/static-server.mjs';
-import { serviceWorkerOptions } from '../../src/offline/service-worker';
+import { serviceWorkerOptions } from '../../src/site/offline/service-worker';
 import { launchBrowser, newProfile } from './support/browser';
 import { copyOfSite, waitForServiceWorker } from './support/offline';
 import { reviewReady, shownCardId, storedRows } from './support/review';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { windowsOf } from '../../src/components/widgets/max-activation-illusion/max-activation';
+import { windowsOf } from '../../src/widgets/max-activation-illusion/max-activation';
 import { HookedModel } from '../../src/ml';
 import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
@@ -13,7 +13,7 @@ const WIDGET = 'residual-widget[data-widget="max-activation-illusion"]';
 const CLIENT_CHUNK = /max-activation-illusion\.client[^/]*\.js$/;
 const texts = JSON.parse(
   readFileSync(
-    new URL('../../src/components/widgets/max-activation-illusion/texts.json', import.meta.url),
+    new URL('../../src/widgets/max-activation-illusion/texts.json', import.meta.url),
     'utf8',
   ),
 ) as { distributions: Record<'news' | 'story', string[]> };

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SaeIndex } from '../../src/components/widgets/sae-lab/sae-index';
+import type { SaeIndex } from '../../src/widgets/sae-lab/sae-index';
 import { axeViolations, describeViolations } from './support/axe';
 import {
   chapterUnderTest,

@@ -1,5 +1,5 @@
 // The widget shell's contract, in real Chromium: the frame markup comes from the built site, the
-// behaviour from src/components/widgets/shell/widget-element.ts (bundled here with esbuild), and the
+// behaviour from src/widgets/kit/widget-element.ts (bundled here with esbuild), and the
 // widget is a small client module written in the test, which reports progress, fails, or succeeds.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './support/browser';
 import { DIST } from './support/site';
 
-const SHELL = fileURLToPath(
-  new URL('../../src/components/widgets/shell/widget-element.ts', import.meta.url),
-);
+const SHELL = fileURLToPath(new URL('../../src/widgets/kit/widget-element.ts', import.meta.url));
 const ORIGIN = 'http://shell.test/';
 const FRAME = 'residual-widget[data-widget="test-widget"]';
 

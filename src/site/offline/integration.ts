@@ -3,7 +3,7 @@
  * Pagefind index already exists when the service worker's precache list is made.
  *
  * - every page gets one small script: service worker registration, the "update available"
- *   prompt, and chapter progress in the sidebar (src/offline/page.ts), and their styles;
+ *   prompt, and chapter progress in the sidebar (src/ui/offline/page.ts), and their styles;
  * - after the build: the list of widget files (models, onnxruntime WASM) with their sizes, then
  *   the service worker (workbox-build generateSW).
  */
@@ -17,9 +17,9 @@ import {
   RUNTIME_PREFIX,
   WIDGET_ASSET_LIST,
   type WidgetAssetList,
-} from './constants';
+} from '../../ui/offline/constants';
 import { serviceWorkerOptions } from './service-worker';
-import { ortFileBackend } from '../ml/ort-assets.mjs';
+import { ortFileBackend } from '../ort-assets.mjs';
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
@@ -85,11 +85,11 @@ export default function residualOffline(): AstroIntegration {
       'astro:config:setup': ({ injectScript }) => {
         const here = (path: string) =>
           JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
-        injectScript('page', `import ${here('./page.ts')};`);
+        injectScript('page', `import ${here('../../ui/offline/page.ts')};`);
         // CSS imported in the pages' frontmatter ('page-ssr') lands in every page's stylesheet.
         injectScript(
           'page-ssr',
-          `import ${here('./offline.css')}; import ${here('../components/progress/progress.css')};`,
+          `import ${here('../../ui/offline/offline.css')}; import ${here('../../ui/progress/progress.css')};`,
         );
       },
       'astro:build:done': async ({ dir, logger }) => {

@@ -10,7 +10,7 @@
  * not use anything from this module's scope.
  */
 import type { GenerateSWOptions } from 'workbox-build';
-import { WIDGET_CACHE } from './constants';
+import { WIDGET_CACHE } from '../../ui/offline/constants';
 
 /** Which files of the built site are precached (shared with workbox-build's getManifest). */
 export const PRECACHE_FILES = {
@@ -44,7 +44,7 @@ export function serviceWorkerOptions(distDir: string): GenerateSWOptions {
     directoryIndex: 'index.html',
     cleanupOutdatedCaches: true,
     clientsClaim: true,
-    // A new version waits until the reader says "reload" (see src/offline/register.ts).
+    // A new version waits until the reader says "reload" (see src/ui/offline/register.ts).
     skipWaiting: false,
     inlineWorkboxRuntime: true,
     sourcemap: false,

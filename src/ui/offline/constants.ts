@@ -7,7 +7,7 @@
  */
 export const WIDGET_CACHE = 'residual-widget-files';
 
-/** Where onnxruntime's files are served (src/ml/ort-assets.mjs copies them there). */
+/** Where onnxruntime's files are served (src/site/ort-assets.mjs copies them there). */
 export const RUNTIME_PREFIX = '/ort/';
 
 /** Where each model's folder is served: /models/<name>/manifest.json. */

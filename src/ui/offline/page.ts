@@ -1,5 +1,5 @@
 /**
- * The script every page gets (injected by src/offline/integration.ts): offline support with the
+ * The script every page gets (injected by src/site/offline/integration.ts): offline support with the
  * update prompt, and chapter progress in the sidebar.
  */
 import { registerServiceWorker } from './register';
@@ -12,7 +12,7 @@ void registerServiceWorker().catch((error: unknown) => {
 });
 
 // The sidebar badges need the database: load that code after the page is up.
-void import('../components/progress/sidebar')
+void import('../progress/sidebar')
   .then(({ decorateSidebar }) => decorateSidebar())
   .catch(() => {
     // No IndexedDB (some private windows) or no reading plan: the sidebar simply shows no badges.

@@ -5,9 +5,9 @@
  * against its sha256; other files (checkpoints, the model card) are keyed by URL, as widgets load
  * them. onnxruntime's files go into WIDGET_CACHE, which the service worker answers /ort/ from.
  */
-import { fetchJson, fetchModelFile } from '../ml/files';
-import { modelFiles, parseManifest, type ModelFile } from '../ml/manifest';
-import { chooseBackend, type Backend } from '../ml/runtime';
+import { fetchJson, fetchModelFile } from '../../ml/files';
+import { modelFiles, parseManifest, type ModelFile } from '../../ml/manifest';
+import { chooseBackend, type Backend } from '../../ml/runtime';
 import { MODELS_PREFIX, WIDGET_ASSET_LIST, WIDGET_CACHE, type WidgetAssetList } from './constants';
 
 /** src/ml's Cache Storage cache and key scheme (see fetchModelFile in src/ml/files.ts). */

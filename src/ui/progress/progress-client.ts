@@ -3,12 +3,12 @@
  * (the paper controls, the chapter header, the sidebar, the progress page), kept in step when the
  * reader changes a paper here or in another tab.
  *
- * Reading uses plain IndexedDB (src/progress/read-only.ts); Dexie is loaded only to write, when
+ * Reading uses plain IndexedDB (src/storage/progress-read-only.ts); Dexie is loaded only to write, when
  * the reader first changes a paper, so that chapter pages stay small.
  */
 import { READING_PLAN_URL } from '../../progress/plan-url';
 import { progressMap } from '../../progress/progress';
-import { readProgressRows } from '../../progress/read-only';
+import { readProgressRows } from '../../storage/progress-read-only';
 import type { PaperProgress, ReadingPlan, ReadingState } from '../../progress/types';
 import type { ResidualDb } from '../../storage/db';
 
@@ -75,7 +75,10 @@ export async function watchProgress(listener: Listener): Promise<() => void> {
 
 /** Sets a paper's reading state now and tells every part of every open page. */
 export async function setReadingState(paperId: string, state: ReadingState): Promise<void> {
-  const [db, { setPaperState }] = await Promise.all([progressDb(), import('../../progress/store')]);
+  const [db, { setPaperState }] = await Promise.all([
+    progressDb(),
+    import('../../storage/progress'),
+  ]);
   const row = await setPaperState(db, paperId, state, Date.now());
   const progress = new Map(current ?? (await readProgress()));
   progress.set(paperId, row);

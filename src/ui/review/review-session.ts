@@ -23,7 +23,7 @@ import {
   undoLastReview,
 } from '../../storage/reviews';
 import { saveSettings } from '../../storage/settings';
-import { describeSync, startStorage } from './bootstrap';
+import { describeSync, startStorage } from '../../storage/bootstrap';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);

@@ -8,7 +8,7 @@ import { formatInterval } from '../../srs/format';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
-import { startStorage } from '../review/bootstrap';
+import { startStorage } from '../../storage/bootstrap';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;

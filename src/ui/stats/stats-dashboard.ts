@@ -16,7 +16,7 @@ import type { Settings } from '../../srs/settings';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { loadStatsData, type StatsData } from '../../storage/stats';
-import { startStorage } from '../review/bootstrap';
+import { startStorage } from '../../storage/bootstrap';
 
 type PlotModule = typeof import('@observablehq/plot');
 

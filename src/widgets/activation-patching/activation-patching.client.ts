@@ -3,21 +3,28 @@
  * re-runs the two batched sweeps (and, for a new pair, the three batched ablations) and redraws.
  * Loaded by the widget shell when the reader scrolls to the figure.
  */
-import type { LogitMetric, PatchDirection } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { gridTable, heatmap } from '../tiny-lm/charts';
+import type { LogitMetric, PatchDirection } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { gridTable, heatmap } from '../kit/charts';
 import {
   ABLATION_KINDS,
   ablationTable,
   patchingMaps,
   type AblationTable,
   type PatchingMaps,
-} from '../tiny-lm/experiments';
-import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
-import { mapGrid, normalise, topCells, type Grid } from '../tiny-lm/patching-views';
-import { pairMetric, presetPairs, referencePrompts, type PromptPair } from '../tiny-lm/tasks';
-import { availableWidth, fillPairMenu, fixed, part, showPair } from '../tiny-lm/widget-parts';
+} from '../tiny-lm-experiments/experiments';
+import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import type { Grid } from '../kit/grid';
+import { mapGrid, normalise, topCells } from '../tiny-lm-experiments/patching-views';
+import {
+  pairMetric,
+  presetPairs,
+  referencePrompts,
+  type PromptPair,
+} from '../tiny-lm-experiments/tasks';
+import { availableWidth, fixed, part } from '../kit/widget-parts';
+import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
 /** Reference prompts for mean and resample ablation. */
 const REFERENCES = 5;

@@ -3,27 +3,22 @@
  * activation patching (two batched sweeps) and attribution patching (one forward + backward call
  * per axis), and shows their scatter, correlation, heatmaps and wall times.
  */
-import { pearson, type PatchDirection } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { gridTable, heatmap, scatter, type ScatterPoint } from '../tiny-lm/charts';
+import { pearson, type PatchDirection } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { gridTable, heatmap, scatter, type ScatterPoint } from '../kit/charts';
 import {
   attributionMaps,
   patchingMaps,
   type AttributionMaps,
   type PatchingMaps,
-} from '../tiny-lm/experiments';
-import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
-import { leastSquares, mapGrid, type Grid } from '../tiny-lm/patching-views';
-import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm/tasks';
-import {
-  availableWidth,
-  fillPairMenu,
-  fixed,
-  folded,
-  part,
-  showPair,
-} from '../tiny-lm/widget-parts';
+} from '../tiny-lm-experiments/experiments';
+import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import type { Grid } from '../kit/grid';
+import { leastSquares, mapGrid } from '../tiny-lm-experiments/patching-views';
+import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm-experiments/tasks';
+import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
+import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
 interface Result {
   pair: PromptPair;

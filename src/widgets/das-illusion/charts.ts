@@ -4,7 +4,7 @@
  * dormant part to the disconnected part.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 import { CONDITION_LABELS, type Condition } from './subspace';
 
 /** The patches the bar chart compares (the unpatched runs are its baseline and the text). */

@@ -4,12 +4,12 @@
  * the angle sweep and the table. The mean over all held-out pairs is computed after the first
  * result, once per site.
  */
-import { fetchJson } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { gridTable } from '../tiny-lm/charts';
-import { firstResultTimer, loadTinyLmFor, TINY_LM } from '../tiny-lm/load';
-import { availableWidth, fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
+import { fetchJson } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { gridTable } from '../kit/charts';
+import { firstResultTimer, loadTinyLmFor, TINY_LM } from '../tiny-lm-experiments/load';
+import { availableWidth, fixed, folded, markedPrompt, part } from '../kit/widget-parts';
 import { angleCurve, changeBars, pairStrip, trainingCurve } from './charts';
 import {
   pairResult,

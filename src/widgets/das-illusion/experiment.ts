@@ -5,7 +5,7 @@
  * 'patch', one row per patched vector), and read the logit difference IO − S at the last
  * position.
  */
-import { tensor, type HookedModel, type Intervention, type Tensor } from '../../../ml';
+import { tensor, type HookedModel, type Intervention, type Tensor } from '../../ml';
 import {
   CONDITIONS,
   mixAtAngle,

@@ -3,14 +3,23 @@
  * batched call (lens.ts directLogitAttribution); choosing another answer or distractor only
  * redraws. Loaded by the widget shell when the reader scrolls to the figure.
  */
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
-import { fixed, part } from '../tiny-lm/widget-parts';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import { fixed, part } from '../kit/widget-parts';
 import { effectChart, type EffectBar } from './charts';
-import { directLogitAttribution, effectsOn, type DirectLogitAttribution } from './lens';
-import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
-import { softmax } from '../../../ml';
+import {
+  directLogitAttribution,
+  effectsOn,
+  type DirectLogitAttribution,
+} from '../tiny-lm-experiments/lens';
+import {
+  frameWidth,
+  promptProblem,
+  wirePrompt,
+  type PromptChoice,
+} from '../tiny-lm-experiments/prompt';
+import { softmax } from '../../ml';
 
 /** Candidate answers offered: the model's most likely next tokens. */
 const CANDIDATES = 12;

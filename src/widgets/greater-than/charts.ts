@@ -3,7 +3,7 @@
  * Observable Plot; rows are prompts, columns the two-digit year tokens, the diagonal marks YY = XX.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 
 export function probabilityMap(
   rows: readonly { startYear: number; probabilities: ArrayLike<number> }[],

@@ -3,21 +3,21 @@
  * whole probability map; the slider reads one row of it; releasing the slider patches every head
  * and MLP for that start year (two batched sweeps).
  */
-import type { HookedModel } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { gridTable, heatmap, yearCurve } from '../tiny-lm/charts';
-import { firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
+import type { HookedModel } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { gridTable, heatmap, yearCurve } from '../kit/charts';
+import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import {
   headLabels,
   mapGrid,
   normalise,
   positionLabels,
   topCells,
-  type Grid,
-} from '../tiny-lm/patching-views';
-import { pairMetric, yearsPair, YEAR_TOKENS } from '../tiny-lm/tasks';
-import { availableWidth, fixed, folded, part } from '../tiny-lm/widget-parts';
+} from '../tiny-lm-experiments/patching-views';
+import type { Grid } from '../kit/grid';
+import { pairMetric, yearsPair, YEAR_TOKENS } from '../tiny-lm-experiments/tasks';
+import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
 import { probabilityMap } from './charts';
 import {
   START_YEARS,

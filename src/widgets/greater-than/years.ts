@@ -3,8 +3,8 @@
  * model's probability of each two-digit year token after them, and the summary numbers of Hanna
  * et al. (mass on later years, probability difference). Pure; the model run is the caller's.
  */
-import { softmax, type Tensor } from '../../../ml';
-import { TaskError, YEAR_TOKENS, type TaskTokenizer } from '../tiny-lm/tasks';
+import { softmax, type Tensor } from '../../ml';
+import { TaskError, YEAR_TOKENS, type TaskTokenizer } from '../tiny-lm-experiments/tasks';
 
 /** Templates with {c} the century and {x} the start year; every one ends with the century. */
 export const YEAR_TEMPLATES = [

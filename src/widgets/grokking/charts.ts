@@ -4,7 +4,7 @@
  * Fourier spectrum of the embedding at one checkpoint. Each function returns a fresh element.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 
 /** A curve: one named series of (step, value) points. */
 export interface Series {

@@ -4,9 +4,9 @@
  * for the checkpoint the slider (or Play) selects. The final model itself is loaded through src/ml
  * only when the reader asks it a sum. Loaded by the widget shell when the reader scrolls to it.
  */
-import { fetchJson, fetchModelFile, HookedModel, type LoadProgress } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
+import { fetchJson, fetchModelFile, HookedModel, type LoadProgress } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
 import { spectrumChart, timelineChart, type Series, type StepMark } from './charts';
 import {
   additionPrompt,

@@ -4,7 +4,7 @@
  * score against its induction score. Each returns a fresh element; the client module places it.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 
 export interface PatternOptions {
   /** Width and height of the square plot in px. */

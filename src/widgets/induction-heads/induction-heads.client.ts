@@ -4,13 +4,13 @@
  * two more batched calls. "New random sequence" redoes both. Loaded by the widget shell when the
  * reader scrolls to the figure.
  */
-import { HookedModel } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { heatmap, gridTable } from '../tiny-lm/charts';
-import type { Grid } from '../tiny-lm/patching-views';
-import { elapsed, firstResultTimer } from '../tiny-lm/load';
-import { fixed, part } from '../tiny-lm/widget-parts';
+import { HookedModel } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { heatmap, gridTable } from '../kit/charts';
+import type { Grid } from '../kit/grid';
+import { elapsed, firstResultTimer } from '../tiny-lm-experiments/load';
+import { fixed, part } from '../kit/widget-parts';
 import { lossChart, patternChart, scoreChart, type HeadPoint } from './charts';
 import {
   ablatedCopyLosses,

@@ -4,8 +4,8 @@
  * definitions of models/attn-only-2l/evaluate.py), and which layer-0 head the induction head's
  * keys depend on (K-composition) as against its queries (Q-composition).
  */
-import type { HookedModel, Intervention, Tensor, Tokenizer } from '../../../ml';
-import { mulberry32 } from '../toy-superposition/toy-model';
+import type { HookedModel, Intervention, Tensor, Tokenizer } from '../../ml';
+import { mulberry32 } from '../kit/random';
 
 /** Ids of the vocabulary's plain words (letters only), the pool the random sequences use. */
 export function wordIds(tokenizer: Tokenizer): number[] {

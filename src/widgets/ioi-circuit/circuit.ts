@@ -15,8 +15,8 @@
  *
  * Every experiment is one batched call (two for the query path): one row per head and prompt.
  */
-import { row, type HookedModel, type Intervention, type Tensor } from '../../../ml';
-import { IOI_NAMES, TaskError, type TaskTokenizer } from '../tiny-lm/tasks';
+import { row, type HookedModel, type Intervention, type Tensor } from '../../ml';
+import { IOI_NAMES, TaskError, type TaskTokenizer } from '../tiny-lm-experiments/tasks';
 
 /** IOI templates with one place and object filled in; {A} {B} the names, {S} the subject. */
 export const IOI_TEMPLATES = [

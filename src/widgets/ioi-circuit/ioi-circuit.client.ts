@@ -2,12 +2,13 @@
  * Wires the IOI-circuit markup to tiny-lm: for the chosen template, builds 8 prompts and their
  * ABC corruptions, runs the path-patching experiments and draws three head maps and a table.
  */
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { gridTable, heatmap } from '../tiny-lm/charts';
-import { firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
-import { headLabels, type Grid } from '../tiny-lm/patching-views';
-import { fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { gridTable, heatmap } from '../kit/charts';
+import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import type { Grid } from '../kit/grid';
+import { headLabels } from '../tiny-lm-experiments/patching-views';
+import { fixed, folded, markedPrompt, part } from '../kit/widget-parts';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
 
 /** Prompts per template: enough to average out one pair of names. */

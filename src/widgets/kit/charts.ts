@@ -4,8 +4,8 @@
  * curve over the 100 two-digit years. Each returns a fresh element; the caller places it.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
-import { gridCells, type Grid } from './patching-views';
+import { accessibleChart, plotStyle, type ChartColors } from './chart-theme';
+import { gridCells, type Grid } from './grid';
 
 export interface HeatmapOptions {
   /** What the chart shows, for assistive technology. */

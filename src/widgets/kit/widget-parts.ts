@@ -1,34 +1,13 @@
 /**
- * DOM helpers shared by the tiny-lm widgets' client modules: finding parts of the markup,
- * filling the prompt-pair menu, and showing a pair with its differing tokens marked.
+ * DOM helpers shared by the widgets' client modules: finding parts of the markup, a prompt with
+ * some tokens marked, numbers as the widgets print them, tables folded away, chart widths.
  */
-import type { Tokenizer } from '../../../ml';
-import { pairMetric, TASK_LABELS, type PromptPair, type TaskKind } from './tasks';
+import type { Tokenizer } from '../../ml';
 
 export function part<T extends Element>(root: ParentNode, selector: string): T {
   const found = root.querySelector<T>(selector);
   if (!found) throw new Error(`missing ${selector}`);
   return found;
-}
-
-/** Fills a <select> with the pairs, grouped by task; the first pair is selected. */
-export function fillPairMenu(select: HTMLSelectElement, pairs: readonly PromptPair[]): void {
-  const groups = new Map<TaskKind, HTMLOptGroupElement>();
-  select.replaceChildren();
-  for (const pair of pairs) {
-    let group = groups.get(pair.task);
-    if (!group) {
-      group = document.createElement('optgroup');
-      group.label = TASK_LABELS[pair.task];
-      groups.set(pair.task, group);
-      select.append(group);
-    }
-    const option = document.createElement('option');
-    option.value = pair.id;
-    option.textContent = `${pair.label} → ${pair.answer}`;
-    group.append(option);
-  }
-  select.selectedIndex = 0;
 }
 
 const NO_SPACE_BEFORE = new Set([',', '.', '!', '?', ';', ':']);
@@ -58,29 +37,6 @@ export function markedPrompt(
     previous = token;
   });
   return fragment;
-}
-
-/**
- * Fills the pair's description list (`[data-pair="clean"]`, `"corrupted"`, `"metric"` in `root`):
- * both prompts with the differing tokens marked and the answer each expects, and the metric on
- * the unpatched clean and corrupted runs.
- */
-export function showPair(
-  root: ParentNode,
-  tokenizer: Tokenizer,
-  pair: PromptPair,
-  metric: { readonly clean: number; readonly corrupted: number },
-): void {
-  part<HTMLElement>(root, '[data-pair="clean"]').replaceChildren(
-    markedPrompt(tokenizer, pair.clean, pair.changed),
-    ` → ${pair.answer}`,
-  );
-  part<HTMLElement>(root, '[data-pair="corrupted"]').replaceChildren(
-    markedPrompt(tokenizer, pair.corrupted, pair.changed),
-    pair.task === 'years' ? ' → any year' : ` → ${pair.distractor}`,
-  );
-  part<HTMLElement>(root, '[data-pair="metric"]').textContent =
-    `${pairMetric(tokenizer, pair).label}: clean ${fixed(metric.clean)}, corrupted ${fixed(metric.corrupted)}`;
 }
 
 /** Numbers as the widgets print them. */

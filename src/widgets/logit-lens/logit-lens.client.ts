@@ -3,13 +3,18 @@
  * (one cached run + one batched call), and draws the grid. Loaded by the widget shell when the
  * reader scrolls to the figure.
  */
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
-import { fixed, part } from '../tiny-lm/widget-parts';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import { fixed, part } from '../kit/widget-parts';
 import { lensChart, positionLabel } from './charts';
-import { lensGrid, type LensGrid } from './lens';
-import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
+import { lensGrid, type LensGrid } from '../tiny-lm-experiments/lens';
+import {
+  frameWidth,
+  promptProblem,
+  wirePrompt,
+  type PromptChoice,
+} from '../tiny-lm-experiments/prompt';
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;

@@ -3,7 +3,7 @@
  * distribution, as two histograms on one axis (Observable Plot, theme colours).
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 
 /** One histogram per distribution, stacked, sharing the activation axis. */
 export function activationHistograms(

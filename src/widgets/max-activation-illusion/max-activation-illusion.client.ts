@@ -4,11 +4,11 @@
  * mlp.hook_post at once), then shows the selected neuron's top contexts on each side. Loaded by
  * the widget shell when the reader scrolls to the figure.
  */
-import type { HookedModel, Tensor } from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { loadTinyLmFor } from '../tiny-lm/load';
-import { markedPrompt, part } from '../tiny-lm/widget-parts';
+import type { HookedModel, Tensor } from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { loadTinyLmFor } from '../tiny-lm-experiments/load';
+import { markedPrompt, part } from '../kit/widget-parts';
 import { activationHistograms } from './charts';
 import {
   firingTokens,

@@ -3,7 +3,7 @@
  * of every SAE, a training curve, and one feature's activation histogram.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 
 export interface TradeoffPoint {
   readonly label: string;

@@ -3,7 +3,7 @@
  * token set, encode and decode it, and splice the reconstruction (or zeros) back in to see what it
  * costs the model's next-token loss. No DOM; the widget and the Node tests share it.
  */
-import type { HookedModel, Tensor } from '../../../ml';
+import type { HookedModel, Tensor } from '../../ml';
 import { activeCounts, decode, encode, firingCounts, type Sae, type SparseCodes } from './sae';
 import {
   deadFeatures,

@@ -10,12 +10,12 @@ import {
   fetchModelFile,
   type HookedModel,
   type ModelFile,
-} from '../../../ml';
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import { BACKEND_LABELS, type WidgetContext } from '../shell/types';
-import { continueBoth } from '../steering-vectors/steering';
-import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
-import { availableWidth, fixed, markedPrompt, part } from '../tiny-lm/widget-parts';
+} from '../../ml';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { BACKEND_LABELS, type WidgetContext } from '../kit/types';
+import { continueBoth } from '../tiny-lm-experiments/steering';
+import { elapsed, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import { availableWidth, fixed, markedPrompt, part } from '../kit/widget-parts';
 import { activationHistogram, tradeoffChart, trainingCurve } from './charts';
 import {
   extremeTokens,

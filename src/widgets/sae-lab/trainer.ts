@@ -4,8 +4,8 @@
  * draws the batches, and tracks the curves. The step function is passed in, so this runs (and is
  * tested) without a browser.
  */
-import type { Tensor } from '../../../ml';
-import { mulberry32 } from '../toy-superposition/toy-model';
+import type { Tensor } from '../../ml';
+import { mulberry32 } from '../kit/random';
 import type { Sae } from './sae';
 import type { TrainingConfig } from './sae-index';
 

@@ -3,7 +3,7 @@
  * sentiment measure against the steering coefficient, with the chosen coefficient marked.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, type ChartColors } from '../kit/chart-theme';
 
 const FONT = { fontSize: '11px', fontFamily: 'inherit' };
 

@@ -4,13 +4,13 @@
  * and prompt give the two greedy continuations (one batched call per generated word). Loaded by
  * the widget shell when the reader scrolls to the figure.
  */
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import type { WidgetContext } from '../shell/types';
-import { readPrompt } from '../logit-lens/lens';
-import { frameWidth, showWords } from '../logit-lens/prompt';
-import { gridTable } from '../tiny-lm/charts';
-import { elapsed, loadTinyLmFor } from '../tiny-lm/load';
-import { fixed, part } from '../tiny-lm/widget-parts';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import type { WidgetContext } from '../kit/types';
+import { readPrompt } from '../tiny-lm-experiments/lens';
+import { frameWidth, showWords } from '../tiny-lm-experiments/prompt';
+import { gridTable } from '../kit/charts';
+import { elapsed, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import { fixed, part } from '../kit/widget-parts';
 import { sentimentChart, type SentimentPoint } from './charts';
 import {
   continueBoth,
@@ -21,7 +21,7 @@ import {
   STEERING_DEFAULTS,
   type SteeringPlacement,
   type SteeringSetup,
-} from './steering';
+} from '../tiny-lm-experiments/steering';
 
 /** Words generated per continuation. */
 const STEPS = 12;

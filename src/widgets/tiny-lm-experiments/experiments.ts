@@ -12,7 +12,7 @@ import {
   type PatchDirection,
   type SweepAxis,
   type Tensor,
-} from '../../../ml';
+} from '../../ml';
 import {
   ablationBatch,
   gridOf,
@@ -21,8 +21,8 @@ import {
   positionLabels,
   type AblationKind,
   type Component,
-  type Grid,
 } from './patching-views';
+import type { Grid } from '../kit/grid';
 import type { PromptPair } from './tasks';
 
 /** A family of components patched together: its hooks are the rows of one heatmap. */

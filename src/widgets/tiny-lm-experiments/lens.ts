@@ -3,7 +3,7 @@
  * (no DOM): which words a prompt is made of, what the model would predict after each block, and
  * how much each attention head and MLP writes, directly, towards one answer's logit.
  */
-import { softmax, type HookedModel, type Tensor, type Tokenizer } from '../../../ml';
+import { softmax, type HookedModel, type Tensor, type Tokenizer } from '../../ml';
 
 /** A prompt preset: text, the expected answer and a plausible wrong answer. */
 export interface PromptPreset {

@@ -3,8 +3,8 @@
  * one model, not two sessions), with its held-out prompt sets when they are published. A failed
  * load is forgotten, so that Retry loads again.
  */
-import { HookedModel, type LoadProgress } from '../../../ml';
-import type { ComputeBackend, WidgetContext } from '../shell/types';
+import { HookedModel, type LoadProgress } from '../../ml';
+import type { ComputeBackend, WidgetContext } from '../kit/types';
 import { parseEvalSets, type EvalSets } from './tasks';
 
 /** The model every tiny-lm widget loads, by name, from public/models/. */

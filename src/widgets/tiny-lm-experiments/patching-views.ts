@@ -3,7 +3,8 @@
  * labelling grids of scores (layer × position, layer × head), finding their largest cells,
  * building batched ablations (zero, mean, resample), and ranking heads. No DOM, no model.
  */
-import type { Intervention, Tensor } from '../../../ml';
+import type { Intervention, Tensor } from '../../ml';
+import { gridCells, type Grid, type GridCell } from '../kit/grid';
 
 /**
  * (value − corrupted) / (clean − corrupted): 1 where a patch restores the clean behaviour fully,
@@ -12,22 +13,6 @@ import type { Intervention, Tensor } from '../../../ml';
 export function normalise(value: number, clean: number, corrupted: number): number {
   const span = clean - corrupted;
   return span === 0 ? Number.NaN : (value - corrupted) / span;
-}
-
-/** Scores on a labelled grid, row-major: values[r * columns.length + c]. */
-export interface Grid {
-  readonly rows: readonly string[];
-  readonly columns: readonly string[];
-  readonly values: Float32Array;
-}
-
-/** One grid cell as the chart library wants it. */
-export interface GridCell {
-  readonly row: string;
-  readonly column: string;
-  readonly value: number;
-  readonly rowIndex: number;
-  readonly columnIndex: number;
 }
 
 /** A grid from a [rows, columns] tensor (a patchSweep's scores). */
@@ -44,20 +29,6 @@ export function gridOf(scores: Tensor, rows: readonly string[], columns: readonl
 /** The grid with `f` applied to every value. */
 export function mapGrid(grid: Grid, f: (value: number) => number): Grid {
   return { ...grid, values: grid.values.map(f) };
-}
-
-export function gridCells(grid: Grid): GridCell[] {
-  return Array.from(grid.values, (value, k) => {
-    const rowIndex = Math.floor(k / grid.columns.length);
-    const columnIndex = k % grid.columns.length;
-    return {
-      row: grid.rows[rowIndex]!,
-      column: grid.columns[columnIndex]!,
-      value,
-      rowIndex,
-      columnIndex,
-    };
-  });
 }
 
 /** For each row, the column with the largest value (NaN rows give -1). */

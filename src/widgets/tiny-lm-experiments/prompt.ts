@@ -3,8 +3,8 @@
  * typing shows the words as tiny-lm reads them, and Run (or Enter) asks for a new result. A prompt
  * with unknown words still runs (they read as <unk>), but the reader sees which ones they are.
  */
-import type { Tokenizer } from '../../../ml';
-import { part } from '../tiny-lm/widget-parts';
+import type { Tokenizer } from '../../ml';
+import { part } from '../kit/widget-parts';
 import { PROMPT_PRESETS, readPrompt, type PromptPreset, type ReadPrompt } from './lens';
 
 export interface PromptChoice {

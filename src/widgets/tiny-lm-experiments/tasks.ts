@@ -10,8 +10,8 @@
  *          (as Hanna et al. do), after which any year fits.
  */
 import { z } from 'zod';
-import type { LogitMetric, Tensor } from '../../../ml';
-import { logitDiff, softmax } from '../../../ml';
+import type { LogitMetric, Tensor } from '../../ml';
+import { logitDiff, softmax } from '../../ml';
 
 /** The part of src/ml's Tokenizer the tasks need. */
 export interface TaskTokenizer {

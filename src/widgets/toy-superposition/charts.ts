@@ -3,7 +3,7 @@
  * function returns a fresh SVG (or figure) element; the client module decides where it goes.
  */
 import * as Plot from '@observablehq/plot';
-import { accessibleChart, plotStyle, type ChartColors } from '../shell/chart-theme';
+import { accessibleChart, plotStyle, type ChartColors } from '../kit/chart-theme';
 import type { FeatureGeometry, SweepPoint } from './toy-model';
 
 /** Shared styling: text in the theme's colour, transparent background. */

@@ -10,6 +10,9 @@
  * unit tests and the benchmark run the same code as the page.
  */
 
+// With its extension: scripts/bench-widgets.mjs loads this module in Node as it is.
+import { mulberry32 } from '../kit/random.ts';
+
 /** What to train: the shape of the model, the data it sees and the optimiser. */
 export interface ToyModelConfig {
   /** Number of features n. */
@@ -26,22 +29,6 @@ export interface ToyModelConfig {
   readonly batchSize?: number;
   /** Adam step size. Default 0.01. */
   readonly learningRate?: number;
-}
-
-/**
- * A small, fast, seedable PRNG (mulberry32): returns floats in [0, 1), the same sequence for the
- * same seed. Shared by the widgets that draw random data (this module imports nothing, so that
- * scripts/bench-widgets.mjs can load it in Node as it is).
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Importance of each feature: decay^i for i = 0..n-1. */

@@ -3,9 +3,9 @@
  * a few hundred steps per frame, redrawing as it goes; the sweep trains one model per sparsity.
  * Loaded by the widget shell when the reader scrolls to the figure.
  */
-import { chartColors, onThemeChange } from '../shell/chart-theme';
-import { runInFrames, WorkAborted } from '../shell/frames';
-import type { WidgetContext } from '../shell/types';
+import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { runInFrames, WorkAborted } from '../kit/frames';
+import type { WidgetContext } from '../kit/types';
 import { featureArrows, gramHeatmap, normBars, sweepChart } from './charts';
 import {
   adjacentAngles,

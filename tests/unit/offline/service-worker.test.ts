@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getManifest } from 'workbox-build';
-import { WIDGET_CACHE } from '../../../src/offline/constants';
-import { widgetAssetList } from '../../../src/offline/integration';
-import { PRECACHE_FILES, serviceWorkerOptions } from '../../../src/offline/service-worker';
-import { runtimeFilesFor } from '../../../src/offline/widget-download';
+import { WIDGET_CACHE } from '../../../src/ui/offline/constants';
+import { widgetAssetList } from '../../../src/site/offline/integration';
+import { PRECACHE_FILES, serviceWorkerOptions } from '../../../src/site/offline/service-worker';
+import { runtimeFilesFor } from '../../../src/ui/offline/widget-download';
 
 // A small built site with one file of each kind the service worker must include or leave out.
 const FILES: Record<string, number> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadProgress, setPaperState } from '../../../src/progress/store';
+import { loadProgress, setPaperState } from '../../../src/storage/progress';
 import {
   exportBackup,
   importBackup,

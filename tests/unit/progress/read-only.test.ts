@@ -1,7 +1,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_NAME, readProgressRows } from '../../../src/progress/read-only';
-import { setPaperState } from '../../../src/progress/store';
+import { DATABASE_NAME, readProgressRows } from '../../../src/storage/progress-read-only';
+import { setPaperState } from '../../../src/storage/progress';
 import { DB_NAME, ResidualDb } from '../../../src/storage/db';
 
 const T0 = Date.UTC(2026, 10, 20, 12);

@@ -1,6 +1,6 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { activityTimes, loadProgress, setPaperState } from '../../../src/progress/store';
+import { activityTimes, loadProgress, setPaperState } from '../../../src/storage/progress';
 import { CURRENT_SCHEMA_VERSION, ResidualDb } from '../../../src/storage/db';
 import { newStoredCard } from '../../../src/srs/sync';
 

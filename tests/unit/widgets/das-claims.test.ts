@@ -16,7 +16,7 @@ import {
   patchedLogitDiffs,
   siteActivations,
   siteDirections,
-} from '../../../src/components/widgets/das-illusion/experiment';
+} from '../../../src/widgets/das-illusion/experiment';
 import {
   norm,
   patchAlong,
@@ -25,7 +25,7 @@ import {
   splitByReadSpace,
   type DasFile,
   type DasSite,
-} from '../../../src/components/widgets/das-illusion/subspace';
+} from '../../../src/widgets/das-illusion/subspace';
 import { loadFromDisk, modelDir } from '../ml/support';
 
 let model: HookedModel;

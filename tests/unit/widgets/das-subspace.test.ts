@@ -12,7 +12,7 @@ import {
   projectedDelta,
   splitByReadSpace,
   times,
-} from '../../../src/components/widgets/das-illusion/subspace';
+} from '../../../src/widgets/das-illusion/subspace';
 
 /** A deterministic pseudo-random vector (no Math.random: the tests must not drift). */
 function vector(n: number, seed: number): Float32Array {

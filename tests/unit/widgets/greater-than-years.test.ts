@@ -9,8 +9,8 @@ import {
   yearPrompt,
   yearPromptBatch,
   YEAR_TEMPLATES,
-} from '../../../src/components/widgets/greater-than/years';
-import { TaskError, YEAR_TOKENS } from '../../../src/components/widgets/tiny-lm/tasks';
+} from '../../../src/widgets/greater-than/years';
+import { TaskError, YEAR_TOKENS } from '../../../src/widgets/tiny-lm-experiments/tasks';
 
 const tok = Tokenizer.fromJson(
   JSON.parse(

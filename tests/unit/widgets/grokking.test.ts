@@ -11,15 +11,15 @@ import {
   phaseBoundaries,
   ReplayFormatError,
   spectraOf,
-} from '../../../src/components/widgets/grokking/checkpoints';
+} from '../../../src/widgets/grokking/checkpoints';
 import {
   embeddingFrequencyNorms,
   fourierBasis,
   frequencyShare,
   standoutFrequencies,
   topFrequencies,
-} from '../../../src/components/widgets/grokking/fourier';
-import { mulberry32 } from '../../../src/components/widgets/toy-superposition/toy-model';
+} from '../../../src/widgets/grokking/fourier';
+import { mulberry32 } from '../../../src/widgets/kit/random';
 
 const MODADD = new URL('../../../public/models/modadd/', import.meta.url);
 const readJson = (file: string): unknown => JSON.parse(readFileSync(new URL(file, MODADD), 'utf8'));

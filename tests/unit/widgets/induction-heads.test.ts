@@ -16,7 +16,7 @@ import {
   inductionRun,
   repeatedSequence,
   wordIds,
-} from '../../../src/components/widgets/induction-heads/induction';
+} from '../../../src/widgets/induction-heads/induction';
 import { loadFromDisk, readJson, ROOT } from '../ml/support';
 
 /** A pattern [1, 2, q, q]: head 0 attends to the previous token, head 1 as an induction head. */

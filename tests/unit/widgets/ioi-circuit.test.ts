@@ -12,7 +12,7 @@ import {
   senderRows,
   tileBatch,
   type IoiPrompt,
-} from '../../../src/components/widgets/ioi-circuit/circuit';
+} from '../../../src/widgets/ioi-circuit/circuit';
 import { loadFromDisk } from '../ml/support';
 
 const tok = Tokenizer.fromJson(

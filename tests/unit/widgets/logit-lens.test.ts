@@ -14,7 +14,7 @@ import {
   PROMPT_PRESETS,
   readPrompt,
   topPredictions,
-} from '../../../src/components/widgets/logit-lens/lens';
+} from '../../../src/widgets/tiny-lm-experiments/lens';
 import { loadFromDisk, ROOT } from '../ml/support';
 
 let model: HookedModel;

@@ -10,7 +10,7 @@ import {
   unitValues,
   windowsOf,
   type Activations,
-} from '../../../src/components/widgets/max-activation-illusion/max-activation';
+} from '../../../src/widgets/max-activation-illusion/max-activation';
 
 const BOS = 0;
 

@@ -11,13 +11,13 @@ import {
   attributionMaps,
   patchingFamilies,
   patchingMaps,
-} from '../../../src/components/widgets/tiny-lm/experiments';
+} from '../../../src/widgets/tiny-lm-experiments/experiments';
 import {
   ioiPair,
   pairMetric,
   referencePrompts,
   type PromptPair,
-} from '../../../src/components/widgets/tiny-lm/tasks';
+} from '../../../src/widgets/tiny-lm-experiments/tasks';
 import { loadFromDisk } from '../ml/support';
 
 let model: HookedModel;

@@ -11,7 +11,7 @@ import {
   positionLabels,
   topCells,
   topIndices,
-} from '../../../src/components/widgets/tiny-lm/patching-views';
+} from '../../../src/widgets/tiny-lm-experiments/patching-views';
 
 describe('normalising a patching metric', () => {
   it('maps the corrupted value to 0 and the clean value to 1', () => {

@@ -8,18 +8,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HookedModel } from '../../../src/ml';
-import { saeFromBytes } from '../../../src/components/widgets/sae-lab/sae';
+import { saeFromBytes } from '../../../src/widgets/sae-lab/sae';
 import {
   evaluateSae,
   harvest,
   splicedLoss,
   type Harvest,
-} from '../../../src/components/widgets/sae-lab/sae-eval';
+} from '../../../src/widgets/sae-lab/sae-eval';
 import {
   parseSaeIndex,
   parseTokenRows,
   type SaeIndex,
-} from '../../../src/components/widgets/sae-lab/sae-index';
+} from '../../../src/widgets/sae-lab/sae-index';
 import { loadFromDisk, ROOT } from '../ml/support';
 
 const DIR = join(ROOT, 'public/models/tiny-lm-saes');

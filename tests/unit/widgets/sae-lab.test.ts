@@ -12,7 +12,7 @@ import {
   logitWeights,
   openingFeature,
   topActivations,
-} from '../../../src/components/widgets/sae-lab/dashboard';
+} from '../../../src/widgets/sae-lab/dashboard';
 import {
   activeCounts,
   decode,
@@ -21,8 +21,8 @@ import {
   saeFromBytes,
   topKIndices,
   type Sae,
-} from '../../../src/components/widgets/sae-lab/sae';
-import { parseSaeIndex, type SaeEntry } from '../../../src/components/widgets/sae-lab/sae-index';
+} from '../../../src/widgets/sae-lab/sae';
+import { parseSaeIndex, type SaeEntry } from '../../../src/widgets/sae-lab/sae-index';
 import {
   deadFeatures,
   fractionOfVarianceUnexplained,
@@ -32,12 +32,12 @@ import {
   nextTokenLoss,
   scatterRows,
   tokenPositions,
-} from '../../../src/components/widgets/sae-lab/sae-metrics';
+} from '../../../src/widgets/sae-lab/sae-metrics';
 import {
   initialParameters,
   SaeTrainer,
   type StepFunction,
-} from '../../../src/components/widgets/sae-lab/trainer';
+} from '../../../src/widgets/sae-lab/trainer';
 
 const f32 = (values: number[]) => Float32Array.from(values);
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComputeGraph, ModelRunError, type Tensor } from '../../../src/ml';
-import { SaeTrainer } from '../../../src/components/widgets/sae-lab/trainer';
+import { SaeTrainer } from '../../../src/widgets/sae-lab/trainer';
 import { ROOT, readJson } from '../ml/support';
 
 interface StepFixture {

@@ -19,7 +19,7 @@ import {
   untilEnd,
   type SteeringPlacement,
   type SteeringSetup,
-} from '../../../src/components/widgets/steering-vectors/steering';
+} from '../../../src/widgets/tiny-lm-experiments/steering';
 import { loadFromDisk, ROOT } from '../ml/support';
 
 describe('where the steering vector is added', () => {

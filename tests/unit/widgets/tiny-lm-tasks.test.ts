@@ -13,7 +13,7 @@ import {
   TaskError,
   yearsPair,
   YEAR_TOKENS,
-} from '../../../src/components/widgets/tiny-lm/tasks';
+} from '../../../src/widgets/tiny-lm-experiments/tasks';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const tok = Tokenizer.fromJson(

@@ -7,38 +7,37 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pearson, type HookedModel } from '../../../src/ml';
-import {
-  findCircuit,
-  ioiBatch,
-  IOI_TEMPLATES,
-} from '../../../src/components/widgets/ioi-circuit/circuit';
+import { findCircuit, ioiBatch, IOI_TEMPLATES } from '../../../src/widgets/ioi-circuit/circuit';
 import {
   START_YEARS,
   summariseYears,
   yearProbabilities,
   yearPromptBatch,
   YEAR_TEMPLATES,
-} from '../../../src/components/widgets/greater-than/years';
-import { attributionMaps, patchingMaps } from '../../../src/components/widgets/tiny-lm/experiments';
+} from '../../../src/widgets/greater-than/years';
+import {
+  attributionMaps,
+  patchingMaps,
+} from '../../../src/widgets/tiny-lm-experiments/experiments';
 import {
   argmaxByRow,
   mapGrid,
   normalise,
-} from '../../../src/components/widgets/tiny-lm/patching-views';
+} from '../../../src/widgets/tiny-lm-experiments/patching-views';
 import {
   pairMetric,
   parseEvalSets,
   presetPairs,
   YEAR_TOKENS,
   type PromptPair,
-} from '../../../src/components/widgets/tiny-lm/tasks';
+} from '../../../src/widgets/tiny-lm-experiments/tasks';
 import {
   sentimentByCoefficient,
   steeringVector,
   STEERING_DEFAULTS,
   STEERING_PLACEMENTS,
   type SteeringPlacement,
-} from '../../../src/components/widgets/steering-vectors/steering';
+} from '../../../src/widgets/tiny-lm-experiments/steering';
 import { loadFromDisk, modelDir, readJson } from '../ml/support';
 
 let model: HookedModel;

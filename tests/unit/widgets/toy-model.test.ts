@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   adjacentAngles,
   featureGeometry,
-  mulberry32,
   representedFeatures,
   sweepPoint,
   ToyModel,
-} from '../../../src/components/widgets/toy-superposition/toy-model';
+} from '../../../src/widgets/toy-superposition/toy-model';
+import { mulberry32 } from '../../../src/widgets/kit/random';
 
 /** W ([2, n], row-major) with unit columns at the given angles (degrees). */
 function planarWeights(anglesInDegrees: number[], norm = 1): Float64Array {

@@ -3,7 +3,7 @@
  * vector from the difference of two prompts' residual streams at one layer, added to a prompt's
  * stream while the model continues it greedily; and a sentiment measure on the next-token logits.
  */
-import type { HookedModel, Intervention, Tensor, Tokenizer } from '../../../ml';
+import type { HookedModel, Intervention, Tensor, Tokenizer } from '../../ml';
 
 /** Adjectives of tiny-lm's sentiment data (models/tiny-lm/data.py POSITIVE / NEGATIVE). */
 export const POSITIVE_WORDS = [
