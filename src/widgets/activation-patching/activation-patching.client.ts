@@ -5,6 +5,7 @@
  */
 import type { LogitMetric, PatchDirection } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute, type Computation } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { gridTable, heatmap } from '../kit/charts';
 import {
@@ -49,7 +50,7 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   const ablationCache = new Map<string, Promise<AblationTable>>();
   let result: Result | null = null;
-  let generation = 0;
+  const computations = recompute(context);
 
   const settings = () => ({
     pair: pairs.find((p) => p.id === select.value) ?? pairs[0]!,
@@ -58,13 +59,12 @@ export async function mount(context: WidgetContext): Promise<void> {
   });
 
   async function compute(): Promise<void> {
-    const run = ++generation;
+    const run = computations.start();
     const { pair, direction } = settings();
-    root.dataset['computed'] = 'running';
     status.textContent = 'Patching…';
     const metric = pairMetric(model.tokenizer, pair);
     const maps = await patchingMaps(model, pair, metric, direction);
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     const sweeps =
       `${maps.cells} cells: ${maps.runs} patched runs in ${maps.calls} graph calls (2 batched ` +
       `sweeps; the other ${maps.cells - maps.runs} patch in an identical activation), ` +
@@ -77,7 +77,7 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   /** The three ablations of a pair (cached per pair: they do not depend on the direction). */
   async function ablate(
-    run: number,
+    run: Computation,
     pair: PromptPair,
     metric: LogitMetric,
     sweeps: string,
@@ -94,11 +94,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       ablations.catch(() => ablationCache.delete(pair.id));
     }
     const table = await ablations;
-    if (run !== generation || signal.aborted || !result) return;
+    if (run.stale || !result) return;
     result = { ...result, ablations: table };
     drawAblations();
     status.textContent = `${sweeps} · ablations: ${table.calls} calls, ${Math.round(table.milliseconds)} ms`;
-    root.dataset['computed'] = 'done';
+    run.done();
   }
 
   function draw(): void {

@@ -5,6 +5,7 @@
  */
 import { pearson, type PatchDirection } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { gridTable, heatmap, scatter, type ScatterPoint } from '../kit/charts';
 import {
@@ -65,7 +66,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   fillPairMenu(pairSelect, pairs);
 
   let result: Result | null = null;
-  let generation = 0;
+  const computations = recompute(context);
 
   const settings = () => ({
     pair: pairs.find((p) => p.id === pairSelect.value) ?? pairs[0]!,
@@ -74,20 +75,19 @@ export async function mount(context: WidgetContext): Promise<void> {
   });
 
   async function compute(): Promise<void> {
-    const run = ++generation;
+    const run = computations.start();
     const { pair, direction } = settings();
-    root.dataset['computed'] = 'running';
     status.textContent = 'Loading the backward graph…';
     await model.prepareGradients();
     status.textContent = 'Patching every component, then estimating them all at once…';
     const metric = pairMetric(model.tokenizer, pair);
     const patching = await patchingMaps(model, pair, metric, direction);
     const attribution = await attributionMaps(model, pair, metric, direction);
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     result = compare(pair, patching, attribution);
     draw();
     status.textContent = `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
-    root.dataset['computed'] = 'done';
+    run.done();
   }
 
   function draw(): void {

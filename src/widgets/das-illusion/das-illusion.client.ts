@@ -6,6 +6,7 @@
  */
 import { fetchJson } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute, type Computation } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { gridTable } from '../kit/charts';
 import { firstResultTimer, loadTinyLmFor, TINY_LM } from '../tiny-lm-experiments/load';
@@ -80,27 +81,30 @@ export async function mount(context: WidgetContext): Promise<void> {
   let result: PairResult | null = null;
   let pairs: PairsResult | null = null;
   let chosenLogitDiff = Number.NaN;
-  let generation = 0;
-  let angleGeneration = 0;
+  const computations = recompute(context);
+  // The slider recomputes one number of the pair's result: its own protocol, dropped also when
+  // the pair's computation it belongs to is superseded.
+  const angleComputations = recompute(context);
+  let pairComputation: Computation | null = null;
 
   const site = () => das.sites[Number(siteSelect.value)]!;
   const pair = () => das.evalPairs[Number(pairSelect.value)]!;
 
   async function compute(): Promise<void> {
-    const run = ++generation;
+    const run = computations.start();
+    pairComputation = run;
     const s = site();
-    root.dataset['computed'] = 'running';
     status.textContent = 'Patching…';
     const found = await pairResult(model, s, pair(), ANGLES);
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     result = found;
     const atAngle = await chosenAngle();
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     chosenLogitDiff = atAngle;
     const index = Number(siteSelect.value);
     pairs = null;
     draw();
-    root.dataset['computed'] = 'done';
+    run.done();
     void computeAllPairs(index, run).catch((error: unknown) => {
       if (!signal.aborted) context.fail(error);
     });
@@ -120,7 +124,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   }
 
   /** Every held-out pair at site `index`, once per site, after the chosen pair is shown. */
-  async function computeAllPairs(index: number, run: number): Promise<void> {
+  async function computeAllPairs(index: number, run: Computation): Promise<void> {
     const s = das.sites[index]!;
     let pending = allPairs.get(index);
     root.dataset['meanComputed'] = 'running';
@@ -139,7 +143,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       pending.catch(() => allPairs.delete(index));
     }
     const found = await pending;
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     pairs = found;
     draw();
     root.dataset['meanComputed'] = 'done';
@@ -247,23 +251,22 @@ export async function mount(context: WidgetContext): Promise<void> {
       : status.textContent;
   }
 
-  const recompute = () => void compute().catch((error: unknown) => context.fail(error));
+  const computeAgain = () => void compute().catch((error: unknown) => context.fail(error));
   form.addEventListener('submit', (event) => event.preventDefault(), { signal });
-  siteSelect.addEventListener('change', recompute, { signal });
-  pairSelect.addEventListener('change', recompute, { signal });
+  siteSelect.addEventListener('change', computeAgain, { signal });
+  pairSelect.addEventListener('change', computeAgain, { signal });
   angleInput.addEventListener(
     'input',
     () => {
-      const run = generation;
-      const turn = ++angleGeneration;
-      root.dataset['computed'] = 'running';
+      const pairRun = pairComputation;
+      const turn = angleComputations.start();
       angleOutput.value = `${angleInput.value}°`;
       void chosenAngle()
         .then((atAngle) => {
-          if (run !== generation || turn !== angleGeneration) return;
+          if (pairRun?.stale || turn.stale) return;
           chosenLogitDiff = atAngle;
           draw();
-          root.dataset['computed'] = 'done';
+          turn.done();
         })
         .catch((error: unknown) => context.fail(error));
     },

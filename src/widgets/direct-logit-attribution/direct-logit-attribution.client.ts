@@ -4,6 +4,7 @@
  * redraws. Loaded by the widget shell when the reader scrolls to the figure.
  */
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { fixed, part } from '../kit/widget-parts';
@@ -40,7 +41,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const chart = part<HTMLElement>(root, '[data-chart="dla"]');
   const table = part<HTMLElement>(root, '[data-table="dla"]');
   let dla: DirectLogitAttribution | null = null;
-  let generation = 0;
+  const computations = recompute(context);
 
   const option = (value: string, text: string) => {
     const o = document.createElement('option');
@@ -136,23 +137,22 @@ export async function mount(context: WidgetContext): Promise<void> {
   }
 
   async function run(choice: PromptChoice): Promise<void> {
-    const current = ++generation;
+    const current = computations.start();
     const problem = promptProblem(choice, model.config.n_ctx);
     if (problem) {
       status.textContent = problem;
       return;
     }
-    root.dataset['computed'] = 'running';
     status.textContent = 'Splitting the final stream…';
     const t0 = performance.now();
     const result = await directLogitAttribution(model, choice.read.ids);
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     dla = result;
     fillMenus(result, choice);
     draw();
     status.textContent = `${result.components.length} components read out in one batched call: ${elapsed(t0)} ms.`;
     firstResult(model.backend);
-    root.dataset['computed'] = 'done';
+    current.done();
   }
 
   answerSelect.addEventListener('change', draw, { signal });

@@ -5,6 +5,7 @@
  */
 import type { HookedModel } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { gridTable, heatmap, yearCurve } from '../kit/charts';
 import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
@@ -123,7 +124,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const patchings = new Map<string, Promise<Patching>>();
   let sweep: Sweep | null = null;
   let patching: Patching | null = null;
-  let generation = 0;
+  const computations = recompute(context);
 
   const settings = () => ({ template: Number(select.value), startYear: Number(slider.value) });
 
@@ -138,12 +139,11 @@ export async function mount(context: WidgetContext): Promise<void> {
   };
 
   async function compute(): Promise<void> {
-    const run = ++generation;
+    const run = computations.start();
     const { template, startYear } = settings();
-    root.dataset['computed'] = 'running';
     status.textContent = 'Running every start year…';
     const found = await cached(sweeps, template, () => sweepYears(model, template));
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     sweep = found;
     drawCurve();
     drawMap();
@@ -151,13 +151,13 @@ export async function mount(context: WidgetContext): Promise<void> {
     const patched = await cached(patchings, `${template}:${startYear}`, () =>
       patchYear(model, template, startYear),
     );
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     patching = patched;
     drawPatching();
     status.textContent =
       `${START_YEARS.length} prompts in one batched call: ${Math.round(found.milliseconds)} ms · ` +
       `head and MLP patching: ${Math.round(patched.milliseconds)} ms`;
-    root.dataset['computed'] = 'done';
+    run.done();
   }
 
   function drawCurve(): void {

@@ -6,6 +6,7 @@
  */
 import { HookedModel } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { heatmap, gridTable } from '../kit/charts';
 import type { Grid } from '../kit/grid';
@@ -73,7 +74,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   let composition: Composition | null = null;
   let ablation: { baseline: number; bars: { name: string; loss: number }[] } | null = null;
   let selected = { layer: layers - 1, head: 0 };
-  let generation = 0;
+  const computations = recompute(context);
   const q = 1 + 2 * length;
 
   /** Head (layer, head)'s pattern on the shown sequence (batch row 0), [q, q]. */
@@ -258,8 +259,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   }
 
   async function compute(): Promise<void> {
-    const current = ++generation;
-    root.dataset['computed'] = 'running';
+    const current = computations.start();
     reseed.disabled = true;
     status.textContent = 'Running the model…';
     const t0 = performance.now();
@@ -267,7 +267,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       repeatedSequence(words, model.tokenizer.bosId, length, seed * 1000 + b),
     );
     const result = await inductionRun(model, sequences, length);
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     run = result;
     composition = null;
     ablation = null;
@@ -288,14 +288,14 @@ export async function mount(context: WidgetContext): Promise<void> {
     status.textContent = `Patterns and scores: ${patternsMs} ms · composition…`;
     const t1 = performance.now();
     const comp = await compositionScores(model, sequences, length);
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     composition = comp;
     drawComposition();
     // One layer at a time: runs on one model session do not overlap.
     const losses: Awaited<ReturnType<typeof ablatedCopyLosses>>[] = [];
     for (let l = 0; l < layers; l++)
       losses.push(await ablatedCopyLosses(model, sequences, length, l));
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     ablation = {
       baseline: losses[0]!.baseline,
       bars: losses.flatMap((l, layer) =>
@@ -304,7 +304,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     };
     drawAblation();
     status.textContent = `Patterns and scores: ${patternsMs} ms · composition and ablations: ${elapsed(t1)} ms`;
-    root.dataset['computed'] = 'done';
+    current.done();
     reseed.disabled = false;
   }
 

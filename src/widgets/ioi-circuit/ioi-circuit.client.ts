@@ -3,6 +3,7 @@
  * ABC corruptions, runs the path-patching experiments and draws three head maps and a table.
  */
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { gridTable, heatmap } from '../kit/charts';
 import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
@@ -23,12 +24,11 @@ export async function mount(context: WidgetContext): Promise<void> {
   const status = part<HTMLElement>(root, '[data-ioi="status"]');
   const cache = new Map<number, Promise<CircuitResult>>();
   let result: CircuitResult | null = null;
-  let generation = 0;
+  const computations = recompute(context);
 
   async function compute(): Promise<void> {
-    const run = ++generation;
+    const run = computations.start();
     const index = Number(select.value);
-    root.dataset['computed'] = 'running';
     status.textContent = 'Path patching every head…';
     let pending = cache.get(index);
     if (!pending) {
@@ -37,11 +37,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       pending.catch(() => cache.delete(index));
     }
     const found = await pending;
-    if (run !== generation || signal.aborted) return;
+    if (run.stale) return;
     result = found;
     draw();
     status.textContent = `${found.layers * found.heads} heads × ${found.prompts.length} prompts: ${found.calls} batched calls, ${Math.round(found.milliseconds)} ms`;
-    root.dataset['computed'] = 'done';
+    run.done();
   }
 
   function draw(): void {

@@ -4,6 +4,7 @@
  * reader scrolls to the figure.
  */
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { fixed, part } from '../kit/widget-parts';
@@ -27,7 +28,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const chart = part<HTMLElement>(root, '[data-chart="lens"]');
   const table = part<HTMLElement>(root, '[data-table="lens"]');
   let grid: LensGrid | null = null;
-  let generation = 0;
+  const computations = recompute(context);
 
   function draw(): void {
     if (!grid) return;
@@ -70,17 +71,16 @@ export async function mount(context: WidgetContext): Promise<void> {
   }
 
   async function run(choice: PromptChoice): Promise<void> {
-    const current = ++generation;
+    const current = computations.start();
     const problem = promptProblem(choice, model.config.n_ctx);
     if (problem) {
       status.textContent = problem;
       return;
     }
-    root.dataset['computed'] = 'running';
     status.textContent = 'Reading every layer…';
     const t0 = performance.now();
     const lens = await model.logitLens(choice.read.ids);
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     grid = lensGrid(lens.logits, lens.labels, choice.read.ids, model.tokenizer);
     draw();
     fillTable(grid);
@@ -96,7 +96,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const ms = elapsed(t0);
     status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
     firstResult(model.backend);
-    root.dataset['computed'] = 'done';
+    current.done();
   }
 
   const start = wirePrompt(

@@ -8,7 +8,8 @@ import type { HookedModel, Tensor } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
 import type { WidgetContext } from '../kit/types';
 import { loadTinyLmFor } from '../tiny-lm-experiments/load';
-import { markedPrompt, part } from '../kit/widget-parts';
+import { topContextItem } from '../kit/top-contexts';
+import { part } from '../kit/widget-parts';
 import { activationHistograms } from './charts';
 import {
   firingTokens,
@@ -26,9 +27,8 @@ import texts from './texts.json';
 const WINDOW = 32;
 /** Top contexts shown per distribution. */
 const TOP = 8;
-/** Context shown before and after the peak token. */
-const BEFORE = 10;
-const AFTER = 3;
+/** Context shown before and after the peak token, with "…" where it is cut. */
+const CONTEXT_LIST = { before: 10, after: 3, valueClass: 'mai__value', ellipsis: true } as const;
 
 const SIDES = [
   { key: 'news', label: 'news-like text' },
@@ -110,22 +110,9 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   function contextItem(s: number, found: TopContext): HTMLLIElement {
     const ids = sides[s]!.windows[found.window]!;
-    const start = Math.max(1, found.position - BEFORE);
-    const end = Math.min(ids.length, found.position + AFTER + 1);
-    const item = document.createElement('li');
-    item.dataset['token'] = tokenText(ids[found.position]!);
-    item.dataset['activation'] = found.activation.toFixed(4);
+    const item = topContextItem(tokenizer, { ...found, ids }, CONTEXT_LIST);
     item.dataset['window'] = String(found.window);
     item.dataset['position'] = String(found.position);
-    const text = document.createElement('span');
-    if (start > 1) text.append('… ');
-    text.append(markedPrompt(tokenizer, ids.slice(start, end), [found.position - start]));
-    if (end < ids.length) text.append(' …');
-    const value = Object.assign(document.createElement('span'), {
-      className: 'mai__value',
-      textContent: found.activation.toFixed(2),
-    });
-    item.append(text, value);
     return item;
   }
 

@@ -15,7 +15,8 @@ import { chartColors, onThemeChange } from '../kit/chart-theme';
 import { BACKEND_LABELS, type WidgetContext } from '../kit/types';
 import { continueBoth } from '../tiny-lm-experiments/steering';
 import { elapsed, loadTinyLmFor } from '../tiny-lm-experiments/load';
-import { availableWidth, fixed, markedPrompt, part } from '../kit/widget-parts';
+import { topContextItem } from '../kit/top-contexts';
+import { availableWidth, fixed, part } from '../kit/widget-parts';
 import { activationHistogram, tradeoffChart, trainingCurve } from './charts';
 import {
   extremeTokens,
@@ -48,8 +49,7 @@ import { SaeTrainer } from './trainer';
 
 /** Top contexts shown per feature, and the context around each. */
 const TOP = 8;
-const BEFORE = 10;
-const AFTER = 3;
+const CONTEXT_LIST = { before: 10, after: 3, valueClass: 'sae__value' } as const;
 /** Tokens listed as pushed up / down. */
 const TOKENS_SHOWN = 8;
 /** Tokens generated when steering. */
@@ -249,27 +249,8 @@ export async function mount(context: WidgetContext): Promise<void> {
   function contextItem(row: number, value: number): HTMLLIElement {
     const flat = data.positions[row]!;
     const ids = evalRows[Math.floor(flat / length)]!;
-    const t = flat % length;
-    // Context from the start of the document the token is in (a <bos> inside the window ends one).
-    let start = Math.max(0, t - BEFORE);
-    const lastBos = ids.lastIndexOf(index.bos, t);
-    if (lastBos >= start) start = lastBos + 1;
-    let end = Math.min(ids.length, t + AFTER + 1);
-    const nextBos = ids.indexOf(index.bos, t + 1);
-    if (nextBos > 0 && nextBos < end) end = nextBos;
-    const item = document.createElement('li');
-    item.dataset['token'] = tokenText(ids[t]!);
-    item.dataset['activation'] = value.toFixed(4);
-    const text = document.createElement('span');
-    text.append(markedPrompt(tokenizer, ids.slice(start, end), [t - start]));
-    item.append(
-      text,
-      Object.assign(document.createElement('span'), {
-        className: 'sae__value',
-        textContent: value.toFixed(2),
-      }),
-    );
-    return item;
+    const found = { ids, position: flat % length, activation: value };
+    return topContextItem(tokenizer, found, { ...CONTEXT_LIST, bos: index.bos });
   }
   const tokenList = (weights: readonly TokenWeight[]) =>
     weights.map(({ token, weight }) => {

@@ -5,6 +5,7 @@
  * the widget shell when the reader scrolls to the figure.
  */
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { readPrompt } from '../tiny-lm-experiments/lens';
 import { frameWidth, showWords } from '../tiny-lm-experiments/prompt';
@@ -66,7 +67,7 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   let curve: SentimentPoint[] = [];
   let curveKey = '';
-  let generation = 0;
+  const computations = recompute(context);
   let first = true;
 
   const placement = () =>
@@ -139,18 +140,17 @@ export async function mount(context: WidgetContext): Promise<void> {
   }
 
   async function compute(): Promise<void> {
-    const current = ++generation;
+    const current = computations.start();
     coefficientOutput.value = String(coefficient());
     const input = read();
     if (!input) return;
-    root.dataset['computed'] = 'running';
     status.textContent = 'Generating…';
     const t0 = performance.now();
     const vector = await steeringVector(model, input.pair[0], input.pair[1], input.setup.layer);
     const setup: SteeringSetup = { ...input.setup, vector };
     const c = coefficient();
     const continuations = await continueBoth(model, input.prompt, setup, c, STEPS);
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     const pairText = `${positiveInput.value.trim()} − ${negativeInput.value.trim()}`;
     steeredHeading.textContent = `With ${c} × (${pairText}) at layer ${setup.layer}`;
     showContinuation(plainText, input.promptText, continuations.plain);
@@ -160,7 +160,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const key = JSON.stringify([input.pair, input.prompt, setup.layer, setup.placement]);
     if (key !== curveKey) {
       const values = await sentimentByCoefficient(model, input.prompt, setup, CURVE);
-      if (current !== generation || signal.aborted) return;
+      if (current.stale) return;
       curve = CURVE.map((coefficient, i) => ({ coefficient, sentiment: values[i]! }));
       curveKey = key;
       table.replaceChildren(
@@ -182,7 +182,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       setup,
       [0, c],
     );
-    if (current !== generation || signal.aborted) return;
+    if (current.stale) return;
     summary.textContent =
       `Sentiment of the next word: ${fixed(plainSentiment!)} without the vector, ` +
       `${fixed(steeredSentiment!)} with it (positive − negative adjectives, mean logits).`;
@@ -196,7 +196,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       root.dataset['firstResultMs'] = String(total);
       console.info(`[steering-vectors] first result in ${total} ms (${model.backend})`);
     }
-    root.dataset['computed'] = 'done';
+    current.done();
   }
 
   const start = () => void compute().catch((error: unknown) => context.fail(error));
