@@ -20,8 +20,9 @@ let frameHtml: string;
 beforeAll(async () => {
   const bundle = await build({
     stdin: {
-      contents: `import { registerWidget } from ${JSON.stringify(SHELL)};
-        window.registerWidget = registerWidget;`,
+      contents: `import { closeRegistration, registerWidget } from ${JSON.stringify(SHELL)};
+        window.registerWidget = registerWidget;
+        window.closeRegistration = closeRegistration;`,
       resolveDir: process.cwd(),
       loader: 'ts',
     },
@@ -218,6 +219,32 @@ describe('the widget shell', () => {
       'This figure stopped: WebGPU device lost',
     );
     await expect(page.locator(`${FRAME} [data-shell="body"]`).isVisible()).resolves.toBe(false);
+    await page.close();
+  });
+
+  it('shows an error with Retry, not an endless "Loading…", for a frame whose client is missing', async () => {
+    const page = await framePage();
+    // Another widget's client is registered; none under the frame's id (a misnamed client file).
+    await page.evaluate(() => {
+      const w = window as unknown as Record<string, (...args: unknown[]) => void>;
+      w['registerWidget']!('other-widget', async () => ({ mount: () => undefined }));
+    });
+    await page.locator(FRAME).scrollIntoViewIfNeeded();
+    await page.waitForSelector(`${FRAME}[data-state="loading"]`);
+    await page.evaluate(() =>
+      (window as unknown as { closeRegistration: () => void }).closeRegistration(),
+    );
+    await page.waitForSelector(`${FRAME}[data-state="error"]`);
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'This figure could not load: no client module is registered for "test-widget" ' +
+        '(src/widgets/test-widget/test-widget.client.ts)',
+    );
+    const retry = page.getByRole('button', { name: 'Retry' });
+    await expect(retry.isVisible()).resolves.toBe(true);
+    // Retry asks again, and still says what is missing rather than waiting.
+    await retry.click();
+    await page.waitForSelector(`${FRAME}[data-state="error"]`);
+    await expect(retry.isVisible()).resolves.toBe(true);
     await page.close();
   });
 });

@@ -27,21 +27,54 @@ const STAGE_LABELS: Record<string, string> = {
 };
 
 const loaders = new Map<string, WidgetLoader>();
-const waiting = new Map<string, ((loader: WidgetLoader) => void)[]>();
+const waiting = new Map<
+  string,
+  { resolve: (loader: WidgetLoader) => void; reject: () => void }[]
+>();
+let registrationClosed = false;
+
+/** The error a frame shows when no client module is registered under its id. */
+function missingClient(id: string): Error {
+  return new Error(
+    `no client module is registered for "${id}" (src/widgets/${id}/${id}.client.ts)`,
+  );
+}
 
 function loaderFor(id: string): Promise<WidgetLoader> {
   const known = loaders.get(id);
   if (known) return Promise.resolve(known);
-  return new Promise((resolve) => waiting.set(id, [...(waiting.get(id) ?? []), resolve]));
+  if (registrationClosed) return Promise.reject(missingClient(id));
+  return new Promise((resolve, reject) =>
+    waiting.set(id, [
+      ...(waiting.get(id) ?? []),
+      { resolve, reject: () => reject(missingClient(id)) },
+    ]),
+  );
+}
+
+function defineElement(): void {
+  if (!customElements.get('residual-widget'))
+    customElements.define('residual-widget', ResidualWidget);
 }
 
 /** Registers a widget's lazy client module under its id (the frame's `data-widget`). */
 export function registerWidget(id: string, loader: WidgetLoader): void {
   loaders.set(id, loader);
-  for (const resolve of waiting.get(id) ?? []) resolve(loader);
+  for (const { resolve } of waiting.get(id) ?? []) resolve(loader);
   waiting.delete(id);
-  if (!customElements.get('residual-widget'))
-    customElements.define('residual-widget', ResidualWidget);
+  defineElement();
+}
+
+/**
+ * Says that every client module is registered (widget-clients.ts calls it after registering
+ * them all). From then on a frame whose id has no client shows an error with Retry instead of
+ * waiting on "Loading…" for a module that will never come.
+ */
+export function closeRegistration(): void {
+  registrationClosed = true;
+  for (const entries of waiting.values()) for (const { reject } of entries) reject();
+  waiting.clear();
+  defineElement();
 }
 
 /** A readable one-line message for any thrown value. */
