@@ -2,8 +2,10 @@
  * "Make widgets available offline": the models and onnxruntime's files, fetched all at once with
  * progress. Every file of a model folder goes through src/ml's own fetchers, so it lands in the
  * cache, under the key, that the widgets read it from: the files a manifest names are checked
- * against its sha256; other files (checkpoints, the model card) are keyed by URL, as widgets load
- * them. onnxruntime's files go into WIDGET_CACHE, which the service worker answers /ort/ from.
+ * against its sha256; the other binary files (the SAEs, the grokking checkpoints) against the
+ * sha256 the build measured, which is the one their index (saes.json, checkpoints.json) gives; JSON
+ * files are keyed by URL, as widgets load them. onnxruntime's files go into WIDGET_CACHE, which
+ * the service worker answers /ort/ from.
  */
 import { fetchJson, fetchModelFile } from '../../ml/files';
 import { modelFiles, parseManifest, type ModelFile } from '../../ml/manifest';
@@ -83,7 +85,7 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
       const url = new URL(extra.path, modelUrl).href;
       if (extra.path.endsWith('.json')) files.push({ kind: 'json', url, bytes: extra.bytes });
       else {
-        const file = { path: extra.path, sha256: null, bytes: extra.bytes };
+        const file = { path: extra.path, sha256: extra.sha256, bytes: extra.bytes };
         files.push({ kind: 'model', modelUrl, file, bytes: extra.bytes });
       }
     }

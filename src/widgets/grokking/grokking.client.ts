@@ -61,13 +61,10 @@ export async function mount(context: WidgetContext): Promise<void> {
     fetchJson(new URL('card.json', base).href, { signal }).catch(() => null),
   ]);
   const replay: Replay = parseReplay(replayJson);
-  const binBytes = replay.checkpoints.reduce(
-    (end, c) => Math.max(end, c.W_E.offset + c.W_E.bytes),
-    0,
-  );
+  const { file, sha256, bytes } = replay.weights;
   const weights = await fetchModelFile(
     base,
-    { path: replay.weights.file, sha256: null, bytes: binBytes },
+    { path: file, sha256, bytes },
     {
       signal,
       onProgress: ({ loaded, total }) =>

@@ -64,8 +64,9 @@ interface Entry {
   readonly order: number[];
 }
 
-function fileOf(entry: { file: string; bytes: number }): ModelFile {
-  return { path: entry.file, sha256: null, bytes: entry.bytes };
+/** A file saes.json names, checked against its sha256 and cached under it (src/ml). */
+function fileOf(entry: { file: string; sha256: string; bytes: number }): ModelFile {
+  return { path: entry.file, sha256: entry.sha256, bytes: entry.bytes };
 }
 
 function floatsOf(bytes: Uint8Array, expected: number, file: string): Float32Array {
