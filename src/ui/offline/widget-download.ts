@@ -20,8 +20,13 @@ const modelCacheKey = (url: string, file: ModelFile) =>
 export type PlannedFile =
   /** A binary file of a model folder: through src/ml's fetchModelFile, into its cache. */
   | { kind: 'model'; modelUrl: string; file: ModelFile; bytes: number }
-  /** A JSON file of a model folder other than the manifest: through src/ml's fetchJson. */
-  | { kind: 'json'; url: string; bytes: number }
+  /**
+   * A JSON file of a model folder other than the manifest. Widgets read an index (saes.json,
+   * checkpoints.json) by URL through src/ml's fetchJson, and a data file that an index names with
+   * its hash (the SAE lab's token files) through fetchModelFile: both keys are stored (the files
+   * are small), so either reader finds it offline.
+   */
+  | { kind: 'json'; url: string; modelUrl: string; file: ModelFile; bytes: number }
   /** An onnxruntime file: into WIDGET_CACHE. */
   | { kind: 'runtime'; url: string; bytes: number };
 
@@ -37,12 +42,11 @@ async function isCached(planned: PlannedFile): Promise<boolean> {
   if (planned.kind === 'runtime') {
     return (await (await caches.open(WIDGET_CACHE)).match(planned.url)) !== undefined;
   }
-  if (planned.kind === 'json') {
-    return (await (await caches.open(MODEL_CACHE)).match(planned.url)) !== undefined;
-  }
+  const cache = await caches.open(MODEL_CACHE);
   const url = new URL(planned.file.path, planned.modelUrl).href;
-  const key = modelCacheKey(url, planned.file);
-  return (await (await caches.open(MODEL_CACHE)).match(key)) !== undefined;
+  const byHash = (await cache.match(modelCacheKey(url, planned.file))) !== undefined;
+  if (planned.kind === 'json') return byHash && (await cache.match(planned.url)) !== undefined;
+  return byHash;
 }
 
 /**
@@ -83,11 +87,10 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
     }
     for (const extra of model.files.filter((file) => !named.has(file.path))) {
       const url = new URL(extra.path, modelUrl).href;
-      if (extra.path.endsWith('.json')) files.push({ kind: 'json', url, bytes: extra.bytes });
-      else {
-        const file = { path: extra.path, sha256: extra.sha256, bytes: extra.bytes };
-        files.push({ kind: 'model', modelUrl, file, bytes: extra.bytes });
-      }
+      const file = { path: extra.path, sha256: extra.sha256, bytes: extra.bytes };
+      if (extra.path.endsWith('.json'))
+        files.push({ kind: 'json', url, modelUrl, file, bytes: extra.bytes });
+      else files.push({ kind: 'model', modelUrl, file, bytes: extra.bytes });
     }
   }
   for (const { url, bytes } of runtimeFilesFor(list.runtime, await chooseBackend('auto')))
@@ -125,6 +128,7 @@ export async function downloadWidgets(
       });
     } else if (planned.kind === 'json') {
       await fetchJson(planned.url);
+      await fetchModelFile(planned.modelUrl, planned.file);
     } else {
       const response = await fetch(planned.url, { cache: 'no-cache' });
       if (!response.ok)
