@@ -59,15 +59,20 @@ export function buildDeck(sources: DeckSources): Deck {
     cards.push({ ...card, hash: cardHash(card.front, card.back), position: cards.length });
   };
   const addPoint = (paper: PaperRecord, point: PaperPoint, kind: 'point' | 'illusion') => {
-    add({
-      id: `${paper.id}/${point.id}`,
-      kind,
-      chapter: paper.chapter,
-      paperId: paper.id,
-      front: point.card.front,
-      back: point.card.back,
-      href: pointHref(paper.chapter, paper.id, point.id),
-    });
+    const cardsOfPoint = [{ id: `${paper.id}/${point.id}`, ...point.card }].concat(
+      point.moreCards.map((card) => ({ ...card, id: `${paper.id}/${point.id}/${card.id}` })),
+    );
+    for (const card of cardsOfPoint) {
+      add({
+        id: card.id,
+        kind,
+        chapter: paper.chapter,
+        paperId: paper.id,
+        front: card.front,
+        back: card.back,
+        href: pointHref(paper.chapter, paper.id, point.id),
+      });
+    }
   };
   for (const paper of papersInOrder(sources)) {
     for (const point of paper.deepEngage) addPoint(paper, point, 'point');

@@ -13,7 +13,10 @@ export const cardIdSchema = z
   .string()
   .min(3)
   .max(MAX_ID)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a card id is "<paper>/<point>"');
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/,
+    'a card id is "<paper>/<point>" or "<paper>/<point>/<card>"',
+  );
 
 const slug = z
   .string()

@@ -19,8 +19,10 @@ function paper(id: string, chapter: string, overrides: Partial<PaperRecord> = {}
     deepEngage: [
       {
         id: 'core-claim',
+        source: 'list',
         text: 'The core claim.',
         card: { front: `What does ${id} claim?`, back: 'This.' },
+        moreCards: [],
       },
     ],
     skim: [],
@@ -59,8 +61,10 @@ describe('deck builder', () => {
     illusions: [
       {
         id: 'max-activating',
+        source: 'list',
         text: 'An illusion.',
         card: { front: 'Why mislead?', back: 'Because.' },
+        moreCards: [],
       },
     ],
   });
@@ -116,8 +120,10 @@ describe('deck builder', () => {
       deepEngage: [
         {
           id: 'core-claim',
+          source: 'list',
           text: 'x',
           card: { front: 'What does framework claim?', back: 'That.' },
+          moreCards: [],
         },
       ],
     });
