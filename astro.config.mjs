@@ -3,8 +3,8 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import mdx from '@astrojs/mdx';
 // Math in chapters ($…$ and $$…$$), rendered to HTML at build time: no KaTeX JavaScript on pages.
-import remarkMath from 'remark-math';
-import rehypeKatex from 'rehype-katex';
+import { satteri } from '@astrojs/markdown-satteri';
+import { katexMarkdownPlugin } from './src/content/math-markdown.ts';
 import order from './content/order.json' with { type: 'json' };
 // Offline (PWA): service worker, update prompt, sidebar progress. See src/offline/integration.ts.
 import residualOffline from './src/offline/integration.ts';
@@ -23,8 +23,7 @@ export default defineConfig({
   site: 'http://127.0.0.1:4321',
   trailingSlash: 'ignore',
   markdown: {
-    remarkPlugins: [remarkMath],
-    rehypePlugins: [[rehypeKatex, { strict: 'ignore', trust: false, maxSize: 10, maxExpand: 100 }]],
+    processor: satteri({ features: { math: true }, mdastPlugins: [katexMarkdownPlugin] }),
   },
   integrations: [
     starlight({

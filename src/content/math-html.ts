@@ -20,9 +20,10 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
 }
 
-/** Inline TeX as HTML (with MathML for screen readers); a TeX error shows the source in red. */
-export function texHtml(tex: string): string {
+/** TeX as HTML (with MathML for screen readers); a TeX error shows the source in red. */
+export function texHtml(tex: string, displayMode = false): string {
   return katex.renderToString(tex, {
+    displayMode,
     throwOnError: false,
     strict: 'ignore',
     trust: false,
