@@ -1,59 +1,42 @@
 /**
- * Card text on the review page and in the card browser. Card text comes from storage (or an
- * imported backup), so it is never parsed as HTML: plain segments become text nodes, and `$…$`
- * segments are drawn by KaTeX's DOM renderer, which builds elements and text nodes itself. KaTeX
- * is loaded on the first card that has math, so pages without math never download it.
+ * Card text on the review page and in the card browser. Text from storage (or an imported
+ * backup) is only ever set as text. A card with `$…$` math shows the HTML the site's build made
+ * for it (/card-math.json), and only when the stored card's hash matches the published card's, so
+ * the HTML always comes from our own deck; otherwise the TeX source shows as text.
  */
+import { cardMathSchema, mathHtmlFor, type CardMath, type CardSide } from '../../srs/card-math';
 import { splitMath } from '../../content/math-text';
 
-type Katex = typeof import('katex').default;
+let index: CardMath | null = null;
+let loading: Promise<void> | null = null;
 
-let katexModule: Promise<Katex> | null = null;
-function loadKatex(): Promise<Katex> {
-  katexModule ??= import('katex').then((module) => module.default);
-  return katexModule;
-}
-
-/** The text each element was last asked to show, so a slow KaTeX load never draws a stale card. */
-const shown = new WeakMap<Element, string>();
-
-/**
- * Shows `text` in `element`. Resolves once any math is drawn; until then (and if KaTeX cannot be
- * loaded) the TeX source shows as text.
- */
-export async function showCardText(element: HTMLElement, text: string): Promise<void> {
-  shown.set(element, text);
-  const pending: { node: HTMLElement; tex: string }[] = [];
-  element.replaceChildren(
-    ...splitMath(text).map((segment) => {
-      if (segment.kind === 'text') return document.createTextNode(segment.value);
-      const node = document.createElement('span');
-      node.className = 'residual-math';
-      node.textContent = `$${segment.tex}$`;
-      pending.push({ node, tex: segment.tex });
-      return node;
-    }),
-  );
-  if (pending.length === 0) return;
-  let katex: Katex;
-  try {
-    katex = await loadKatex();
-  } catch {
-    return;
-  }
-  if (shown.get(element) !== text) return;
-  for (const { node, tex } of pending) {
-    katex.render(tex, node, {
-      throwOnError: false,
-      strict: 'ignore',
-      trust: false,
-      maxSize: 10,
-      maxExpand: 100,
+/** Fetches the build's card math once per page; a failure leaves math shown as TeX source. */
+export function loadCardMath(url = '/card-math.json'): Promise<void> {
+  loading ??= fetch(url)
+    .then((response) => (response.ok ? response.json() : null))
+    .then((data: unknown) => {
+      const parsed = cardMathSchema.safeParse(data);
+      index = parsed.success ? parsed.data : null;
+    })
+    .catch(() => {
+      index = null;
     });
-  }
+  return loading;
 }
 
-/** The text without its math markers, for labels and search (`$W_U$` → `W_U`). */
+/** Shows one side of a card in `element`: the build's math HTML when it matches, else text. */
+export function showCardText(
+  element: HTMLElement,
+  card: { id: string; hash: string; front: string; back: string },
+  side: CardSide,
+): void {
+  const html = mathHtmlFor(index, card, side);
+  if (html === null) element.textContent = card[side];
+  // Our own build's output for exactly this wording (see above), never text from storage.
+  else element.innerHTML = html;
+}
+
+/** The text without its math markers, for labels (`$W_U$` → `W_U`). */
 export function plainCardText(text: string): string {
   return splitMath(text)
     .map((segment) => (segment.kind === 'text' ? segment.value : segment.tex))

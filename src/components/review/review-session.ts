@@ -10,7 +10,7 @@ import { scheduleOf } from '../../srs/review';
 import { createScheduler, type Preview, type Scheduler } from '../../srs/scheduler';
 import { firstIssue, storedCardSchema } from '../../srs/schemas';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
-import { showCardText } from './card-text';
+import { loadCardMath, showCardText } from './card-text';
 import type { Settings } from '../../srs/settings';
 import { GRADES, type Grade, type StoredCard } from '../../srs/types';
 import type { ResidualDb } from '../../storage/db';
@@ -96,10 +96,13 @@ export class ReviewSessionElement extends HTMLElement {
     this.scope = parseScope(
       chapter ? `chapter:${chapter}` : paper ? `paper:${paper}` : params.get('scope'),
     );
-    const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
-      onUpgradeElsewhere: () => this.showUpgradeNotice(),
-    });
+    const [started] = await Promise.all([
+      startStorage({
+        deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+        onUpgradeElsewhere: () => this.showUpgradeNotice(),
+      }),
+      loadCardMath(),
+    ]);
     const session = required(this, '[data-session]');
     if (!started.ok) {
       // Nothing below can work without storage: the message takes the session's place.
@@ -216,8 +219,8 @@ export class ReviewSessionElement extends HTMLElement {
     const sourceLabel = required(this, '[data-source-label]');
     sourceLabel.textContent = SOURCE_LABELS[source];
     sourceLabel.dataset['source'] = source;
-    void showCardText(required(this, '[data-front]'), card.front);
-    void showCardText(required(this, '[data-back]'), card.back);
+    showCardText(required(this, '[data-front]'), card, 'front');
+    showCardText(required(this, '[data-back]'), card, 'back');
     required(this, '[data-answer]').hidden = true;
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');

@@ -1,6 +1,6 @@
 /**
  * <residual-card-browser>: every stored card in a filterable table, with suspend/unsuspend.
- * Card text is never parsed as HTML: it is set as text, with math drawn by KaTeX's DOM renderer.
+ * Card text is set as text; math is the site build's HTML for the same wording (card-text.ts).
  */
 import { STATE_NAMES, type StoredCard } from '../../srs/types';
 import { categoryOf, CATEGORY_LABELS, type CardCategory } from '../../srs/stats';
@@ -9,7 +9,7 @@ import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
 import { startStorage } from '../review/bootstrap';
-import { plainCardText, showCardText } from '../review/card-text';
+import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 
 /** Rows drawn at once; the count line says how many matched. */
@@ -71,10 +71,13 @@ export class CardBrowserElement extends HTMLElement {
   }
 
   private async start(): Promise<void> {
-    const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
-      onUpgradeElsewhere: () => this.say('Another tab upgraded the database. Reload this page.'),
-    });
+    const [started] = await Promise.all([
+      startStorage({
+        deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+        onUpgradeElsewhere: () => this.say('Another tab upgraded the database. Reload this page.'),
+      }),
+      loadCardMath(),
+    ]);
     required(this, '[data-loading]').hidden = true;
     if (!started.ok) {
       required(this, '[data-unavailable-message]').textContent = started.message;
@@ -150,7 +153,7 @@ export class CardBrowserElement extends HTMLElement {
     const question = cell('');
     const link = document.createElement('a');
     link.href = card.href;
-    void showCardText(link, card.front);
+    showCardText(link, card, 'front');
     question.append(link);
     cell(card.paperId ? (this.titles[card.paperId] ?? card.paperId) : 'Glossary');
     cell(SOURCE_LABELS[sourceOf(card)]);
