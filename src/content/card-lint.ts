@@ -13,6 +13,7 @@ import { splitMath, unescapedDollars } from './math-text';
 export const CARD_RULES = [
   'source',
   'one-question',
+  'one-thing',
   'back-length',
   'deck-median',
   'duplicate-front',
@@ -25,6 +26,18 @@ export type CardRule = (typeof CARD_RULES)[number];
 export const MAX_BACK_WORDS = 40;
 /** The deck's median back may be no longer than this many words. */
 export const MAX_MEDIAN_BACK_WORDS = 20;
+/**
+ * A second question joined to the first: a comma or semicolon, a conjunction, then a question word
+ * ("…, and why …?", "…; or how …?"). Such a front has one question mark but asks two things.
+ */
+const SECOND_QUESTION =
+  /[,;]\s+(?:and|or|but)\s+(?:why|how|what|when|which|where|who|whose|whom)\b/i;
+
+/** The joint where a front starts a second question, if it does (", and why"). */
+export function secondQuestion(front: string): string | null {
+  return SECOND_QUESTION.exec(front.replace(/\s+/g, ' '))?.[0] ?? null;
+}
+
 /** Two fronts whose word sets overlap this much (Jaccard index) ask the same thing. */
 export const NEAR_DUPLICATE_JACCARD = 0.8;
 
@@ -265,6 +278,8 @@ export function lintCards(input: CardLintInput): CardLintReport {
     const questions = (card.front.match(/\?/g) ?? []).length;
     if (questions !== 1)
       report('one-question', `front has ${questions} question marks, needs exactly one`);
+    const joint = secondQuestion(card.front);
+    if (joint) report('one-thing', `front asks two things ("${joint}"): split it into two cards`);
     const words = wordCount(card.back);
     if (words > MAX_BACK_WORDS)
       report('back-length', `back has ${words} words (at most ${MAX_BACK_WORDS})`);

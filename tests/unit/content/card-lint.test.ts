@@ -7,6 +7,7 @@ import {
   jaccard,
   lintCards,
   median,
+  secondQuestion,
   wordCount,
   type CardLintInput,
   type CardRule,
@@ -87,6 +88,25 @@ describe('the card linter on small records', () => {
       'paper-a/main-point one-question',
       'paper-b/main-point one-question',
     ]);
+  });
+
+  it('fails a front that joins a second question to the first, and accepts one that asks one thing', () => {
+    const joined = paper('paper-a', (r) => {
+      r.deepEngage[0].card.front = 'How does the lens extend, and what can you apply it to?';
+    });
+    const semicolon = paper('paper-b', (r) => {
+      r.deepEngage[0].card.front = 'What does the head read; or why would it?';
+    });
+    expect(rulesBroken(input([joined, semicolon]))).toEqual([
+      'paper-a/main-point one-thing',
+      'paper-b/main-point one-thing',
+    ]);
+    const single = paper('paper-a', (r) => {
+      r.deepEngage[0].card.front =
+        'What is the difference between what a head reads and what it writes?';
+    });
+    expect(rulesBroken(input([single]))).toEqual([]);
+    expect(secondQuestion('Why, and how,\n  does it work?')).toBe(', and how');
   });
 
   it('fails a back over 40 words and accepts one of exactly 40', () => {
