@@ -2,6 +2,9 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import mdx from '@astrojs/mdx';
+// Math in chapters ($…$ and $$…$$), rendered to HTML at build time: no KaTeX JavaScript on pages.
+import { satteri } from '@astrojs/markdown-satteri';
+import { katexMarkdownPlugin } from './src/content/math-markdown.ts';
 import order from './content/order.json' with { type: 'json' };
 // Offline (PWA): service worker, update prompt, sidebar progress. See src/site/offline/integration.ts.
 import residualOffline from './src/site/offline/integration.ts';
@@ -19,6 +22,9 @@ export default defineConfig({
     : './node_modules/.astro',
   site: 'http://127.0.0.1:4321',
   trailingSlash: 'ignore',
+  markdown: {
+    processor: satteri({ features: { math: true }, mdastPlugins: [katexMarkdownPlugin] }),
+  },
   integrations: [
     starlight({
       title: 'Residual',
@@ -47,7 +53,8 @@ export default defineConfig({
         Search: './src/ui/overrides/Search.astro',
       },
       routeMiddleware: './src/ui/chapter/route-middleware.ts',
-      customCss: ['./src/ui/residual.css'],
+      // KaTeX's stylesheet (its fonts are bundled from node_modules and served from our origin).
+      customCss: ['katex/dist/katex.min.css', './src/ui/residual.css'],
       // Installable app: web manifest and icons (public/manifest.webmanifest, public/icons/).
       head: [
         { tag: 'link', attrs: { rel: 'manifest', href: '/manifest.webmanifest' } },

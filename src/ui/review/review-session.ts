@@ -9,6 +9,8 @@ import type { StudyScope, TodayQueue } from '../../srs/queue';
 import { scheduleOf } from '../../srs/review';
 import { createScheduler, type Preview, type Scheduler } from '../../srs/scheduler';
 import { firstIssue, storedCardSchema } from '../../srs/schemas';
+import { SOURCE_LABELS, sourceOf } from '../../srs/source';
+import { loadCardMath, showCardText } from './card-text';
 import type { Settings } from '../../srs/settings';
 import { GRADES, type Grade, type StoredCard } from '../../srs/types';
 import type { ResidualDb } from '../../storage/db';
@@ -94,10 +96,13 @@ export class ReviewSessionElement extends HTMLElement {
     this.scope = parseScope(
       chapter ? `chapter:${chapter}` : paper ? `paper:${paper}` : params.get('scope'),
     );
-    const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
-      onUpgradeElsewhere: () => this.showUpgradeNotice(),
-    });
+    const [started] = await Promise.all([
+      startStorage({
+        deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+        onUpgradeElsewhere: () => this.showUpgradeNotice(),
+      }),
+      loadCardMath(),
+    ]);
     const session = required(this, '[data-session]');
     if (!started.ok) {
       // Nothing below can work without storage: the message takes the session's place.
@@ -210,8 +215,12 @@ export class ReviewSessionElement extends HTMLElement {
       .join(' \u203a ');
     required(this, '[data-where]').textContent = where;
     required(this, '[data-changed]').hidden = !card.changed;
-    required(this, '[data-front]').textContent = card.front;
-    required(this, '[data-back]').textContent = card.back;
+    const source = sourceOf(card);
+    const sourceLabel = required(this, '[data-source-label]');
+    sourceLabel.textContent = SOURCE_LABELS[source];
+    sourceLabel.dataset['source'] = source;
+    showCardText(required(this, '[data-front]'), card, 'front');
+    showCardText(required(this, '[data-back]'), card, 'back');
     required(this, '[data-answer]').hidden = true;
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');

@@ -17,13 +17,30 @@ describe('the deck built from the real paper records and glossary', () => {
     expect(result.success, result.success ? '' : firstIssue(result.error)).toBe(true);
   });
 
-  it('has one card per deep-engage point, per illusion and per glossary term', () => {
-    const points = papers.reduce((sum, paper) => sum + paper.deepEngage.length, 0);
-    const illusions = papers.reduce((sum, paper) => sum + paper.illusions.length, 0);
+  it('has a card for each deep-engage point, illusion and glossary term, plus the parts of split cards', () => {
+    const cardsOf = (owners: readonly { moreCards: readonly unknown[] }[]) =>
+      owners.reduce((sum, owner) => sum + 1 + owner.moreCards.length, 0);
+    const points = cardsOf(papers.flatMap((paper) => paper.deepEngage));
+    const illusions = cardsOf(papers.flatMap((paper) => paper.illusions));
     expect(deck.cards.filter((card) => card.kind === 'point')).toHaveLength(points);
     expect(deck.cards.filter((card) => card.kind === 'illusion')).toHaveLength(illusions);
-    expect(deck.cards.filter((card) => card.kind === 'glossary')).toHaveLength(glossary.length);
+    expect(deck.cards.filter((card) => card.kind === 'glossary')).toHaveLength(cardsOf(glossary));
     expect(glossary.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives each card its point’s source, and every glossary card ours', () => {
+    const sourceOf = new Map(
+      papers.flatMap((paper) =>
+        [...paper.deepEngage, ...paper.illusions].map((point) => [
+          `${paper.id}/${point.id}`,
+          point.source,
+        ]),
+      ),
+    );
+    for (const card of deck.cards) {
+      const point = card.id.split('/').slice(0, 2).join('/');
+      expect(card.source, card.id).toBe(card.kind === 'glossary' ? 'ours' : sourceOf.get(point));
+    }
   });
 
   it('puts every card of a paper under that paper and chapter', () => {
