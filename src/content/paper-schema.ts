@@ -113,6 +113,8 @@ export const glossaryTermSchema = z.object({
   definition: nonEmptyText,
   papers: z.array(kebabId).default([]),
   card: cardSchema,
+  /** Further cards on the term (deck id `glossary/<term>/<id>`); glossary cards are always ours. */
+  moreCards: z.array(extraCardSchema).default([]),
 });
 
 export type GlossaryTerm = z.infer<typeof glossaryTermSchema>;

@@ -79,15 +79,20 @@ export function buildDeck(sources: DeckSources): Deck {
     for (const illusion of paper.illusions) addPoint(paper, illusion, 'illusion');
   }
   for (const term of sources.glossary) {
-    add({
-      id: `glossary/${term.id}`,
-      kind: 'glossary',
-      chapter: 'glossary',
-      paperId: null,
-      front: term.card.front,
-      back: term.card.back,
-      href: glossaryHref(term.id),
-    });
+    const cardsOfTerm = [{ id: `glossary/${term.id}`, ...term.card }].concat(
+      term.moreCards.map((card) => ({ ...card, id: `glossary/${term.id}/${card.id}` })),
+    );
+    for (const card of cardsOfTerm) {
+      add({
+        id: card.id,
+        kind: 'glossary',
+        chapter: 'glossary',
+        paperId: null,
+        front: card.front,
+        back: card.back,
+        href: glossaryHref(term.id),
+      });
+    }
   }
   const seen = new Set<string>();
   for (const card of cards) {

@@ -43,6 +43,7 @@ const term: GlossaryTerm = {
     front: 'What is the residual stream?',
     back: 'The running sum every layer reads and writes.',
   },
+  moreCards: [],
 };
 
 function sources(papers: PaperRecord[], glossary: GlossaryTerm[] = [term]): DeckSources {
@@ -147,6 +148,28 @@ describe('deck builder', () => {
       ]),
     ).cards[0]?.hash;
     expect(b).toBe(a);
+  });
+
+  test('a split point or term adds its further cards after the primary one, linking to the same paragraph', () => {
+    const split = paper('framework', 'foundational-work', {
+      deepEngage: [
+        {
+          ...framework.deepEngage[0]!,
+          moreCards: [{ id: 'why-it-works', front: 'Why does it work?', back: 'Linearity.' }],
+        },
+      ],
+    });
+    const splitTerm = {
+      ...term,
+      moreCards: [{ id: 'who-reads-it', front: 'Who reads it?', back: 'Every layer.' }],
+    };
+    const deck = buildDeck(sources([split], [splitTerm]));
+    expect(deck.cards.map((card) => [card.id, card.href])).toEqual([
+      ['framework/core-claim', '/foundational-work/#framework--core-claim'],
+      ['framework/core-claim/why-it-works', '/foundational-work/#framework--core-claim'],
+      ['glossary/residual-stream', '/glossary/#residual-stream'],
+      ['glossary/residual-stream/who-reads-it', '/glossary/#residual-stream'],
+    ]);
   });
 
   test('the hash separates front from back', () => {
