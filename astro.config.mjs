@@ -2,6 +2,9 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import mdx from '@astrojs/mdx';
+// Math in chapters ($…$ and $$…$$), rendered to HTML at build time: no KaTeX JavaScript on pages.
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
 import order from './content/order.json' with { type: 'json' };
 // Offline (PWA): service worker, update prompt, sidebar progress. See src/offline/integration.ts.
 import residualOffline from './src/offline/integration.ts';
@@ -19,6 +22,10 @@ export default defineConfig({
     : './node_modules/.astro',
   site: 'http://127.0.0.1:4321',
   trailingSlash: 'ignore',
+  markdown: {
+    remarkPlugins: [remarkMath],
+    rehypePlugins: [[rehypeKatex, { strict: 'ignore', trust: false, maxSize: 10, maxExpand: 100 }]],
+  },
   integrations: [
     starlight({
       title: 'Residual',
@@ -47,7 +54,8 @@ export default defineConfig({
         Search: './src/components/overrides/Search.astro',
       },
       routeMiddleware: './src/components/chapter/route-middleware.ts',
-      customCss: ['./src/styles/residual.css'],
+      // KaTeX's stylesheet (its fonts are bundled from node_modules and served from our origin).
+      customCss: ['katex/dist/katex.min.css', './src/styles/residual.css'],
       // Installable app: web manifest and icons (public/manifest.webmanifest, public/icons/).
       head: [
         { tag: 'link', attrs: { rel: 'manifest', href: '/manifest.webmanifest' } },

@@ -1,6 +1,6 @@
 /**
  * <residual-card-browser>: every stored card in a filterable table, with suspend/unsuspend.
- * Card text is set with textContent only.
+ * Card text is never parsed as HTML: it is set as text, with math drawn by KaTeX's DOM renderer.
  */
 import { STATE_NAMES, type StoredCard } from '../../srs/types';
 import { categoryOf, CATEGORY_LABELS, type CardCategory } from '../../srs/stats';
@@ -9,6 +9,8 @@ import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
 import { startStorage } from '../review/bootstrap';
+import { plainCardText, showCardText } from '../review/card-text';
+import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
@@ -16,6 +18,8 @@ export const PAGE_SIZE = 200;
 export interface CardFilter {
   chapter: string;
   paper: string;
+  /** "list", "ours", or "" for both. */
+  source: string;
   /** A category (new, learning, young, mature, suspended, buried, retired) or "" for active. */
   state: string;
   leech: boolean;
@@ -30,6 +34,7 @@ export function matchesFilter(card: StoredCard, filter: CardFilter): boolean {
   if (filter.state !== '' && filter.state !== category) return false;
   if (filter.chapter && card.chapter !== filter.chapter) return false;
   if (filter.paper && card.paperId !== filter.paper) return false;
+  if (filter.source && sourceOf(card) !== filter.source) return false;
   if (filter.leech && !card.leech) return false;
   if (filter.changed && !card.changed) return false;
   if (filter.text) {
@@ -81,7 +86,7 @@ export class CardBrowserElement extends HTMLElement {
     if (started.deckProblem) this.say(started.deckProblem);
     const params = new URLSearchParams(location.search);
     const form = required<HTMLFormElement>(this, '[data-filters]');
-    for (const name of ['chapter', 'paper', 'state']) {
+    for (const name of ['chapter', 'paper', 'source', 'state']) {
       const value = params.get(name);
       const field = form.elements.namedItem(name);
       if (value && field instanceof HTMLSelectElement) field.value = value;
@@ -113,6 +118,7 @@ export class CardBrowserElement extends HTMLElement {
     return {
       chapter: text('chapter'),
       paper: text('paper'),
+      source: text('source'),
       state: text('state'),
       leech: data.get('leech') !== null,
       changed: data.get('changed') !== null,
@@ -144,9 +150,10 @@ export class CardBrowserElement extends HTMLElement {
     const question = cell('');
     const link = document.createElement('a');
     link.href = card.href;
-    link.textContent = card.front;
+    void showCardText(link, card.front);
     question.append(link);
     cell(card.paperId ? (this.titles[card.paperId] ?? card.paperId) : 'Glossary');
+    cell(SOURCE_LABELS[sourceOf(card)]);
     const category: CardCategory = categoryOf(card);
     const categoryName = CATEGORY_LABELS[category].split(' (')[0] ?? category;
     const stateName = STATE_NAMES[card.state];
@@ -167,7 +174,10 @@ export class CardBrowserElement extends HTMLElement {
       button.type = 'button';
       button.dataset['card'] = card.id;
       button.textContent = card.suspended ? 'Unsuspend' : 'Suspend';
-      button.setAttribute('aria-label', `${button.textContent}: ${card.front.slice(0, 80)}`);
+      button.setAttribute(
+        'aria-label',
+        `${button.textContent}: ${plainCardText(card.front).slice(0, 80)}`,
+      );
       action.append(button);
     }
     return row;

@@ -172,6 +172,19 @@ describe('deck builder', () => {
     ]);
   });
 
+  test("a card carries its point's source, and glossary cards are ours", () => {
+    const ours = paper('toy-models', 'superposition', {
+      deepEngage: [{ ...framework.deepEngage[0]!, source: 'ours' }],
+    });
+    const deck = buildDeck(sources([framework, ours]));
+    expect(deck.cards.map((card) => [card.id, card.source])).toEqual([
+      ['framework/core-claim', 'list'],
+      ['framework/max-activating', 'list'],
+      ['toy-models/core-claim', 'ours'],
+      ['glossary/residual-stream', 'ours'],
+    ]);
+  });
+
   test('the hash separates front from back', () => {
     expect(cardHash('ab', 'c')).not.toBe(cardHash('a', 'bc'));
   });
