@@ -1,6 +1,6 @@
 /**
- * The scheduler: the only module that imports ts-fsrs. Everything it returns uses epoch
- * milliseconds and Residual's own types.
+ * The scheduler: with memory-model.ts, the only module that imports ts-fsrs. Everything it
+ * returns uses epoch milliseconds and Residual's own types.
  *
  * Two adjustments on top of ts-fsrs:
  * - Days follow the configured "next day starts at" hour. ts-fsrs counts elapsed days between UTC
@@ -80,6 +80,7 @@ export function createScheduler(settings: Settings): Scheduler {
     enable_short_term: true,
     learning_steps: settings.learningSteps as StepUnit[],
     relearning_steps: settings.relearningSteps as StepUnit[],
+    ...(settings.fsrsParameters ? { w: settings.fsrsParameters } : {}),
   });
   engine.useStrategy(StrategyMode.SEED, cardSeed);
 
