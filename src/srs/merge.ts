@@ -17,8 +17,7 @@
  */
 import type { PaperProgress } from '../progress/types';
 import { READING_STATES } from '../progress/types';
-import { withOutcome } from './review';
-import { createScheduler, emptySchedule } from './scheduler';
+import { replayCard } from './replay';
 import { coerceSettings, DEFAULT_SETTINGS, type Settings } from './settings';
 import { queueOf } from './queue';
 import type { ReviewLogEntry, StoredCard } from './types';
@@ -134,48 +133,6 @@ function mergeCardContent(a: StoredCard, b: StoredCard): StoredCard {
   };
 }
 
-/**
- * Rebuild a card's schedule from its merged log. Flags come from `flags` (the side whose flags are
- * newer); a leech lapse after those flags were set suspends the card again.
- */
-function replay(
-  base: StoredCard,
-  flags: StoredCard,
-  log: readonly ReviewLogEntry[],
-  settings: Settings,
-): StoredCard {
-  const scheduler = createScheduler(settings);
-  const flagsAt = flags.flagsUpdatedAt ?? 0;
-  let card: StoredCard = {
-    ...base,
-    ...emptySchedule(base.due),
-    leech: false,
-    suspended: false,
-    buriedUntil: 0,
-  };
-  let leechAfterFlags = false;
-  for (const row of log) {
-    const result = withOutcome(
-      card,
-      scheduler.apply(card.id, card, row.grade, row.review),
-      settings,
-    );
-    if (result.becameLeech && row.review >= flagsAt) leechAfterFlags = true;
-    card = result.card;
-  }
-  const replayed: StoredCard = {
-    ...card,
-    changed: base.changed,
-    leech: card.leech || flags.leech,
-    suspended: flags.suspended || leechAfterFlags,
-    buriedUntil: flags.buriedUntil,
-  };
-  if (flags.flagsUpdatedAt !== undefined) replayed.flagsUpdatedAt = flags.flagsUpdatedAt;
-  else delete replayed.flagsUpdatedAt;
-  replayed.queue = queueOf(replayed);
-  return replayed;
-}
-
 function mergeCards(
   a: readonly StoredCard[],
   b: readonly StoredCard[],
@@ -207,7 +164,7 @@ function mergeCards(
       merged = { ...canonical(x, y), ...base, ...pickFlags(flags) };
       merged.queue = queueOf(merged);
     } else {
-      merged = replay(base, flags, rows, settings);
+      merged = replayCard(base, rows, settings, flags);
     }
     return { ...merged, rev: mergedRevision(merged, x, y) };
   });
