@@ -3,8 +3,6 @@ import type { OptimizerResult, OptimizerStage } from '../../srs/optimizer';
 import type { ReviewLogEntry } from '../../srs/types';
 
 export interface OptimizerRequest {
-  /** Where the page's build put fsrs-browser's WebAssembly. */
-  wasmUrl: string;
   log: Pick<ReviewLogEntry, 'cardId' | 'grade' | 'review'>[];
   dayStartHour: number;
 }

@@ -23,7 +23,7 @@ const post = (message: OptimizerMessage) => scope.postMessage(message);
 
 scope.addEventListener('message', (event) => {
   const request = event.data;
-  if (!('wasmUrl' in request)) return; // fsrs-browser's own helper listens here too
+  if (!('log' in request)) return; // fsrs-browser's own helper listens here too
   void run(request);
 });
 
@@ -34,7 +34,8 @@ async function run(request: OptimizerRequest): Promise<void> {
     return;
   }
   try {
-    const wasm = await init({ module_or_path: request.wasmUrl });
+    // fsrs-browser finds its WebAssembly beside itself (the build copies it there).
+    const wasm = await init();
     const trainer = fsrsBrowserTrainer({ Fsrs, Progress }, (pointer) => {
       if (scope.crossOriginIsolated && wasm.memory.buffer instanceof SharedArrayBuffer) {
         post({ type: 'progress-memory', buffer: wasm.memory.buffer, pointer });

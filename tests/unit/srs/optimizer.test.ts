@@ -28,8 +28,14 @@ describe('personal FSRS parameters from the FSRS optimizer', () => {
   test('fitted to a simulated learner, they predict the learner’s held-out reviews better than the defaults', async () => {
     const log = simulateLearner({ parameters: LEARNER, reviews: 8000, seed: 7 });
     const heldOut = (cardId: string) => Number(cardId.split('-').at(-1)) % 5 === 0;
-    const train = trainingItems(log.filter((row) => !heldOut(row.cardId)), 4);
-    const test = trainingItems(log.filter((row) => heldOut(row.cardId)), 4);
+    const train = trainingItems(
+      log.filter((row) => !heldOut(row.cardId)),
+      4,
+    );
+    const test = trainingItems(
+      log.filter((row) => heldOut(row.cardId)),
+      4,
+    );
     expect(test.length).toBeGreaterThan(500);
 
     const result = await fitItems(train, fsrsBrowserTrainer(fsrs));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { MergeClashError } from '../../../src/srs/merge';
-import { createScheduler } from '../../../src/srs/scheduler';
+import { createScheduler, DEFAULT_PARAMETERS } from '../../../src/srs/scheduler';
 import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import type { Deck } from '../../../src/srs/types';
 import {
@@ -13,6 +13,7 @@ import {
 import type { ResidualDb } from '../../../src/storage/db';
 import { localDeviceId } from '../../../src/storage/device';
 import { mergeBackup } from '../../../src/storage/merge';
+import { rescheduleFromHistory } from '../../../src/storage/reschedule';
 import { recordReview, suspendCard } from '../../../src/storage/reviews';
 import { saveSettings } from '../../../src/storage/settings';
 import { syncDeck } from '../../../src/storage/sync';
@@ -200,5 +201,23 @@ describe('merging a backup from another device', () => {
       /two different answers/,
     );
     expect(await contents(a)).toEqual(before);
+  });
+});
+
+describe('rescheduling from history after the parameters change', () => {
+  test('moves due dates as the new parameters imply and keeps every flag', async () => {
+    const { a } = await twoDevicesApart();
+    await suspendCard(a, 'paper/only-a', null);
+    const before = (await a.cards.get('paper/shared'))!;
+    const personal = [...DEFAULT_PARAMETERS];
+    personal[0] = personal[1] = personal[2] = personal[3] = 0.5; // a learner who forgets fast
+    const settings = await saveSettings(a, { fsrsParameters: personal }, START + 6 * DAY);
+    expect(await rescheduleFromHistory(a, settings)).toBe(2);
+    const after = (await a.cards.get('paper/shared'))!;
+    expect(after.reps).toBe(before.reps);
+    expect(after.stability).toBeLessThan(before.stability);
+    expect(after.due).toBeLessThan(before.due);
+    expect(after.rev).toBe(before.rev + 1);
+    expect((await a.cards.get('paper/only-a'))?.suspended).toBe(true);
   });
 });
