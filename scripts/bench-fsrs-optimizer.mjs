@@ -79,9 +79,11 @@ for (const size of SIZES) {
     DAY_START_HOUR,
   );
   const quiet = console.log;
-  console.log = () => {}; // the optimizer prints every epoch's loss
+  const quietInfo = console.info;
+  console.log = console.info = () => {}; // the optimizer prints every epoch's loss
   const result = await srs.fitItems(train, srs.fsrsBrowserTrainer(fsrs));
   console.log = quiet;
+  console.info = quietInfo;
   console.log(
     `\n${size.toLocaleString('en')} reviews (${log.filter((row) => !heldOut(row.cardId)).length.toLocaleString('en')} in training, ${train.length.toLocaleString('en')} predicted; ${test.length.toLocaleString('en')} predicted on held-out cards)`,
   );

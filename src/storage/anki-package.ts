@@ -195,7 +195,7 @@ function revlogRow(row: ReviewLogEntry, next: ReviewLogEntry | undefined, card: 
 export async function buildAnkiPackage(
   sql: SqlJsStatic,
   input: AnkiExportInput,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const cards = input.cards.filter((card) => !card.retired);
   const nowSeconds = Math.floor(input.now / 1000);
   const collectionStart = input.now - (input.now % MS_PER_DAY);

@@ -184,9 +184,10 @@ export class PersonalParametersElement extends HTMLElement {
     required(this, '[data-personal-rmse]').textContent = figure(result.personal.rmse);
     required(this, '[data-result]').hidden = false;
     const seconds = (result.trainingMs / 1000).toFixed(1);
+    const fitted = `Fitted in ${seconds} s to ${result.items.toLocaleString()} reviews (those given on a later day than the card’s previous one).`;
     required(this, '[data-verdict]').textContent = result.better
-      ? `Fitted on ${result.items.toLocaleString()} reviews in ${seconds} s. Your parameters predict your history better than the defaults.`
-      : `Fitted on ${result.items.toLocaleString()} reviews in ${seconds} s. They do not predict your history better than the defaults, so nothing was changed.`;
+      ? `${fitted} Your parameters predict your history better than the defaults.`
+      : `${fitted} They do not predict your history better than the defaults, so nothing was changed.`;
     if (result.better) this.fitted = result.parameters;
     const use = required<HTMLButtonElement>(this, '[data-action="use-personal"]');
     use.hidden = !result.better;
