@@ -108,6 +108,30 @@ describe('personal FSRS parameters', () => {
     await context.close();
   });
 
+  it('where shared WebAssembly memory is refused, says the optimizer cannot run and changes nothing', async () => {
+    const context = await newProfile(served.browser);
+    await reviewSome(context, ['3']);
+    // Stand in for a browser that allows shared memory only on cross-origin-isolated pages.
+    await context.addInitScript(() => {
+      const Memory = WebAssembly.Memory;
+      WebAssembly.Memory = function (descriptor: WebAssembly.MemoryDescriptor) {
+        if (descriptor.shared) throw new TypeError('shared memory needs cross-origin isolation');
+        return new Memory(descriptor);
+      } as unknown as typeof WebAssembly.Memory;
+    });
+    const page = await statsPage(context, 'residual-personal-parameters');
+    const before = await storedRows(page, 'meta');
+    await page.getByRole('button', { name: 'Fit parameters to my reviews' }).click();
+    const error = page.locator('residual-personal-parameters [data-error]');
+    await error.filter({ hasText: 'cannot run here' }).waitFor();
+    expect(await error.textContent()).toMatch(/cross-origin-isolated pages.*Nothing was changed/);
+    expect(await page.locator('residual-personal-parameters [data-progress]').isHidden()).toBe(
+      true,
+    );
+    expect(await storedRows(page, 'meta')).toEqual(before);
+    await context.close();
+  });
+
   it('fits a long history in a worker, shows both fits, and stores the parameters only when asked', async () => {
     const context = await newProfile(served.browser);
     await reviewSome(context, []);
