@@ -7,6 +7,8 @@ import {
   MIN_TRAINING_ITEMS,
   type FsrsBrowser,
 } from '../../../src/srs/optimizer';
+import { createScheduler, emptySchedule } from '../../../src/srs/scheduler';
+import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import { simulateLearner } from '../../../src/srs/simulated-learner';
 import { loadFsrsBrowser } from './fsrs-browser-node';
 
@@ -90,5 +92,25 @@ describe('training items', () => {
       { grades: [3, 3, 1], deltaDays: [0, 0, 3] },
       { grades: [3, 3, 1, 3], deltaDays: [0, 0, 3, 2] },
     ]);
+  });
+});
+
+describe('scheduling with personal parameters', () => {
+  test('a learner whose first memories are weaker gets shorter first intervals', () => {
+    const now = Date.UTC(2026, 0, 5, 12);
+    const weaker = [...DEFAULT_PARAMETERS];
+    weaker[2] = 0.3; // initial stability after Good, in days
+    const byDefault = createScheduler(DEFAULT_SETTINGS);
+    const personal = createScheduler({
+      ...DEFAULT_SETTINGS,
+      fsrsParameters: weaker,
+      learningSteps: [],
+    });
+    const plain = createScheduler({ ...DEFAULT_SETTINGS, learningSteps: [] });
+    expect(personal.apply('p/a', emptySchedule(now), 3, now).schedule.stability).toBeCloseTo(0.3);
+    expect(plain.apply('p/a', emptySchedule(now), 3, now).schedule.stability).toBeCloseTo(
+      DEFAULT_PARAMETERS[2]!,
+    );
+    expect(byDefault.settings.fsrsParameters).toBeNull();
   });
 });
