@@ -155,8 +155,7 @@ function mergeCards(
     if (!x || !y) return only!;
     const content = mergeCardContent(x, y);
     const flags = newer(x, y, (card) => card.flagsUpdatedAt ?? 0);
-    // Neither side's state is trusted over the other's: both are rebuilt from the shared log, and
-    // the revision moves past both so a tab showing either old copy cannot answer it.
+    // Neither side's state is trusted over the other's: the card is rebuilt from the merged log.
     const base: StoredCard = { ...content, due: Math.min(x.due, y.due) };
     const rows = logByCard.get(id) ?? [];
     let merged: StoredCard;
