@@ -10,7 +10,9 @@
  *   previewed on a button is the one applied when the button is pressed a few seconds later.
  */
 import {
+  default_w,
   fsrs,
+  FSRSAlgorithm,
   type AbstractScheduler,
   type Card,
   type FSRS,
@@ -80,6 +82,7 @@ export function createScheduler(settings: Settings): Scheduler {
     enable_short_term: true,
     learning_steps: settings.learningSteps as StepUnit[],
     relearning_steps: settings.relearningSteps as StepUnit[],
+    ...(settings.fsrsParameters ? { w: settings.fsrsParameters } : {}),
   });
   engine.useStrategy(StrategyMode.SEED, cardSeed);
 
@@ -171,5 +174,30 @@ export function createScheduler(settings: Settings): Scheduler {
       if (schedule.state === CardState.New) return 0;
       return engine.get_retrievability(toEngineCard('', schedule), new Date(toShifted(now)), false);
     },
+  };
+}
+
+/** FSRS-6's default parameters, which every reader starts with. */
+export const DEFAULT_PARAMETERS: readonly number[] = Object.freeze([...default_w]);
+
+/** A card's memory as FSRS models it. */
+export interface MemoryState {
+  stability: number;
+  difficulty: number;
+}
+
+/** FSRS's memory model alone, without scheduling: for measuring fit and simulating learners. */
+export interface MemoryModel {
+  /** Memory after answering `grade`, `deltaDays` scheduler days after the previous answer (null: the first). */
+  next(state: MemoryState | null, deltaDays: number, grade: Grade): MemoryState;
+  /** Probability of recall `elapsedDays` after the last answer. */
+  recall(elapsedDays: number, stability: number): number;
+}
+
+export function createMemoryModel(parameters: readonly number[]): MemoryModel {
+  const model = new FSRSAlgorithm({ w: [...parameters], enable_short_term: true });
+  return {
+    next: (state, deltaDays, grade) => model.next_state(state, deltaDays, grade),
+    recall: (elapsedDays, stability) => model.forgetting_curve(elapsedDays, stability),
   };
 }

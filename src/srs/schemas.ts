@@ -94,8 +94,14 @@ export const storedCardSchema = deckCardSchema
     retired: z.boolean(),
     buriedUntil: time,
     rev: count,
+    flagsUpdatedAt: time.optional(),
   })
   .strict();
+
+/** A device id: random letters and digits made once per browser (src/storage/device.ts). */
+export const deviceIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]{1,64}$/, 'a device id is up to 64 lowercase letters, digits or dashes');
 
 export const reviewLogSchema = z
   .object({
@@ -111,6 +117,7 @@ export const reviewLogSchema = z
     lastElapsedDays: count,
     scheduledDays: count,
     learningSteps: count,
+    deviceId: deviceIdSchema.optional(),
   })
   .strict();
 

@@ -5,6 +5,12 @@ const stepSchema = z
   .string()
   .regex(/^(?:[1-9]\d{0,4})(?:m|h|d)$/, 'a step is a whole number followed by m, h or d, e.g. 10m');
 
+/** FSRS-6 has 21 parameters; each is a finite number in a range far wider than the optimizer's clamps. */
+export const FSRS_PARAMETER_COUNT = 21;
+export const fsrsParametersSchema = z
+  .array(z.number().min(-100).max(100))
+  .length(FSRS_PARAMETER_COUNT, `FSRS parameters are a list of ${FSRS_PARAMETER_COUNT} numbers`);
+
 /** Review settings, with the defaults a new user gets. */
 export const settingsSchema = z
   .object({
@@ -21,6 +27,13 @@ export const settingsSchema = z
     /** Lapses after which a card is tagged as a leech and suspended. */
     leechThreshold: z.number().int().min(1).max(99).default(8),
     maximumInterval: z.number().int().min(1).max(36500).default(36500),
+    /**
+     * The reader's own FSRS parameters, fitted to their review log on the statistics page; null
+     * means FSRS's defaults.
+     */
+    fsrsParameters: fsrsParametersSchema.nullable().default(null),
+    /** When these settings were last saved (0: never); a merge keeps the newer of two. */
+    updatedAt: z.number().int().min(0).max(8.64e15).default(0),
   })
   .strict();
 

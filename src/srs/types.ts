@@ -90,6 +90,11 @@ export interface StoredCard extends DeckCard, Schedule {
   buriedUntil: number;
   /** Bumped by every write that changes the schedule; lets a review detect a stale card. */
   rev: number;
+  /**
+   * When the reader last suspended, unsuspended or buried it (absent: never); a merge between
+   * devices keeps the newer flags.
+   */
+  flagsUpdatedAt?: number;
 }
 
 /** One row of the append-only review log. The memory fields are those before the review. */
@@ -108,4 +113,6 @@ export interface ReviewLogEntry {
   lastElapsedDays: number;
   scheduledDays: number;
   learningSteps: number;
+  /** The device that recorded it (absent only in backup files from before devices had ids). */
+  deviceId?: string;
 }

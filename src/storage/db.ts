@@ -80,6 +80,33 @@ async function upgradeToV2(tx: Transaction): Promise<void> {
     });
 }
 
+/** The meta row that holds this browser's device id (see device.ts). */
+export const DEVICE_ID_KEY = 'deviceId';
+
+/** A fresh random device id: 16 lowercase hex digits (crypto.getRandomValues works without HTTPS). */
+export function newDeviceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * v4 → v5: every review-log row names the device that recorded it, so logs from two devices can
+ * be merged. The rows already here were all made in this browser: they get its id, made now and
+ * kept in meta for every later review.
+ */
+async function upgradeToV5(tx: Transaction): Promise<void> {
+  const meta = tx.table('meta');
+  const stored = (await meta.get(DEVICE_ID_KEY)) as MetaRow | undefined;
+  const deviceId = typeof stored?.value === 'string' ? stored.value : newDeviceId();
+  if (!stored) await meta.put({ key: DEVICE_ID_KEY, value: deviceId });
+  await tx
+    .table('log')
+    .toCollection()
+    .modify((row: Record<string, unknown>) => {
+      if (typeof row['deviceId'] !== 'string') row['deviceId'] = deviceId;
+    });
+}
+
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   {
     version: 1,
@@ -113,6 +140,12 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
       cards: 'id, [queue+due], [queue+position], paperId, chapter, [chapter+queue+scheduledDays]',
       log: '++id, cardId, review, [state+review], [state+grade+review]',
     },
+  },
+  {
+    // v4 → v5: review-log rows carry a device id (no new index: merges read whole tables).
+    version: 5,
+    stores: {},
+    upgrade: upgradeToV5,
   },
 ];
 

@@ -9,6 +9,7 @@ import type { Scheduler } from '../srs/scheduler';
 import { queueOf } from '../srs/queue';
 import type { Grade, StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
+import { localDeviceId } from './device';
 import { CardNotFoundError, StaleCardError } from './errors';
 
 /** How many answers can be undone, most recent first. */
@@ -38,11 +39,11 @@ export async function recordReview(
   request: ReviewRequest,
   scheduler: Scheduler,
 ): Promise<RecordedReview> {
-  return db.transaction('rw', db.cards, db.log, db.undo, async () => {
+  return db.transaction('rw', db.cards, db.log, db.undo, db.meta, async () => {
     const before = await currentCard(db, request.cardId, request.expectedRev);
     const result = reviewCard(before, request.grade, request.now, scheduler);
     await db.cards.put(result.card);
-    const logId = await db.log.add(result.log);
+    const logId = await db.log.add({ ...result.log, deviceId: await localDeviceId(db) });
     await db.undo.add({ logId, cardId: before.id, before, afterRev: result.card.rev });
     const depth = await db.undo.count();
     if (depth > UNDO_DEPTH) {
@@ -98,7 +99,12 @@ async function updateFlags(
             return found;
           })
         : await currentCard(db, cardId, expectedRev);
-    const next: StoredCard = { ...card, ...change(card), rev: card.rev + 1 };
+    const next: StoredCard = {
+      ...card,
+      ...change(card),
+      rev: card.rev + 1,
+      flagsUpdatedAt: Date.now(),
+    };
     next.queue = queueOf(next);
     await db.cards.put(next);
     return next;

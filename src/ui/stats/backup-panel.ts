@@ -14,7 +14,9 @@ import {
   summarize,
   type BackupFile,
 } from '../../storage/backup';
+import { MergeClashError } from '../../srs/merge';
 import { describeStorageError } from '../../storage/errors';
+import { mergeBackup } from '../../storage/merge';
 import { openDatabase } from '../../storage/open';
 import { syncDeck } from '../../storage/sync';
 import type { ResidualDb } from '../../storage/db';
@@ -38,6 +40,10 @@ export class BackupPanelElement extends HTMLElement {
     required(this, '[data-action="confirm-import"]').addEventListener(
       'click',
       () => void this.apply(),
+    );
+    required(this, '[data-action="confirm-merge"]').addEventListener(
+      'click',
+      () => void this.merge(),
     );
     required(this, '[data-action="cancel-import"]').addEventListener('click', () =>
       this.cancel('Import cancelled; nothing was changed.'),
@@ -109,7 +115,8 @@ export class BackupPanelElement extends HTMLElement {
     const { cards, reviews, exportedAt } = summarize(this.pending);
     required(this, '[data-import-summary]').textContent =
       `"${chosen.name}" holds ${cards} cards and ${reviews} reviews, exported ${new Date(exportedAt).toLocaleString()}. ` +
-      'Importing replaces the cards, review history and settings in this browser with the file’s.';
+      'Replacing puts the file’s cards, review history and settings in place of this browser’s; ' +
+      'merging keeps both histories (for a backup made on another device).';
     required(this, '[data-import-confirm]').hidden = false;
     required(this, '[data-action="confirm-import"]').focus();
   }
@@ -135,6 +142,25 @@ export class BackupPanelElement extends HTMLElement {
     } catch (error) {
       this.cancel('');
       this.report(`Not imported: ${describeStorageError(error)}`, true);
+    }
+  }
+
+  /** Merge the checked file into this browser's data: all of it, or nothing if the two clash. */
+  private async merge(): Promise<void> {
+    if (!this.db || !this.pending) return;
+    const file = this.pending;
+    this.report('Merging…');
+    try {
+      const { cards, reviews, newReviews } = await mergeBackup(this.db, file);
+      this.cancel(
+        `Merged: ${newReviews} reviews from the file were new here; ${cards} cards and ${reviews} reviews in all.`,
+      );
+      await this.resync();
+      document.dispatchEvent(new CustomEvent('residual-data-changed'));
+    } catch (error) {
+      this.cancel('');
+      const reason = error instanceof MergeClashError ? error.message : describeStorageError(error);
+      this.report(`Not merged: ${reason}. Nothing was changed.`, true);
     }
   }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, type CardRowV1, type LogRowV1 } from '../../../src/storage/db';
+import { createScheduler } from '../../../src/srs/scheduler';
+import { recordReview } from '../../../src/storage/reviews';
 import { loadSettings } from '../../../src/storage/settings';
 import { loadTodayQueue } from '../../../src/storage/queue';
 import { freshDb } from './helpers';
@@ -71,8 +73,23 @@ describe('upgrading a saved version-1 database', () => {
     expect(log).toHaveLength(dump.tables.log.length);
     for (const [i, row] of log.entries()) {
       const { rating, ...rest } = dump.tables.log[i]!;
-      expect(row).toEqual({ ...rest, grade: rating });
+      expect(row).toEqual({ ...rest, grade: rating, deviceId: row.deviceId });
     }
+  });
+
+  test('names this browser as the device of every old review, and of the next one', async () => {
+    const db = await upgradedFromSavedV1();
+    const deviceId = (await db.meta.get('deviceId'))?.value;
+    expect(deviceId).toMatch(/^[0-9a-f]{16}$/);
+    const devices = new Set((await db.log.toArray()).map((row) => row.deviceId));
+    expect([...devices]).toEqual([deviceId]);
+    const card = (await db.cards.toArray()).find((row) => !row.retired && !row.suspended)!;
+    await recordReview(
+      db,
+      { cardId: card.id, expectedRev: card.rev, grade: 3, now: Date.parse('2026-09-01T12:00:00Z') },
+      createScheduler(await loadSettings(db)),
+    );
+    expect((await db.log.orderBy('id').last())?.deviceId).toBe(deviceId);
   });
 
   test('keeps the settings, and the upgraded database serves a queue', async () => {
