@@ -1,10 +1,10 @@
 /**
- * Merging a backup from another device into this database: the storage side of src/srs/merge.ts.
+ * Merging a backup from another device into this database: the storage side of src/storage/merge-collections.ts.
  * The file is checked as an import is (parseBackup), the merge is computed from both sides'
  * whole tables, and the result replaces the tables in one transaction, so a clash or a failure
  * leaves the database as it was.
  */
-import { mergeCollections, type Collection } from '../srs/merge';
+import { mergeCollections, type Collection } from './merge-collections';
 import { coerceSettings } from '../srs/settings';
 import type { BackupFile } from './backup';
 import type { DeckVersionRow, ResidualDb } from './db';

@@ -14,7 +14,7 @@ import {
   summarize,
   type BackupFile,
 } from '../../storage/backup';
-import { MergeClashError } from '../../srs/merge';
+import { MergeClashError } from '../../storage/merge-collections';
 import { describeStorageError } from '../../storage/errors';
 import { mergeBackup } from '../../storage/merge';
 import { openDatabase } from '../../storage/open';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { MergeClashError } from '../../../src/srs/merge';
+import { MergeClashError } from '../../../src/storage/merge-collections';
 import { createScheduler, DEFAULT_PARAMETERS } from '../../../src/srs/scheduler';
 import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import type { Deck } from '../../../src/srs/types';

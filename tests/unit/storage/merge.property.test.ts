@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { mergeCollections, type Collection } from '../../../src/srs/merge';
+import { mergeCollections, type Collection } from '../../../src/storage/merge-collections';
 import { replayCard } from '../../../src/srs/replay';
 import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import type { Grade, ReviewLogEntry, StoredCard } from '../../../src/srs/types';
-import { storedCard } from './helpers';
+import { storedCard } from '../srs/helpers';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 9, 1, 12);

@@ -17,10 +17,10 @@
  */
 import type { PaperProgress } from '../progress/types';
 import { READING_STATES } from '../progress/types';
-import { replayCard } from './replay';
-import { coerceSettings, DEFAULT_SETTINGS, type Settings } from './settings';
-import { queueOf } from './queue';
-import type { ReviewLogEntry, StoredCard } from './types';
+import { replayCard } from '../srs/replay';
+import { coerceSettings, DEFAULT_SETTINGS, type Settings } from '../srs/settings';
+import { queueOf } from '../srs/queue';
+import type { ReviewLogEntry, StoredCard } from '../srs/types';
 
 /** A deck sync as both devices record it. */
 export interface SyncedVersion {

@@ -1,9 +1,9 @@
 /** Builds /card-math.json (see src/srs/card-math.ts) from the deck: build time only. */
-import type { CardMath } from '../srs/card-math';
-import { CARD_MATH_FORMAT } from '../srs/card-math';
-import type { Deck } from '../srs/types';
-import { mathHtml } from './math-html';
-import { hasMath } from './math-text';
+import type { CardMath } from './card-math';
+import { CARD_MATH_FORMAT } from './card-math';
+import type { Deck } from './types';
+import { mathHtml } from '../content/math-html';
+import { hasMath } from '../content/math-text';
 
 export function buildCardMath(deck: Deck): CardMath {
   const cards: CardMath['cards'] = {};
