@@ -12,6 +12,14 @@ import type { PaperProgress } from './types';
 export const DATABASE_NAME = 'residual';
 const PROGRESS_STORE = 'progress';
 
+/**
+ * An error named as src/storage/errors.ts classifies it (that module is not imported here, to keep
+ * chapter pages small), with the browser's own error inside.
+ */
+function openError(message: string, name: string, inner: unknown): Error {
+  return Object.assign(new Error(message), { name, inner });
+}
+
 /** Opens the existing database, or resolves null when there is none yet. */
 function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
   return new Promise((resolve, reject) => {
@@ -27,9 +35,10 @@ function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
     request.onerror = (event) => {
       event.preventDefault();
       if (absent) resolve(null);
-      else reject(request.error ?? new Error('IndexedDB could not be opened'));
+      else reject(openError('IndexedDB could not be opened', 'StorageOpenError', request.error));
     };
-    request.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+    request.onblocked = () =>
+      reject(openError('IndexedDB is blocked by another tab', 'BlockedError', null));
   });
 }
 

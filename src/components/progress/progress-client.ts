@@ -28,15 +28,13 @@ const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastCh
 
 /** The database through Dexie (opened once per page, on first use). */
 export function progressDb(): Promise<ResidualDb> {
-  dbPromise ??= Promise.all([import('../../storage/open'), import('../../storage/errors')]).then(
-    async ([{ openDatabase }, { describeStorageError }]) => {
-      try {
-        return await openDatabase();
-      } catch (error) {
-        throw new Error(describeStorageError(error), { cause: error });
-      }
-    },
-  );
+  dbPromise ??= import('../../storage/open').then(async ({ openDatabase }) => {
+    try {
+      return await openDatabase();
+    } catch (error) {
+      throw await inWords(error);
+    }
+  });
   return dbPromise;
 }
 
@@ -45,8 +43,17 @@ function publish(progress: Map<string, PaperProgress>): void {
   for (const listener of listeners) listener({ progress });
 }
 
+/** A storage failure in words a reader can act on (the same words on every page). */
+async function inWords(error: unknown): Promise<Error> {
+  const { describeStorageError } = await import('../../storage/errors');
+  return new Error(describeStorageError(error), { cause: error });
+}
+
 async function reload(): Promise<Map<string, PaperProgress>> {
-  const progress = progressMap(await readProgressRows());
+  const rows = await readProgressRows().catch(async (error: unknown) => {
+    throw await inWords(error);
+  });
+  const progress = progressMap(rows);
   publish(progress);
   return progress;
 }
@@ -76,7 +83,9 @@ export async function watchProgress(listener: Listener): Promise<() => void> {
 /** Sets a paper's reading state now and tells every part of every open page. */
 export async function setReadingState(paperId: string, state: ReadingState): Promise<void> {
   const [db, { setPaperState }] = await Promise.all([progressDb(), import('../../progress/store')]);
-  const row = await setPaperState(db, paperId, state, Date.now());
+  const row = await setPaperState(db, paperId, state, Date.now()).catch(async (error: unknown) => {
+    throw await inWords(error);
+  });
   const progress = new Map(current ?? (await readProgress()));
   progress.set(paperId, row);
   publish(progress);

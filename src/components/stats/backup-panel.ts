@@ -7,7 +7,7 @@ import {
   BackupError,
   MAX_BACKUP_BYTES,
   backupFileName,
-  exportBackup,
+  exportBackupChecked,
   importBackup,
   parseBackup,
   serializeBackup,
@@ -15,6 +15,7 @@ import {
   type BackupFile,
 } from '../../storage/backup';
 import { describeStorageError } from '../../storage/errors';
+import { describeImportPlan, planImport } from '../../storage/import-plan';
 import { openDatabase } from '../../storage/open';
 import { syncDeck } from '../../storage/sync';
 import type { ResidualDb } from '../../storage/db';
@@ -71,7 +72,7 @@ export class BackupPanelElement extends HTMLElement {
     this.report('Preparing the backup file…');
     try {
       const now = Date.now();
-      const file = await exportBackup(this.db, now);
+      const { file, leftOut } = await exportBackupChecked(this.db, now);
       const blob = new Blob([serializeBackup(file)], { type: 'application/json' });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(blob);
@@ -81,7 +82,13 @@ export class BackupPanelElement extends HTMLElement {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       const { cards, reviews } = summarize(file);
-      this.report(`Exported ${cards} cards and ${reviews} reviews to ${link.download}.`);
+      const skipped = leftOut.cards + leftOut.reviews + leftOut.progress;
+      this.report(
+        `Exported ${cards} cards and ${reviews} reviews to ${link.download}.` +
+          (skipped > 0
+            ? ` ${skipped} damaged ${skipped === 1 ? 'record was' : 'records were'} left out of the file (kept in this browser; the damaged records list above has them).`
+            : ''),
+      );
     } catch (error) {
       this.report(describeStorageError(error), true);
     } finally {
@@ -93,23 +100,34 @@ export class BackupPanelElement extends HTMLElement {
   private async check(input: HTMLInputElement): Promise<void> {
     const chosen = input.files?.[0];
     this.cancel('');
-    if (!chosen) return;
+    if (!chosen || !this.db) return;
+    const db = this.db;
     if (chosen.size > MAX_BACKUP_BYTES) {
       this.report(`Not imported: "${chosen.name}" is too large to be a Residual backup.`, true);
       return;
     }
+    let plan: string[];
     try {
       this.pending = parseBackup(await chosen.text());
+      plan = describeImportPlan(await planImport(db, this.pending));
     } catch (error) {
-      const reason = error instanceof BackupError ? error.message : String(error);
-      this.report(`Not imported: ${reason}. Nothing was changed.`, true);
+      const reason = error instanceof BackupError ? error.message : describeStorageError(error);
+      this.pending = null;
+      this.report(`Not imported: ${reason.replace(/\.$/, '')}. Nothing was changed.`, true);
       input.value = '';
       return;
     }
     const { cards, reviews, exportedAt } = summarize(this.pending);
     required(this, '[data-import-summary]').textContent =
       `"${chosen.name}" holds ${cards} cards and ${reviews} reviews, exported ${new Date(exportedAt).toLocaleString()}. ` +
-      'Importing replaces the cards, review history and settings in this browser with the file’s.';
+      'Importing it changes this browser’s data as follows:';
+    required(this, '[data-import-plan]').replaceChildren(
+      ...plan.map((line) => {
+        const item = document.createElement('li');
+        item.textContent = line;
+        return item;
+      }),
+    );
     required(this, '[data-import-confirm]').hidden = false;
     required(this, '[data-action="confirm-import"]').focus();
   }
