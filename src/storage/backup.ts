@@ -304,6 +304,11 @@ export function parseBackup(text: string, options: { now?: number } = {}): Backu
   return file;
 }
 
+/** The message for a refused file: one sentence of reason, then that nothing changed. */
+export function describeRefusal(reason: string): string {
+  return `Not imported: ${reason.trim().replace(/\.+$/, '')}. Nothing was changed.`;
+}
+
 export interface ImportSummary {
   cards: number;
   reviews: number;

@@ -7,6 +7,7 @@ import {
   BackupError,
   MAX_BACKUP_BYTES,
   backupFileName,
+  describeRefusal,
   exportBackupChecked,
   importBackup,
   parseBackup,
@@ -113,7 +114,7 @@ export class BackupPanelElement extends HTMLElement {
     } catch (error) {
       const reason = error instanceof BackupError ? error.message : describeStorageError(error);
       this.pending = null;
-      this.report(`Not imported: ${reason.replace(/\.$/, '')}. Nothing was changed.`, true);
+      this.report(describeRefusal(reason), true);
       input.value = '';
       return;
     }
