@@ -45,18 +45,35 @@ export function backupMeaningProblem(file: BackupFile, importTime: number): stri
   return null;
 }
 
-/** The newest time in the data: an export is dated no earlier, so it passes the checks above. */
-export function newestTime(file: BackupFile): number {
-  let newest = 0;
-  const see = (time: number | null | undefined) => {
-    if (typeof time === 'number' && time > newest) newest = time;
+/**
+ * The file with every time after `exportedAt` brought back to it. Such times come from a clock
+ * that was set back after they were recorded; the scheduler already treats a last review "in the
+ * future" as one made now, and an export dated by its own clock must pass the checks above, so
+ * that a profile's own export always imports again.
+ */
+export function withoutFutureTimes(file: BackupFile): BackupFile {
+  const limit = file.exportedAt;
+  const clamp = (time: number) => Math.min(time, limit);
+  const data = file.data;
+  const progress = data.progress?.map((row) => ({
+    ...row,
+    updatedAt: clamp(row.updatedAt),
+    reached: Object.fromEntries(
+      Object.entries(row.reached).map(([state, time]) => [state, clamp(time)]),
+    ),
+  }));
+  return {
+    ...file,
+    data: {
+      ...data,
+      cards: data.cards.map((card) =>
+        card.lastReview !== null && card.lastReview > limit ? { ...card, lastReview: limit } : card,
+      ),
+      reviewLog: data.reviewLog.map((row) =>
+        row.review > limit ? { ...row, review: limit } : row,
+      ),
+      deckVersions: data.deckVersions.map((row) => ({ ...row, syncedAt: clamp(row.syncedAt) })),
+      ...(progress ? { progress } : {}),
+    },
   };
-  for (const card of file.data.cards) see(card.lastReview);
-  for (const row of file.data.reviewLog) see(row.review);
-  for (const row of file.data.deckVersions) see(row.syncedAt);
-  for (const row of file.data.progress ?? []) {
-    see(row.updatedAt);
-    for (const time of Object.values(row.reached)) see(time);
-  }
-  return newest;
 }

@@ -17,7 +17,7 @@ import { settingsSchema } from '../srs/settings';
 import type { ReviewLogEntry, StoredCard } from '../srs/types';
 import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
-import { backupMeaningProblem, newestTime } from './backup-meaning';
+import { backupMeaningProblem, withoutFutureTimes } from './backup-meaning';
 import type { DeckVersionRow, ResidualDb } from './db';
 import { checkProgressRow, setAside, type GuardedTable } from './quarantine';
 
@@ -165,8 +165,8 @@ const GUARDED: readonly string[] = ['cards', 'log', 'progress'] satisfies Guarde
  * Everything in the database, as a backup object, through the same row checks every page uses: a
  * damaged row is left out of the file (so the file always re-imports) and set aside in the
  * database, where the statistics page lists it. Log rows of cards not in the file are left out
- * too. The export time is never earlier than the newest time in the data, so a clock set back
- * does not make the profile's own export unimportable.
+ * too. Times after the export time (a clock set back) are brought back to it, so the profile's
+ * own export always imports again (see `withoutFutureTimes`).
  */
 export async function exportBackupChecked(db: ResidualDb, now: number): Promise<CheckedExport> {
   const tables = SECTIONS.map((spec) => db.table(spec.table));
@@ -197,14 +197,13 @@ export async function exportBackupChecked(db: ResidualDb, now: number): Promise<
   leftOut.progress = (raw.rows['progress'] ?? []).length - (backup.progress ?? []).length;
   await setAside(db, damaged, now);
   const parsedSettings = settingsSchema.safeParse(raw.settings);
-  const file: BackupFile = {
+  const file = withoutFutureTimes({
     format: BACKUP_FORMAT,
     version: BACKUP_VERSION,
     exportedAt: now,
     settings: parsedSettings.success ? parsedSettings.data : null,
     data: backup,
-  };
-  file.exportedAt = Math.max(now, newestTime(file));
+  });
   return { file, leftOut };
 }
 

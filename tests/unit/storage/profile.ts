@@ -48,7 +48,11 @@ export async function answerSome(
   for (const grade of grades) {
     const { next } = await loadTodayQueue(db, now, DEFAULT_SETTINGS);
     if (!next) break;
-    await recordReview(db, { cardId: next.id, expectedRev: next.rev, grade, now, tab }, scheduler);
+    await recordReview(
+      db,
+      { cardId: next.id, expectedRev: next.rev, grade, now, ...(tab ? { tab } : {}) },
+      scheduler,
+    );
     now += MINUTE;
   }
   return now;
