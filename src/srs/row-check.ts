@@ -4,6 +4,7 @@
  * disk error; the check says what is wrong in words, so the row can be set aside and listed
  * instead of crashing a page or silently dropping out of every index.
  */
+import { MS_PER_DAY } from './day';
 import { MAX_COUNT, nextRevision } from './limits';
 import { queueOf } from './queue';
 import { firstIssue, reviewLogSchema, storedCardSchema } from './schemas';
@@ -84,13 +85,19 @@ export function repairedCard(raw: unknown, now: number): StoredCard | null {
   const wordingKept = front !== null && back !== null;
   const scheduleKeys = Object.keys(emptySchedule(0)) as (keyof Schedule)[];
   const schedule = {} as Record<keyof Schedule, unknown>;
-  let scheduleKept = true;
+  const damaged: (keyof Schedule)[] = [];
   for (const key of scheduleKeys) {
     const parsed = storedCardSchema.shape[key].safeParse(row[key]);
     if (parsed.success) schedule[key] = parsed.data;
-    else scheduleKept = false;
+    else damaged.push(key);
   }
   const keptSchedule = schedule as unknown as Schedule;
+  // A due date alone can be worked out again: the last answer plus the interval it gave.
+  if (damaged.length === 1 && damaged[0] === 'due' && keptSchedule.lastReview !== null) {
+    keptSchedule.due = keptSchedule.lastReview + keptSchedule.scheduledDays * MS_PER_DAY;
+    damaged.length = 0;
+  }
+  const scheduleKept = damaged.length === 0;
   const rev = field<number | null>(row, 'rev', null);
   const card: StoredCard = {
     id,
