@@ -15,18 +15,20 @@ export type RowCheck<Row> = { ok: true; row: Row } | { ok: false; problem: strin
 
 /**
  * Why ts-fsrs would refuse this schedule, or null. A card that has been answered needs the time of
- * that answer and a memory state inside the ranges the algorithm works in.
+ * that answer, and every card a memory state the algorithm accepts.
  */
 export function scheduleProblem(schedule: Schedule): string | null {
-  if (schedule.state === CardState.New) return null;
-  if (schedule.lastReview === null) {
+  if (schedule.state !== CardState.New && schedule.lastReview === null) {
     return 'lastReview: a card that has been answered needs the time of its last answer';
   }
-  if (schedule.difficulty < 1) {
-    return 'difficulty: a card that has been answered has a difficulty from 1 to 10';
-  }
-  if (schedule.stability < MIN_STABILITY) {
-    return `stability: a card that has been answered has a stability of at least ${MIN_STABILITY}`;
+  // ts-fsrs starts a memory state from nothing (both 0), or else needs both inside its ranges,
+  // whatever the card's state.
+  const { difficulty, stability } = schedule;
+  if (difficulty === 0 && stability === 0) return null;
+  if (difficulty < 1)
+    return 'difficulty: a memory state has a difficulty from 1 to 10 (or 0 with stability 0)';
+  if (stability < MIN_STABILITY) {
+    return `stability: a memory state has a stability of at least ${MIN_STABILITY} (or 0 with difficulty 0)`;
   }
   return null;
 }

@@ -303,6 +303,18 @@ export function parseBackup(text: string, options: { now?: number } = {}): Backu
   return file;
 }
 
+/** What an export left out, as a sentence to add to its report ("" when nothing). */
+export function describeLeftOut(leftOut: LeftOut): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [
+    leftOut.cards > 0 && plural(leftOut.cards, 'damaged card'),
+    leftOut.reviews > 0 && `${plural(leftOut.reviews, 'answer')} (damaged, or to cards left out)`,
+    leftOut.progress > 0 && plural(leftOut.progress, 'damaged reading-progress record'),
+  ].filter(Boolean);
+  if (parts.length === 0) return '';
+  return ` Left out of the file, and kept in this browser: ${parts.join(', ')}. The statistics page lists the damaged records, to repair or remove.`;
+}
+
 /** The message for a refused file: one sentence of reason, then that nothing changed. */
 export function describeRefusal(reason: string): string {
   return `Not imported: ${reason.trim().replace(/\.+$/, '')}. Nothing was changed.`;

@@ -7,6 +7,7 @@ import {
   BackupError,
   MAX_BACKUP_BYTES,
   backupFileName,
+  describeLeftOut,
   describeRefusal,
   exportBackupChecked,
   importBackup,
@@ -83,12 +84,8 @@ export class BackupPanelElement extends HTMLElement {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       const { cards, reviews } = summarize(file);
-      const skipped = leftOut.cards + leftOut.reviews + leftOut.progress;
       this.report(
-        `Exported ${cards} cards and ${reviews} reviews to ${link.download}.` +
-          (skipped > 0
-            ? ` ${skipped} damaged ${skipped === 1 ? 'record was' : 'records were'} left out of the file (kept in this browser; the damaged records list above has them).`
-            : ''),
+        `Exported ${cards} cards and ${reviews} reviews to ${link.download}.${describeLeftOut(leftOut)}`,
       );
     } catch (error) {
       this.report(describeStorageError(error), true);

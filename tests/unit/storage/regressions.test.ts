@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import type { ReviewLogEntry, StoredCard } from '../../../src/srs/types';
 import {
   BackupError,
+  describeLeftOut,
   describeRefusal,
   exportBackup,
   exportBackupChecked,
@@ -111,6 +112,25 @@ describe('a card whose last review lies after the file’s export time', () => {
     const now = card.lastReview! - 5 * MINUTE;
     expect(() => scheduler.preview(card.id, scheduleOf(card), now)).not.toThrow();
     await recordReview(db, { cardId: card.id, expectedRev: card.rev, grade: 3, now }, scheduler);
+  });
+});
+
+describe('a new card with a stability but no difficulty (found by the property test)', () => {
+  test('is refused on import: ts-fsrs throws on such a memory state when the card is answered', async () => {
+    const file = await exported();
+    const index = file.data.cards.findIndex((card) => card.state === 0);
+    file.data.cards[index]!.stability = 0.103;
+    const { error, unchanged } = await importChanged(file);
+    expect(error?.message).toMatch(new RegExp(`^cards\\[${index}\\]\\.difficulty: `));
+    expect(unchanged).toBe(true);
+  });
+
+  test('is set aside when stored, and review goes on', async () => {
+    const db = await livedProfile();
+    const fresh = (await db.cards.toArray()).find((card) => card.state === 0)!;
+    await db.cards.put({ ...fresh, stability: 0.103 });
+    await everyPageLoads(db, LATER);
+    expect((await listDamagedRows(db)).map((row) => row.key)).toContain(fresh.id);
   });
 });
 
@@ -255,6 +275,9 @@ describe('damaged card rows', () => {
     const { file, leftOut } = await exportBackupChecked(db, LATER);
     expect(file.data.cards.map((card) => card.id)).not.toContain(id);
     expect(leftOut.cards).toBe(1);
+    expect(describeLeftOut(leftOut)).toMatch(
+      /^ Left out of the file, and kept in this browser: 1 damaged card, \d+ answers? \(damaged, or to cards left out\)\./,
+    );
     expect(() => parseBackup(serializeBackup(file), { now: LATER })).not.toThrow();
     expect((await listDamagedRows(db)).map((row) => row.key)).toEqual([id]);
   });
