@@ -23,7 +23,13 @@ function openError(message: string, name: string, inner: unknown): Error {
 /** Opens the existing database, or resolves null when there is none yet. */
 function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
   return new Promise((resolve, reject) => {
-    const request = factory.open(DATABASE_NAME);
+    let request: IDBOpenDBRequest;
+    try {
+      request = factory.open(DATABASE_NAME);
+    } catch (error) {
+      reject(openError('IndexedDB could not be opened', 'StorageOpenError', error));
+      return;
+    }
     let absent = false;
     request.onupgradeneeded = () => {
       // Only a database that does not exist yet gets here (no version was asked for): abort, so

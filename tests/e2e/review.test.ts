@@ -269,6 +269,42 @@ describe('when storage is missing or limited', () => {
     await context.close();
   });
 
+  it('a full disk on the first visit is said in words, not as "(QuotaExceededError )"', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    await context.addInitScript(() => {
+      const full = () => {
+        throw new DOMException('', 'QuotaExceededError');
+      };
+      IDBObjectStore.prototype.put = full;
+      IDBObjectStore.prototype.add = full;
+    });
+    const page = await openReview(context);
+    const status = (await page.locator('[data-status]').textContent()) ?? '';
+    expect(status).toMatch(/storage for this site is full/);
+    expect(status).not.toMatch(/QuotaExceededError/);
+    await context.close();
+  });
+
+  it('a database that fails to open is named as such on /review/ and /progress/', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('The open request was aborted', 'AbortError');
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    const message = page.locator('[data-unavailable-message]');
+    await message.waitFor();
+    expect(await message.textContent()).toMatch(/could not open this site’s database/);
+    await page.goto(new URL('/progress/', served.site.url).href);
+    const problem = page.locator('[data-problem]');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/could not open this site’s database/);
+    expect(await problem.textContent()).not.toMatch(/while saving/);
+    await context.close();
+  });
+
   it('shows whether persistent storage was granted', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);

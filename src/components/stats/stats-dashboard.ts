@@ -169,6 +169,10 @@ export class StatsDashboardElement extends HTMLElement {
       status.textContent = describeStorageError(error);
     }
     await this.render();
+    // The pressed button is gone with its row: keep keyboard focus in the list, or on the message.
+    const next = this.querySelector<HTMLButtonElement>('[data-damaged-list] button');
+    if (next && !required(this, '[data-damaged]').hidden) next.focus();
+    else status.focus();
   }
 
   private renderSummary(data: StatsData, leeches: number): void {
