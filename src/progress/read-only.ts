@@ -48,18 +48,25 @@ function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
   });
 }
 
+/** The stored progress: the well-formed rows, and how many were damaged (left out, not lost). */
+export interface ReadProgress {
+  rows: PaperProgress[];
+  damaged: number;
+}
+
 /**
- * Every well-formed progress row; corrupt rows are left out. Rejects when IndexedDB is missing
- * or refused (some private windows).
+ * Every well-formed progress row, and a count of the damaged ones, which are left out (the
+ * statistics page lists them, to repair or remove). Rejects when IndexedDB is missing or refused
+ * (some private windows).
  */
-export async function readProgressRows(
+export async function readProgress(
   factory: IDBFactory | undefined = globalThis.indexedDB,
-): Promise<PaperProgress[]> {
+): Promise<ReadProgress> {
   if (!factory) throw new Error('IndexedDB is not available in this browser');
   const db = await openExisting(factory);
-  if (!db) return [];
+  if (!db) return { rows: [], damaged: 0 };
   try {
-    if (!db.objectStoreNames.contains(PROGRESS_STORE)) return [];
+    if (!db.objectStoreNames.contains(PROGRESS_STORE)) return { rows: [], damaged: 0 };
     const raw = await new Promise<unknown[]>((resolve, reject) => {
       const request = db
         .transaction(PROGRESS_STORE, 'readonly')
@@ -68,14 +75,22 @@ export async function readProgressRows(
       request.onsuccess = () => resolve(request.result as unknown[]);
       request.onerror = () => reject(request.error ?? new Error('progress could not be read'));
     });
-    return raw.flatMap((row) => {
+    const rows = raw.flatMap((row) => {
       try {
         return [parsePaperProgress(row)];
       } catch {
         return [];
       }
     });
+    return { rows, damaged: raw.length - rows.length };
   } finally {
     db.close();
   }
+}
+
+/** Every well-formed progress row (see `readProgress`). */
+export async function readProgressRows(
+  factory: IDBFactory | undefined = globalThis.indexedDB,
+): Promise<PaperProgress[]> {
+  return (await readProgress(factory)).rows;
 }

@@ -8,12 +8,14 @@
  */
 import { READING_PLAN_URL } from '../../progress/plan-url';
 import { progressMap } from '../../progress/progress';
-import { readProgressRows } from '../../progress/read-only';
+import { readProgress as readStoredProgress } from '../../progress/read-only';
 import type { PaperProgress, ReadingPlan, ReadingState } from '../../progress/types';
 import type { ResidualDb } from '../../storage/db';
 
 export interface ProgressView {
   progress: ReadonlyMap<string, PaperProgress>;
+  /** Stored rows too damaged to read (left out; the statistics page lists them). */
+  damaged: number;
 }
 
 type Listener = (view: ProgressView) => void;
@@ -38,9 +40,11 @@ export function progressDb(): Promise<ResidualDb> {
   return dbPromise;
 }
 
+let damaged = 0;
+
 function publish(progress: Map<string, PaperProgress>): void {
   current = progress;
-  for (const listener of listeners) listener({ progress });
+  for (const listener of listeners) listener({ progress, damaged });
 }
 
 /** A storage failure in words a reader can act on (the same words on every page). */
@@ -50,10 +54,11 @@ async function inWords(error: unknown): Promise<Error> {
 }
 
 async function reload(): Promise<Map<string, PaperProgress>> {
-  const rows = await readProgressRows().catch(async (error: unknown) => {
+  const stored = await readStoredProgress().catch(async (error: unknown) => {
     throw await inWords(error);
   });
-  const progress = progressMap(rows);
+  damaged = stored.damaged;
+  const progress = progressMap(stored.rows);
   publish(progress);
   return progress;
 }
@@ -72,7 +77,7 @@ export function readProgress(): Promise<Map<string, PaperProgress>> {
 export async function watchProgress(listener: Listener): Promise<() => void> {
   listeners.add(listener);
   try {
-    listener({ progress: await readProgress() });
+    listener({ progress: await readProgress(), damaged });
   } catch (error) {
     listeners.delete(listener);
     throw error;
