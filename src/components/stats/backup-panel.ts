@@ -50,7 +50,9 @@ export class BackupPanelElement extends HTMLElement {
 
   private async open(): Promise<void> {
     try {
-      this.db = await openDatabase();
+      this.db = await openDatabase({
+        onBlocked: () => this.report(describeStorageError({ name: 'BlockedError' }), true),
+      });
       for (const control of this.querySelectorAll<HTMLButtonElement | HTMLInputElement>(
         'button, input',
       )) {

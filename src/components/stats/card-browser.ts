@@ -70,6 +70,7 @@ export class CardBrowserElement extends HTMLElement {
     const started = await startStorage({
       deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
       onUpgradeElsewhere: () => this.say('Another tab upgraded the database. Reload this page.'),
+      onBlocked: (message) => this.say(message),
     });
     required(this, '[data-loading]').hidden = true;
     if (!started.ok) {
