@@ -53,6 +53,7 @@ export class BackupPanelElement extends HTMLElement {
       this.db = await openDatabase({
         onBlocked: () => this.report(describeStorageError({ name: 'BlockedError' }), true),
       });
+      this.report('');
       for (const control of this.querySelectorAll<HTMLButtonElement | HTMLInputElement>(
         'button, input',
       )) {

@@ -4,6 +4,7 @@
  * it replaced, and storage failures shown as browser jargon.
  */
 import { Dexie } from 'dexie';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, test } from 'vitest';
 import { setPaperState } from '../../../src/progress/store';
 import { MAX_COUNT } from '../../../src/srs/limits';
@@ -23,7 +24,9 @@ import {
   serializeBackup,
   type BackupFile,
 } from '../../../src/storage/backup';
+import { CURRENT_SCHEMA_VERSION } from '../../../src/storage/db';
 import { StorageOpenError, describeStorageError } from '../../../src/storage/errors';
+import { openDatabase } from '../../../src/storage/open';
 import { describeImportPlan, planImport } from '../../../src/storage/import-plan';
 import {
   DAMAGED_QUEUE,
@@ -380,6 +383,27 @@ describe('storage failures in plain words', () => {
     expect(describeStorageError({ name: 'BlockedError' })).toMatch(
       /Close or reload the other tabs/,
     );
+  });
+
+  test('an upgrade blocked by another tab is reported, and goes on once that tab closes', async () => {
+    const factory = new IDBFactory();
+    // Another tab on an older version that does not let go of its connection.
+    const older = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('residual', 1);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    let blocked = 0;
+    const db = await openDatabase({
+      indexedDB: factory,
+      IDBKeyRange,
+      onBlocked: () => {
+        blocked++;
+        older.close();
+      },
+    });
+    expect(blocked).toBe(1);
+    expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
   });
 
   test('the newer-version message no longer ends with "import it.. Nothing was changed."', async () => {
