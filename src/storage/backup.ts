@@ -312,7 +312,7 @@ export function describeLeftOut(leftOut: LeftOut): string {
     leftOut.progress > 0 && plural(leftOut.progress, 'damaged reading-progress record'),
   ].filter(Boolean);
   if (parts.length === 0) return '';
-  return ` Left out of the file, and kept in this browser: ${parts.join(', ')}. The statistics page lists the damaged records, to repair or remove.`;
+  return ` Left out of the file, and kept in this browser: ${parts.join(', ')}. The damaged records are listed on the statistics page, to repair or remove.`;
 }
 
 /** The message for a refused file: one sentence of reason, then that nothing changed. */

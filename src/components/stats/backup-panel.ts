@@ -90,6 +90,10 @@ export class BackupPanelElement extends HTMLElement {
       this.report(
         `Exported ${cards} cards and ${reviews} reviews to ${link.download}.${describeLeftOut(leftOut)}`,
       );
+      // Rows the export set aside appear in the statistics' damaged-records list at once.
+      if (leftOut.cards + leftOut.reviews + leftOut.progress > 0) {
+        document.dispatchEvent(new CustomEvent('residual-data-changed'));
+      }
     } catch (error) {
       this.report(describeStorageError(error), true);
     } finally {
