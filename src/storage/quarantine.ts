@@ -6,7 +6,7 @@
  * neither crash a page nor be counted. The statistics page lists the damaged rows with a choice:
  * repair (keep what is valid) or remove.
  */
-import { checkStoredCard, repairedCard, type RowCheck } from '../srs/row-check';
+import { checkLogRow, checkStoredCard, repairedCard, type RowCheck } from '../srs/row-check';
 import type { StoredCard } from '../srs/types';
 import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
@@ -42,6 +42,12 @@ export function checkProgressRow(raw: unknown): RowCheck<PaperProgress> {
     return { ok: false, problem: message.replace(/^progress row: /, '') };
   }
 }
+
+const CHECKS: Record<GuardedTable, (raw: unknown) => RowCheck<unknown>> = {
+  cards: checkStoredCard,
+  log: checkLogRow,
+  progress: checkProgressRow,
+};
 
 function isDamagedRow(value: unknown): value is DamagedRow {
   if (typeof value !== 'object' || value === null) return false;
@@ -160,7 +166,10 @@ export async function sweepDamagedRows(
     const list = await listDamagedRows(db);
     const kept: DamagedRow[] = [];
     for (const entry of list) {
-      if (await db.table(entry.table).get(entry.key)) kept.push(entry);
+      // A row that is gone, or valid again (a deck sync rewrote it), is no longer listed. A card
+      // still in the damaged queue fails its check by that alone, so it stays listed.
+      const row: unknown = await db.table(entry.table).get(entry.key);
+      if (row !== undefined && !CHECKS[entry.table](row).ok) kept.push(entry);
     }
     await saveList(db, kept);
     return kept;

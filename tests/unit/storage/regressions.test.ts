@@ -42,7 +42,9 @@ import { recordReview, undoLastReview } from '../../../src/storage/reviews';
 import { loadStatsData } from '../../../src/storage/stats';
 import { freshDb } from './helpers';
 import { everyPageLoads } from './pages';
-import { DAY, MINUTE, T0, answerSome, livedProfile, snapshot } from './profile';
+import { DAY, DECK, MINUTE, T0, answerSome, livedProfile, snapshot } from './profile';
+import { syncDeck } from '../../../src/storage/sync';
+import { checkStoredCard } from '../../../src/srs/row-check';
 
 const scheduler = createScheduler(DEFAULT_SETTINGS);
 const LATER = T0 + DAY;
@@ -271,6 +273,17 @@ describe('damaged card rows', () => {
     await removeDamagedRow(second.db, { table: 'cards', key: second.id });
     expect(await second.db.cards.count()).toBe(4);
     expect(await second.db.log.count()).toBe(4);
+  });
+
+  test('a damaged card that a deck update rewrote whole is no longer listed', async () => {
+    const { db, id } = await damaged({ front: 42 });
+    expect((await sweepDamagedRows(db, LATER)).map((row) => row.key)).toEqual([id]);
+    const reworded = DECK.cards.map((card) =>
+      card.id === id ? { ...card, front: 'Reworded?', hash: 'reworded' } : card,
+    );
+    await syncDeck(db, { ...DECK, version: 'deck-2', cards: reworded }, LATER);
+    expect(await sweepDamagedRows(db, LATER)).toEqual([]);
+    expect(checkStoredCard(await db.cards.get(id)).ok).toBe(true);
   });
 
   test('export leaves a damaged card out (with its answers), says so, and the file re-imports', async () => {
