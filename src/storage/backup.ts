@@ -19,7 +19,7 @@ import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
 import { backupMeaningProblem, withoutFutureTimes } from './backup-meaning';
 import type { DeckVersionRow, ResidualDb } from './db';
-import { checkProgressRow, setAside, type GuardedTable } from './quarantine';
+import { DAMAGED_LIST_KEY, checkProgressRow, setAside, type GuardedTable } from './quarantine';
 
 export const BACKUP_FORMAT = 'residual-backup';
 export const BACKUP_VERSION = 1;
@@ -351,6 +351,8 @@ export async function importBackup(db: ResidualDb, file: BackupFile): Promise<Im
     if (file.settings) await db.meta.put({ key: SETTINGS_KEY, value: file.settings });
     else await db.meta.delete(SETTINGS_KEY);
     await db.meta.delete(DECK_VERSION_KEY);
+    // The damaged rows listed were those of the replaced tables.
+    await db.meta.delete(DAMAGED_LIST_KEY);
   });
   return summarize(file);
 }

@@ -29,7 +29,9 @@ export interface DamagedRow {
 
 /** The queue a damaged card is moved to: no page reads it, and no real queue is called that. */
 export const DAMAGED_QUEUE = 'damaged';
-const LIST_KEY = 'damagedRows';
+/** The `meta` key of the list (an import, which replaces the rows, clears it). */
+export const DAMAGED_LIST_KEY = 'damagedRows';
+const LIST_KEY = DAMAGED_LIST_KEY;
 const DECK_VERSION_KEY = 'deckVersion';
 const KNOWN_QUEUES = ['new', 'learning', 'review', 'buried', 'suspended', 'retired', DAMAGED_QUEUE];
 

@@ -286,6 +286,13 @@ describe('damaged card rows', () => {
     expect(checkStoredCard(await db.cards.get(id)).ok).toBe(true);
   });
 
+  test('importing a backup clears the list, since it replaced the damaged rows', async () => {
+    const { db } = await damaged({ front: 42 });
+    await sweepDamagedRows(db, LATER);
+    await importBackup(db, parseBackup(serializeBackup(await exported()), { now: LATER }));
+    expect(await listDamagedRows(db)).toEqual([]);
+  });
+
   test('export leaves a damaged card out (with its answers), says so, and the file re-imports', async () => {
     const { db, id } = await damaged({ front: 42 });
     const { file, leftOut } = await exportBackupChecked(db, LATER);
