@@ -2,8 +2,10 @@
  * Backup files: everything in the database, as versioned JSON.
  *
  * Import is validate-then-apply. The whole file is parsed and checked (schema, limits, duplicate
- * ids, references) before anything is written; then every table is replaced in one transaction,
- * so a failure leaves the database as it was and importing the same file twice changes nothing.
+ * ids, references, and the meaning of its values: src/storage/backup-meaning.ts) before anything
+ * is written; then every table is replaced in one transaction, so a failure leaves the database
+ * as it was and importing the same file twice changes nothing. Export passes every row through
+ * the row check pages use, so a profile's own export always imports again.
  *
  * The file is a list of sections. A new kind of data (reading progress, say) is one more entry in
  * SECTIONS, marked optional: files without it stay valid, and importing such a file leaves that

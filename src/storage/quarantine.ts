@@ -79,9 +79,7 @@ async function saveList(db: ResidualDb, list: DamagedRow[]): Promise<void> {
 /** The primary key of a raw row of `table`, if it has a usable one. */
 function keyOf(table: GuardedTable, raw: unknown): string | number | null {
   if (typeof raw !== 'object' || raw === null) return null;
-  const key = (raw as Record<string, unknown>)[
-    table === 'cards' ? 'id' : table === 'log' ? 'id' : 'paperId'
-  ];
+  const key = (raw as Record<string, unknown>)[table === 'progress' ? 'paperId' : 'id'];
   return typeof key === 'string' || typeof key === 'number' ? key : null;
 }
 
@@ -101,10 +99,12 @@ export async function setAside(
       const key = keyOf(table, raw);
       if (key === null) continue;
       const entry: DamagedRow = { table, key, problem, foundAt: now, original: raw };
-      // Listed before (keep the first finding) or set aside earlier: nothing new to record.
-      const queue = (raw as { queue?: unknown }).queue;
-      if (table === 'cards' && queue === DAMAGED_QUEUE)
+      // A card already in the damaged queue but not listed (the list itself was lost): the queue
+      // is all that is known to be wrong with it now.
+      if (table === 'cards' && (raw as { queue?: unknown }).queue === DAMAGED_QUEUE) {
         entry.problem = 'set aside earlier as damaged';
+      }
+      // A row listed before keeps its first entry: the row as it was first found.
       if (!list.some((listed) => sameRow(listed, entry))) list.push(entry);
       if (table === 'cards' && typeof key === 'string') {
         const stored = (await db.cards.get(key)) as unknown;
