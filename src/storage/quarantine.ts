@@ -99,9 +99,13 @@ export async function setAside(
       const key = keyOf(table, raw);
       if (key === null) continue;
       const entry: DamagedRow = { table, key, problem, foundAt: now, original: raw };
-      // A card already in the damaged queue but not listed (the list itself was lost): the queue
-      // is all that is known to be wrong with it now.
-      if (table === 'cards' && (raw as { queue?: unknown }).queue === DAMAGED_QUEUE) {
+      // A card already in the damaged queue but not listed (the list itself was lost), with
+      // nothing else wrong that the check can see: say so rather than blame the queue.
+      if (
+        table === 'cards' &&
+        (raw as { queue?: unknown }).queue === DAMAGED_QUEUE &&
+        problem.startsWith('queue:')
+      ) {
         entry.problem = 'set aside earlier as damaged';
       }
       // A row listed before keeps its first entry: the row as it was first found.

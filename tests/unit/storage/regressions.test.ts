@@ -286,6 +286,16 @@ describe('damaged card rows', () => {
     expect(checkStoredCard(await db.cards.get(id)).ok).toBe(true);
   });
 
+  test('a card left in the damaged queue after its list entry was lost is listed again', async () => {
+    const { db, id } = await damaged({ front: 42 });
+    await sweepDamagedRows(db, LATER);
+    await db.meta.delete('damagedRows');
+    const list = await sweepDamagedRows(db, LATER + MINUTE);
+    expect(list.map((row) => [row.key, row.problem])).toEqual([
+      [id, expect.stringMatching(/^front: /)],
+    ]);
+  });
+
   test('importing a backup clears the list, since it replaced the damaged rows', async () => {
     const { db } = await damaged({ front: 42 });
     await sweepDamagedRows(db, LATER);
