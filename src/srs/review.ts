@@ -1,5 +1,6 @@
 import type { Outcome, Scheduler } from './scheduler';
 import type { Settings } from './settings';
+import { capCount, nextRevision } from './limits';
 import { queueOf } from './queue';
 import type { Grade, ReviewLogEntry, Schedule, StoredCard } from './types';
 
@@ -60,12 +61,14 @@ export function withOutcome(card: StoredCard, outcome: Outcome, settings: Settin
   const next: StoredCard = {
     ...card,
     ...outcome.schedule,
+    reps: capCount(outcome.schedule.reps),
+    lapses: capCount(outcome.schedule.lapses),
     changed: false,
     leech: card.leech || becameLeech,
     suspended: card.suspended || becameLeech,
     buriedUntil: 0,
     queue: card.queue,
-    rev: card.rev + 1,
+    rev: nextRevision(card.rev),
   };
   next.queue = queueOf(next);
   return { card: next, log: outcome.log, becameLeech };

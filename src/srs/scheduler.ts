@@ -20,6 +20,7 @@ import {
   type RecordLogItem,
   type StepUnit,
   StrategyMode,
+  S_MIN,
 } from 'ts-fsrs';
 import { dayNumber, dayStart, MS_PER_DAY } from './day';
 import type { Settings } from './settings';
@@ -48,6 +49,9 @@ export interface Scheduler {
   /** Probability of recall at `now` (0 for a new card). */
   retrievability(schedule: Schedule, now: number): number;
 }
+
+/** The smallest stability ts-fsrs accepts for a card that has been answered. */
+export const MIN_STABILITY = S_MIN;
 
 /** A brand-new card's schedule. */
 export function emptySchedule(now: number): Schedule {
@@ -156,10 +160,23 @@ export function createScheduler(settings: Settings): Scheduler {
     };
   }
 
+  /**
+   * ts-fsrs refuses a card last answered after `now` (a negative elapsed time). That happens when
+   * this device's clock was set back: the card is then treated as answered just now.
+   */
+  function asOf(schedule: Schedule, now: number): Schedule {
+    return schedule.lastReview !== null && schedule.lastReview > now
+      ? { ...schedule, lastReview: now }
+      : schedule;
+  }
+
   return {
     settings,
     preview(cardId, schedule, now) {
-      const record = engine.repeat(toEngineCard(cardId, schedule), new Date(toShifted(now)));
+      const record = engine.repeat(
+        toEngineCard(cardId, asOf(schedule, now)),
+        new Date(toShifted(now)),
+      );
       const preview = {} as Preview;
       for (const grade of GRADES) {
         preview[grade] = toOutcome(cardId, grade, schedule, record[grade as FsrsGrade], now);
@@ -167,12 +184,20 @@ export function createScheduler(settings: Settings): Scheduler {
       return preview;
     },
     apply(cardId, schedule, grade, now) {
-      const item = engine.next(toEngineCard(cardId, schedule), new Date(toShifted(now)), grade);
+      const item = engine.next(
+        toEngineCard(cardId, asOf(schedule, now)),
+        new Date(toShifted(now)),
+        grade,
+      );
       return toOutcome(cardId, grade, schedule, item, now);
     },
     retrievability(schedule, now) {
       if (schedule.state === CardState.New) return 0;
-      return engine.get_retrievability(toEngineCard('', schedule), new Date(toShifted(now)), false);
+      return engine.get_retrievability(
+        toEngineCard('', asOf(schedule, now)),
+        new Date(toShifted(now)),
+        false,
+      );
     },
   };
 }

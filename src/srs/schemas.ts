@@ -4,10 +4,17 @@
  * file cannot smuggle in megabytes of text.
  */
 import { z } from 'zod';
+import { MAX_COUNT, MAX_TIME } from './limits';
 
 export const MAX_ID = 200;
 export const MAX_TEXT = 5000;
-const MAX_TIME = 8.64e15; // the largest valid JavaScript date
+
+/**
+ * A link back into the site: a path of slugs and an anchor ("/superposition/#toy-models--x").
+ * Each segment must be non-empty, so "//host#x" (a link to another site, relative to the
+ * protocol) is refused.
+ */
+export const SITE_LINK = /^\/(?:[a-z0-9-]+\/)*#[a-z0-9-]+$/;
 
 export const cardIdSchema = z
   .string()
@@ -39,7 +46,7 @@ const plainText = z
 
 const time = z.number().int().min(0).max(MAX_TIME);
 const cardSource = z.enum(['list', 'ours']);
-const count = z.number().int().min(0).max(1e9);
+const count = z.number().int().min(0).max(MAX_COUNT);
 const finite = z.number().min(0).max(1e6);
 
 export const deckCardSchema = z
@@ -51,10 +58,7 @@ export const deckCardSchema = z
     source: cardSource,
     front: plainText,
     back: plainText,
-    href: z
-      .string()
-      .max(500)
-      .regex(/^\/[a-z0-9/-]*#[a-z0-9-]+$/, 'a link must be a path on this site with an anchor'),
+    href: z.string().max(500).regex(SITE_LINK, 'a link must be a path on this site with an anchor'),
     hash: z.string().regex(/^[0-9a-z-]{1,64}$/),
     position: count,
   })

@@ -4,6 +4,7 @@
  * "changed"; cards gone from the deck are retired (kept with their history), never deleted; a
  * retired card that comes back is restored with its schedule.
  */
+import { nextRevision } from './limits';
 import { emptySchedule } from './scheduler';
 import { queueOf } from './queue';
 import type { Deck, DeckCard, StoredCard } from './types';
@@ -96,7 +97,7 @@ export function updatedStoredCard(
     ...card,
     changed: old.changed || (markChanged && old.hash !== card.hash && old.reps > 0),
     retired: false,
-    rev: old.rev + 1,
+    rev: nextRevision(old.rev),
   };
   next.queue = queueOf(next);
   return next;
@@ -104,7 +105,7 @@ export function updatedStoredCard(
 
 /** A card that left the deck: hidden from review, schedule and history kept. */
 export function retiredStoredCard(old: StoredCard): StoredCard {
-  const next: StoredCard = { ...old, retired: true, rev: old.rev + 1 };
+  const next: StoredCard = { ...old, retired: true, rev: nextRevision(old.rev) };
   next.queue = queueOf(next);
   return next;
 }

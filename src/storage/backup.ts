@@ -2,8 +2,10 @@
  * Backup files: everything in the database, as versioned JSON.
  *
  * Import is validate-then-apply. The whole file is parsed and checked (schema, limits, duplicate
- * ids, references) before anything is written; then every table is replaced in one transaction,
- * so a failure leaves the database as it was and importing the same file twice changes nothing.
+ * ids, references, and the meaning of its values: src/storage/backup-meaning.ts) before anything
+ * is written; then every table is replaced in one transaction, so a failure leaves the database
+ * as it was and importing the same file twice changes nothing. Export passes every row through
+ * the row check pages use, so a profile's own export always imports again.
  *
  * The file is a list of sections. A new kind of data (reading progress, say) is one more entry in
  * SECTIONS, marked optional: files without it stay valid, and importing such a file leaves that
@@ -11,12 +13,15 @@
  */
 import { z } from 'zod';
 import { queueOf } from '../srs/queue';
+import { checkLogRow, checkStoredCard, type RowCheck } from '../srs/row-check';
 import { firstIssue, reviewLogSchema, storedCardSchema } from '../srs/schemas';
 import { settingsSchema } from '../srs/settings';
 import type { ReviewLogEntry, StoredCard } from '../srs/types';
 import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
+import { backupMeaningProblem, withoutFutureTimes } from './backup-meaning';
 import type { DeckVersionRow, ResidualDb } from './db';
+import { DAMAGED_LIST_KEY, checkProgressRow, setAside, type GuardedTable } from './quarantine';
 
 export const BACKUP_FORMAT = 'residual-backup';
 export const BACKUP_VERSION = 1;
@@ -126,22 +131,87 @@ const headerSchema = z.object({
 const SETTINGS_KEY = 'settings';
 const DECK_VERSION_KEY = 'deckVersion';
 
-/** Everything in the database, as a backup object. */
-export async function exportBackup(db: ResidualDb, now: number): Promise<BackupFile> {
+/** Rows an export left out of the file, by section (they stay in the database). */
+export interface LeftOut {
+  /** Damaged cards, now listed on the statistics page. */
+  cards: number;
+  /** Damaged log rows, and those of cards that are not in the file. */
+  reviews: number;
+  /** Damaged reading-progress rows. */
+  progress: number;
+}
+
+export interface CheckedExport {
+  file: BackupFile;
+  leftOut: LeftOut;
+}
+
+type Check = (raw: unknown) => RowCheck<unknown>;
+
+/** The row check of each section: the one pages use, or else the section's schema. */
+function sectionCheck(spec: (typeof SECTIONS)[number]): Check {
+  if (spec.key === 'cards') return checkStoredCard;
+  if (spec.key === 'reviewLog') return checkLogRow;
+  if (spec.key === 'progress') return checkProgressRow;
+  return (raw) => {
+    const parsed = (spec.schema as z.ZodType).safeParse(raw);
+    return parsed.success
+      ? { ok: true, row: parsed.data }
+      : { ok: false, problem: firstIssue(parsed.error) };
+  };
+}
+
+const GUARDED: readonly string[] = ['cards', 'log', 'progress'] satisfies GuardedTable[];
+
+/**
+ * Everything in the database, as a backup object, through the same row checks every page uses: a
+ * damaged row is left out of the file (so the file always re-imports) and set aside in the
+ * database, where the statistics page lists it. Log rows of cards not in the file are left out
+ * too. Times after the export time (a clock set back) are brought back to it, so the profile's
+ * own export always imports again (see `withoutFutureTimes`).
+ */
+export async function exportBackupChecked(db: ResidualDb, now: number): Promise<CheckedExport> {
   const tables = SECTIONS.map((spec) => db.table(spec.table));
-  return db.transaction('r', [...tables, db.meta], async () => {
-    const data: SectionRows = {};
-    for (const spec of SECTIONS) data[spec.key] = await db.table(spec.table).toArray();
-    const settings = await db.meta.get(SETTINGS_KEY);
-    const parsedSettings = settingsSchema.safeParse(settings?.value);
-    return {
-      format: BACKUP_FORMAT,
-      version: BACKUP_VERSION,
-      exportedAt: now,
-      settings: parsedSettings.success ? parsedSettings.data : null,
-      data: data as Backup,
-    };
+  const raw = await db.transaction('r', [...tables, db.meta], async () => {
+    const rows: Record<string, unknown[]> = {};
+    for (const spec of SECTIONS) rows[spec.key] = await db.table(spec.table).toArray();
+    return { rows, settings: (await db.meta.get(SETTINGS_KEY))?.value };
   });
+  const damaged: { table: GuardedTable; raw: unknown; problem: string }[] = [];
+  const data: SectionRows = {};
+  const leftOut: LeftOut = { cards: 0, reviews: 0, progress: 0 };
+  for (const spec of SECTIONS) {
+    const check = sectionCheck(spec);
+    data[spec.key] = (raw.rows[spec.key] ?? []).flatMap((row) => {
+      const result = check(row);
+      if (result.ok) return [result.row];
+      if (GUARDED.includes(spec.table)) {
+        damaged.push({ table: spec.table as GuardedTable, raw: row, problem: result.problem });
+      }
+      return [];
+    });
+  }
+  const backup = data as Backup;
+  const cardIds = new Set(backup.cards.map((card) => card.id));
+  backup.reviewLog = backup.reviewLog.filter((row) => cardIds.has(row.cardId));
+  leftOut.cards = (raw.rows['cards'] ?? []).length - backup.cards.length;
+  leftOut.reviews = (raw.rows['reviewLog'] ?? []).length - backup.reviewLog.length;
+  leftOut.progress = (raw.rows['progress'] ?? []).length - (backup.progress ?? []).length;
+  await setAside(db, damaged, now);
+  const parsedSettings = settingsSchema.safeParse(raw.settings);
+  const file = withoutFutureTimes({
+    format: BACKUP_FORMAT,
+    version: BACKUP_VERSION,
+    exportedAt: now,
+    settings: parsedSettings.success ? parsedSettings.data : null,
+    data: backup,
+  });
+  return { file, leftOut };
+}
+
+/** Everything in the database, as a backup object (see `exportBackupChecked`). */
+export async function exportBackup(db: ResidualDb, now: number): Promise<BackupFile> {
+  return (await exportBackupChecked(db, now)).file;
 }
 
 export function serializeBackup(file: BackupFile): string {
@@ -157,10 +227,12 @@ function fail(message: string): never {
 }
 
 /**
- * Parse and check a backup file's text. Throws a BackupError whose message says what is wrong
- * and where ("cards[12].front: must be plain text …").
+ * Parse and check a backup file's text: its shape, then its meaning (src/storage/backup-meaning.ts)
+ * against its own export time and `now`, the time of the import. Throws a BackupError whose
+ * message says what is wrong and where ("cards[12].front: must be plain text …"). Review-log ids
+ * are renumbered from 1 in their order, so no file can push the log's key near its limit.
  */
-export function parseBackup(text: string): BackupFile {
+export function parseBackup(text: string, options: { now?: number } = {}): BackupFile {
   if (text.length > MAX_BACKUP_BYTES) fail('the file is too large to be a Residual backup');
   if (text.trim() === '') fail('the file is empty');
   let raw: unknown;
@@ -176,7 +248,7 @@ export function parseBackup(text: string): BackupFile {
   if (!header.success) fail(firstIssue(header.error));
   if (header.data.version > BACKUP_VERSION) {
     fail(
-      `this backup was made by a newer version of Residual (backup version ${header.data.version}; this site reads version ${BACKUP_VERSION}). Update the site, then import it.`,
+      `this backup was made by a newer version of Residual (backup version ${header.data.version}; this site reads version ${BACKUP_VERSION}); update the site, then import it`,
     );
   }
   if (header.data.version < 1) fail(`backup version ${header.data.version} does not exist`);
@@ -223,9 +295,31 @@ export function parseBackup(text: string): BackupFile {
       fail(`reviewLog[${index}]: it refers to the card "${row.cardId}", which is not in the file`);
     }
   }
+  const problem = backupMeaningProblem(file, options.now ?? Date.now());
+  if (problem) fail(problem);
   // The queue is derived from state and flags; trust the flags, not the stored copy.
   for (const card of file.data.cards) card.queue = queueOf(card);
+  // Ids only order the log: renumber them 1, 2, 3… in the file's order of ids.
+  file.data.reviewLog.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  for (const [index, row] of file.data.reviewLog.entries()) row.id = index + 1;
   return file;
+}
+
+/** What an export left out, as a sentence to add to its report ("" when nothing). */
+export function describeLeftOut(leftOut: LeftOut): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [
+    leftOut.cards > 0 && plural(leftOut.cards, 'damaged card'),
+    leftOut.reviews > 0 && `${plural(leftOut.reviews, 'answer')} (damaged, or to cards left out)`,
+    leftOut.progress > 0 && plural(leftOut.progress, 'damaged reading-progress record'),
+  ].filter(Boolean);
+  if (parts.length === 0) return '';
+  return ` Left out of the file, and kept in this browser: ${parts.join(', ')}. The damaged records are listed on the statistics page, to repair or remove.`;
+}
+
+/** The message for a refused file: one sentence of reason, then that nothing changed. */
+export function describeRefusal(reason: string): string {
+  return `Not imported: ${reason.trim().replace(/\.+$/, '')}. Nothing was changed.`;
 }
 
 export interface ImportSummary {
@@ -259,6 +353,8 @@ export async function importBackup(db: ResidualDb, file: BackupFile): Promise<Im
     if (file.settings) await db.meta.put({ key: SETTINGS_KEY, value: file.settings });
     else await db.meta.delete(SETTINGS_KEY);
     await db.meta.delete(DECK_VERSION_KEY);
+    // The damaged rows listed were those of the replaced tables.
+    await db.meta.delete(DAMAGED_LIST_KEY);
   });
   return summarize(file);
 }

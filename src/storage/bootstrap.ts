@@ -5,8 +5,9 @@
 import { deckSchema, firstIssue } from '../srs/schemas';
 import type { Settings } from '../srs/settings';
 import type { ResidualDb } from './db';
-import { describeStorageError } from './errors';
+import { classifyStorageError, describeStorageError } from './errors';
 import { openDatabase } from './open';
+import { hasCardsOutsideQueues, listDamagedRows, sweepDamagedRows } from './quarantine';
 import { loadSettings } from './settings';
 import { syncDeck, type SyncReport } from './sync';
 
@@ -18,20 +19,28 @@ export type Started =
       sync: SyncReport | null;
       /** Set when the deck could not be fetched or read: review goes on with stored cards. */
       deckProblem: string | null;
+      /** Stored rows set aside as damaged (listed on the statistics page). */
+      damaged: number;
     }
   | { ok: false; message: string };
 
 export async function startStorage(options: {
   deckUrl: string;
   onUpgradeElsewhere: () => void;
+  /** Told, in words, when another tab's older version holds the open back. */
+  onBlocked?: (message: string) => void;
 }): Promise<Started> {
   let db: ResidualDb;
+  let settings: Settings;
   try {
-    db = await openDatabase({ onUpgradeElsewhere: options.onUpgradeElsewhere });
+    db = await openDatabase({
+      onUpgradeElsewhere: options.onUpgradeElsewhere,
+      onBlocked: () => options.onBlocked?.(describeStorageError({ name: 'BlockedError' })),
+    });
+    settings = await loadSettings(db);
   } catch (error) {
     return { ok: false, message: describeStorageError(error) };
   }
-  const settings = await loadSettings(db);
   let sync: SyncReport | null = null;
   let deckProblem: string | null = null;
   try {
@@ -41,9 +50,30 @@ export async function startStorage(options: {
     if (!parsed.success) throw new Error(`the deck file is damaged (${firstIssue(parsed.error)})`);
     sync = await syncDeck(db, parsed.data, Date.now());
   } catch (error) {
-    deckProblem = `Could not load the latest cards (${error instanceof Error ? error.message : String(error)}); showing the cards already stored in this browser.`;
+    // A storage failure (a full disk on the first visit, say) is described as such, not by the
+    // browser's bare error name.
+    deckProblem =
+      classifyStorageError(error) === 'unknown'
+        ? `Could not load the latest cards (${error instanceof Error ? error.message : String(error)}); showing the cards already stored in this browser.`
+        : `The latest cards could not be stored. ${describeStorageError(error)}`;
   }
-  return { ok: true, db, settings, sync, deckProblem };
+  let damaged = 0;
+  try {
+    const now = Date.now();
+    const list = (await hasCardsOutsideQueues(db))
+      ? await sweepDamagedRows(db, now, ['cards'])
+      : await listDamagedRows(db);
+    damaged = list.length;
+  } catch {
+    // Only a count for a notice: the page works without it.
+  }
+  return { ok: true, db, settings, sync, deckProblem, damaged };
+}
+
+/** The notice a page shows while some stored rows are set aside as damaged. */
+export function describeDamaged(count: number): string | null {
+  if (count === 0) return null;
+  return `${count} saved ${count === 1 ? 'record is' : 'records are'} damaged and set aside (kept, not shown). The statistics page lists ${count === 1 ? 'it' : 'them'}, to repair or remove.`;
 }
 
 /** "3 new cards, 1 reworded card" for a sync that changed something; null otherwise. */

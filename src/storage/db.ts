@@ -39,6 +39,8 @@ export interface UndoEntry {
   before: StoredCard;
   /** The card's revision right after the review; undo refuses if it has moved on since. */
   afterRev: number;
+  /** The tab that gave the answer: only that tab may undo it (absent: a single-tab caller). */
+  tab?: string;
 }
 
 export interface SchemaVersion {

@@ -1,9 +1,15 @@
 /** Opening the database in a page, with the failures a user can meet. */
 import { ResidualDb, type DbOptions } from './db';
+import { StorageOpenError } from './errors';
 
 export interface OpenOptions extends DbOptions {
   /** Called when another tab upgrades the schema: this connection is closed; ask to reload. */
   onUpgradeElsewhere?: () => void;
+  /**
+   * Called when the open (an upgrade, for instance) waits for another tab that keeps an older
+   * version open. The open goes on by itself once that tab closes or reloads.
+   */
+  onBlocked?: () => void;
 }
 
 /**
@@ -22,7 +28,12 @@ export async function openDatabase(options: OpenOptions = {}): Promise<ResidualD
     if (event.newVersion !== null && event.newVersion > 0) options.onUpgradeElsewhere?.();
     return false;
   });
-  await db.open();
+  db.on('blocked', () => options.onBlocked?.());
+  try {
+    await db.open();
+  } catch (error) {
+    throw new StorageOpenError(error);
+  }
   return db;
 }
 

@@ -12,10 +12,24 @@ import type { PaperProgress } from '../progress/types';
 export const DATABASE_NAME = 'residual';
 const PROGRESS_STORE = 'progress';
 
+/**
+ * An error named as src/storage/errors.ts classifies it (that module is not imported here, to keep
+ * chapter pages small), with the browser's own error inside.
+ */
+function openError(message: string, name: string, inner: unknown): Error {
+  return Object.assign(new Error(message), { name, inner });
+}
+
 /** Opens the existing database, or resolves null when there is none yet. */
 function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
   return new Promise((resolve, reject) => {
-    const request = factory.open(DATABASE_NAME);
+    let request: IDBOpenDBRequest;
+    try {
+      request = factory.open(DATABASE_NAME);
+    } catch (error) {
+      reject(openError('IndexedDB could not be opened', 'StorageOpenError', error));
+      return;
+    }
     let absent = false;
     request.onupgradeneeded = () => {
       // Only a database that does not exist yet gets here (no version was asked for): abort, so
@@ -27,24 +41,32 @@ function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
     request.onerror = (event) => {
       event.preventDefault();
       if (absent) resolve(null);
-      else reject(request.error ?? new Error('IndexedDB could not be opened'));
+      else reject(openError('IndexedDB could not be opened', 'StorageOpenError', request.error));
     };
-    request.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+    request.onblocked = () =>
+      reject(openError('IndexedDB is blocked by another tab', 'BlockedError', null));
   });
 }
 
+/** The stored progress: the well-formed rows, and how many were damaged (left out, not lost). */
+export interface ReadProgress {
+  rows: PaperProgress[];
+  damaged: number;
+}
+
 /**
- * Every well-formed progress row; corrupt rows are left out. Rejects when IndexedDB is missing
- * or refused (some private windows).
+ * Every well-formed progress row, and a count of the damaged ones, which are left out (the
+ * statistics page lists them, to repair or remove). Rejects when IndexedDB is missing or refused
+ * (some private windows).
  */
-export async function readProgressRows(
+export async function readProgress(
   factory: IDBFactory | undefined = globalThis.indexedDB,
-): Promise<PaperProgress[]> {
+): Promise<ReadProgress> {
   if (!factory) throw new Error('IndexedDB is not available in this browser');
   const db = await openExisting(factory);
-  if (!db) return [];
+  if (!db) return { rows: [], damaged: 0 };
   try {
-    if (!db.objectStoreNames.contains(PROGRESS_STORE)) return [];
+    if (!db.objectStoreNames.contains(PROGRESS_STORE)) return { rows: [], damaged: 0 };
     const raw = await new Promise<unknown[]>((resolve, reject) => {
       const request = db
         .transaction(PROGRESS_STORE, 'readonly')
@@ -53,14 +75,22 @@ export async function readProgressRows(
       request.onsuccess = () => resolve(request.result as unknown[]);
       request.onerror = () => reject(request.error ?? new Error('progress could not be read'));
     });
-    return raw.flatMap((row) => {
+    const rows = raw.flatMap((row) => {
       try {
         return [parsePaperProgress(row)];
       } catch {
         return [];
       }
     });
+    return { rows, damaged: raw.length - rows.length };
   } finally {
     db.close();
   }
+}
+
+/** Every well-formed progress row (see `readProgress`). */
+export async function readProgressRows(
+  factory: IDBFactory | undefined = globalThis.indexedDB,
+): Promise<PaperProgress[]> {
+  return (await readProgress(factory)).rows;
 }

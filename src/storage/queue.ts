@@ -11,6 +11,7 @@ import {
 import type { Settings } from '../srs/settings';
 import { CardState, type QueueName, type StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
+import { DAMAGED_QUEUE } from './quarantine';
 import { unburyExpired } from './reviews';
 
 /** New cards introduced and review cards answered since today's day start. */
@@ -48,10 +49,12 @@ export async function loadTodayQueue(
   await unburyExpired(db, now);
   const usage = await dailyUsage(db, now, settings);
   if (scope.kind !== 'all') {
-    const cards =
+    const read =
       scope.kind === 'chapter'
         ? await db.cards.where('chapter').equals(scope.chapter).toArray()
         : await db.cards.where('paperId').equals(scope.paperId).toArray();
+    // queueFromCards derives queues from flags, so cards set aside are left out here by name.
+    const cards = read.filter((card) => (card.queue as string) !== DAMAGED_QUEUE);
     const todayStart = dayStart(dayNumber(now, settings.dayStartHour), settings.dayStartHour);
     return queueFromCards(cards, now, settings, usage, {
       ahead: options.ahead === true,

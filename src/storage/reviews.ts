@@ -4,11 +4,12 @@
  * transaction, so an answer given to a card that changed since it was shown (another tab reviewed
  * it) is refused instead of being applied twice.
  */
+import { nextRevision } from '../srs/limits';
 import { reviewCard, type ReviewResult } from '../srs/review';
 import type { Scheduler } from '../srs/scheduler';
 import { queueOf } from '../srs/queue';
 import type { Grade, StoredCard } from '../srs/types';
-import type { ResidualDb } from './db';
+import type { ResidualDb, UndoEntry } from './db';
 import { localDeviceId } from './device';
 import { CardNotFoundError, StaleCardError } from './errors';
 
@@ -21,6 +22,8 @@ export interface ReviewRequest {
   expectedRev: number;
   grade: Grade;
   now: number;
+  /** The tab that answers (see `undoLastReview`); absent where there is only one. */
+  tab?: string;
 }
 
 export interface RecordedReview extends ReviewResult {
@@ -43,8 +46,17 @@ export async function recordReview(
     const before = await currentCard(db, request.cardId, request.expectedRev);
     const result = reviewCard(before, request.grade, request.now, scheduler);
     await db.cards.put(result.card);
-    const logId = await db.log.add({ ...result.log, deviceId: await localDeviceId(db) });
-    await db.undo.add({ logId, cardId: before.id, before, afterRev: result.card.rev });
+    // The id is given, not left to IndexedDB's key generator: a generator pushed to its limit
+    // (as a file with a huge id once could) can never be reset, but explicit ids always work.
+    const lastId = await db.log.orderBy(':id').lastKey();
+    const logId = await db.log.add({
+      ...result.log,
+      id: nextLogId(lastId),
+      deviceId: await localDeviceId(db),
+    });
+    const undo: UndoEntry = { logId, cardId: before.id, before, afterRev: result.card.rev };
+    if (request.tab !== undefined) undo.tab = request.tab;
+    await db.undo.add(undo);
     const depth = await db.undo.count();
     if (depth > UNDO_DEPTH) {
       const oldest = await db.undo
@@ -60,13 +72,20 @@ export async function recordReview(
 export type UndoResult =
   { undone: true; card: StoredCard } | { undone: false; reason: 'nothing' | 'changed-since' };
 
+/** The id after the log's last one (ids stay small: imports renumber them from 1). */
+function nextLogId(lastId: unknown): number {
+  return typeof lastId === 'number' && Number.isSafeInteger(lastId + 1) ? lastId + 1 : 1;
+}
+
 /**
- * Undo the most recent answer: put back the card exactly as it was saved before it and remove the
- * answer's log row. Refused if the card has changed since (e.g. another tab answered it again).
+ * Undo the most recent answer given in `tab`: put back the card exactly as it was saved before it
+ * and remove the answer's log row. Another tab's answers are never undone here; and the undo is
+ * refused if the card has changed since (e.g. another tab answered it again).
  */
-export async function undoLastReview(db: ResidualDb): Promise<UndoResult> {
+export async function undoLastReview(db: ResidualDb, tab?: string): Promise<UndoResult> {
   return db.transaction('rw', db.cards, db.log, db.undo, async (): Promise<UndoResult> => {
-    const entry = await db.undo.orderBy(':id').last();
+    const entries = await db.undo.orderBy(':id').toArray();
+    const entry = entries.filter((candidate) => candidate.tab === tab).at(-1);
     if (!entry) return { undone: false, reason: 'nothing' };
     const card = await db.cards.get(entry.cardId);
     if (!card || card.rev !== entry.afterRev) {
@@ -80,9 +99,9 @@ export async function undoLastReview(db: ResidualDb): Promise<UndoResult> {
   });
 }
 
-/** Whether there is an answer to undo. */
-export async function canUndo(db: ResidualDb): Promise<boolean> {
-  return (await db.undo.count()) > 0;
+/** Whether `tab` has an answer to undo. */
+export async function canUndo(db: ResidualDb, tab?: string): Promise<boolean> {
+  return (await db.undo.toArray()).some((entry) => entry.tab === tab);
 }
 
 async function updateFlags(
@@ -102,7 +121,7 @@ async function updateFlags(
     const next: StoredCard = {
       ...card,
       ...change(card),
-      rev: card.rev + 1,
+      rev: nextRevision(card.rev),
       flagsUpdatedAt: Date.now(),
     };
     next.queue = queueOf(next);
@@ -137,7 +156,7 @@ export async function unburyExpired(db: ResidualDb, now: number): Promise<number
     for (const id of expired) {
       const card = await db.cards.get(id);
       if (!card || card.buriedUntil === 0 || card.buriedUntil > now) continue;
-      const next: StoredCard = { ...card, buriedUntil: 0, rev: card.rev + 1 };
+      const next: StoredCard = { ...card, buriedUntil: 0, rev: nextRevision(card.rev) };
       next.queue = queueOf(next);
       await db.cards.put(next);
       count++;

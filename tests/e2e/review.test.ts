@@ -185,6 +185,28 @@ describe('two tabs on the same deck', () => {
   });
 });
 
+describe('undo with two tabs', () => {
+  it("takes back only this tab's answer, never the one just given in another tab", async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const tabA = await openReview(context);
+    const first = await shownCardId(tabA);
+    await answer(tabA, '3');
+    const tabB = await openReview(context);
+    const second = await shownCardId(tabB);
+    expect(second).not.toBe(first);
+    await answer(tabB, '3');
+    await tabA.bringToFront();
+    await tabA.keyboard.press('u');
+    await tabA.locator('[data-status]', { hasText: 'Undid the last answer' }).waitFor();
+    const log = await storedRows<{ cardId: string }>(tabA, 'log');
+    expect(log.map((row) => row.cardId)).toEqual([second]);
+    await tabA.keyboard.press('u');
+    await tabA.locator('[data-status]', { hasText: 'no answer given in this tab' }).waitFor();
+    expect(await storedRows(tabA, 'log')).toHaveLength(1);
+    await context.close();
+  });
+});
+
 describe('studying one part of the deck', () => {
   it("?chapter= shows only that chapter's cards, and the card links back to its paragraph", async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
@@ -247,6 +269,42 @@ describe('when storage is missing or limited', () => {
     await context.close();
   });
 
+  it('a full disk on the first visit is said in words, not as "(QuotaExceededError )"', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    await context.addInitScript(() => {
+      const full = () => {
+        throw new DOMException('', 'QuotaExceededError');
+      };
+      IDBObjectStore.prototype.put = full;
+      IDBObjectStore.prototype.add = full;
+    });
+    const page = await openReview(context);
+    const status = (await page.locator('[data-status]').textContent()) ?? '';
+    expect(status).toMatch(/storage for this site is full/);
+    expect(status).not.toMatch(/QuotaExceededError/);
+    await context.close();
+  });
+
+  it('a database that fails to open is named as such on /review/ and /progress/', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('The open request was aborted', 'AbortError');
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    const message = page.locator('[data-unavailable-message]');
+    await message.waitFor();
+    expect(await message.textContent()).toMatch(/could not open this site’s database/);
+    await page.goto(new URL('/progress/', served.site.url).href);
+    const problem = page.locator('[data-problem]');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/could not open this site’s database/);
+    expect(await problem.textContent()).not.toMatch(/while saving/);
+    await context.close();
+  });
+
   it('shows whether persistent storage was granted', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
@@ -258,7 +316,7 @@ describe('when storage is missing or limited', () => {
 });
 
 describe('a damaged or changing database', () => {
-  it('a corrupt stored card is set aside with a message, and review goes on', async () => {
+  it('a corrupt stored card is set aside, kept as it was, with a message, and review goes on', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await openReview(context);
     const id = await shownCardId(page);
@@ -273,7 +331,8 @@ describe('a damaged or changing database', () => {
     const [after] = (await storedRows<Record<string, unknown>>(page, 'cards')).filter(
       (card) => card['id'] === id,
     );
-    expect(after?.['queue']).toBe('suspended');
+    // Kept as it was, only moved out of every queue (the statistics page lists it).
+    expect(after).toEqual({ ...row, stability: 'very', front: 42, queue: 'damaged' });
     await context.close();
   });
 

@@ -198,3 +198,57 @@ describe('a card reworded by a new version of the site', () => {
     await context.close();
   });
 });
+
+describe('damaged card rows', () => {
+  it('are listed on the statistics page with Repair and Remove, and the card browser still renders the rest', async () => {
+    const context = await newProfile(served.browser);
+    const review = await reviewSome(context, ['3', '3']);
+    const answered = (await storedRows<Record<string, unknown>>(review, 'cards')).filter(
+      (card) => card['reps'] === 1,
+    );
+    const [textDamaged, dueDamaged] = answered as [
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
+    // A non-string text field once emptied the card browser; a NaN due date made a card vanish.
+    await putRow(review, 'cards', { ...textDamaged, front: 42 });
+    await putRow(review, 'cards', { ...dueDamaged, due: Number.NaN });
+
+    const browserPage = await context.newPage();
+    await browserPage.goto(url('/cards/'));
+    await ready(browserPage, 'residual-card-browser');
+    expect(await browserPage.locator('[data-count]').textContent()).toBe('168 matching cards.');
+    expect(await browserPage.locator('[data-rows] tr').count()).toBe(168);
+    expect(await browserPage.locator('[data-status]').textContent()).toMatch(
+      /2 saved records are damaged and set aside/,
+    );
+
+    const stats = await context.newPage();
+    await stats.goto(url('/stats/'));
+    await ready(stats, 'residual-stats');
+    const list = stats.locator('[data-damaged-list] li');
+    await expect(list.count()).resolves.toBe(2);
+    expect(await list.allTextContents()).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`Card "${String(textDamaged['id'])}": front: `),
+        expect.stringContaining(`Card "${String(dueDamaged['id'])}": due: `),
+      ]),
+    );
+    const violations = await axeViolations(stats);
+    expect(violations, describeViolations(violations)).toEqual([]);
+
+    await stats.getByRole('button', { name: `Repair: Card "${String(dueDamaged['id'])}"` }).click();
+    await stats.locator('[data-status]', { hasText: 'was repaired' }).waitFor();
+    await expect.poll(() => list.count()).toBe(1);
+    const [repaired] = (await storedRows<Record<string, unknown>>(stats, 'cards')).filter(
+      (card) => card['id'] === dueDamaged['id'],
+    );
+    expect(repaired).toMatchObject({ reps: 1, state: 1, due: dueDamaged['lastReview'] });
+    await stats
+      .getByRole('button', { name: `Remove: Card "${String(textDamaged['id'])}"` })
+      .click();
+    await stats.locator('[data-damaged]').waitFor({ state: 'hidden' });
+    expect(await storedRows(stats, 'log')).toHaveLength(2);
+    await context.close();
+  });
+});

@@ -8,12 +8,14 @@
  */
 import { READING_PLAN_URL } from '../../progress/plan-url';
 import { progressMap } from '../../progress/progress';
-import { readProgressRows } from '../../storage/progress-read-only';
+import { readProgress as readStoredProgress } from '../../storage/progress-read-only';
 import type { PaperProgress, ReadingPlan, ReadingState } from '../../progress/types';
 import type { ResidualDb } from '../../storage/db';
 
 export interface ProgressView {
   progress: ReadonlyMap<string, PaperProgress>;
+  /** Stored rows too damaged to read (left out; the statistics page lists them). */
+  damaged: number;
 }
 
 type Listener = (view: ProgressView) => void;
@@ -28,25 +30,35 @@ const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastCh
 
 /** The database through Dexie (opened once per page, on first use). */
 export function progressDb(): Promise<ResidualDb> {
-  dbPromise ??= Promise.all([import('../../storage/open'), import('../../storage/errors')]).then(
-    async ([{ openDatabase }, { describeStorageError }]) => {
-      try {
-        return await openDatabase();
-      } catch (error) {
-        throw new Error(describeStorageError(error), { cause: error });
-      }
-    },
-  );
+  dbPromise ??= import('../../storage/open').then(async ({ openDatabase }) => {
+    try {
+      return await openDatabase();
+    } catch (error) {
+      throw await inWords(error);
+    }
+  });
   return dbPromise;
 }
 
+let damaged = 0;
+
 function publish(progress: Map<string, PaperProgress>): void {
   current = progress;
-  for (const listener of listeners) listener({ progress });
+  for (const listener of listeners) listener({ progress, damaged });
+}
+
+/** A storage failure in words a reader can act on (the same words on every page). */
+async function inWords(error: unknown): Promise<Error> {
+  const { describeStorageError } = await import('../../storage/errors');
+  return new Error(describeStorageError(error), { cause: error });
 }
 
 async function reload(): Promise<Map<string, PaperProgress>> {
-  const progress = progressMap(await readProgressRows());
+  const stored = await readStoredProgress().catch(async (error: unknown) => {
+    throw await inWords(error);
+  });
+  damaged = stored.damaged;
+  const progress = progressMap(stored.rows);
   publish(progress);
   return progress;
 }
@@ -65,7 +77,7 @@ export function readProgress(): Promise<Map<string, PaperProgress>> {
 export async function watchProgress(listener: Listener): Promise<() => void> {
   listeners.add(listener);
   try {
-    listener({ progress: await readProgress() });
+    listener({ progress: await readProgress(), damaged });
   } catch (error) {
     listeners.delete(listener);
     throw error;
@@ -79,7 +91,9 @@ export async function setReadingState(paperId: string, state: ReadingState): Pro
     progressDb(),
     import('../../storage/progress'),
   ]);
-  const row = await setPaperState(db, paperId, state, Date.now());
+  const row = await setPaperState(db, paperId, state, Date.now()).catch(async (error: unknown) => {
+    throw await inWords(error);
+  });
   const progress = new Map(current ?? (await readProgress()));
   progress.set(paperId, row);
   publish(progress);

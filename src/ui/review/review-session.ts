@@ -8,7 +8,7 @@ import { describeInterval, formatOutcome } from '../../srs/format';
 import type { StudyScope, TodayQueue } from '../../srs/queue';
 import { scheduleOf } from '../../srs/review';
 import { createScheduler, type Preview, type Scheduler } from '../../srs/scheduler';
-import { firstIssue, storedCardSchema } from '../../srs/schemas';
+import { firstIssue } from '../../srs/schemas';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 import { loadCardMath, showCardText } from './card-text';
 import type { Settings } from '../../srs/settings';
@@ -16,7 +16,7 @@ import { GRADES, type Grade, type StoredCard } from '../../srs/types';
 import type { ResidualDb } from '../../storage/db';
 import { classifyStorageError, describeStorageError } from '../../storage/errors';
 import { persistenceState, requestPersistence, type PersistenceState } from '../../storage/open';
-import { loadTodayQueue } from '../../storage/queue';
+import { loadCheckedQueue } from '../../storage/reviewable';
 import {
   buryCard,
   canUndo,
@@ -25,7 +25,8 @@ import {
   undoLastReview,
 } from '../../storage/reviews';
 import { saveSettings } from '../../storage/settings';
-import { describeSync, startStorage } from '../../storage/bootstrap';
+import { describeDamaged, describeSync, startStorage } from '../../storage/bootstrap';
+import { tabId } from './tab-id';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -65,6 +66,8 @@ export class ReviewSessionElement extends HTMLElement {
   private revealed = false;
   private busy = false;
   private titles: Record<string, string> = {};
+  /** This tab: its answers are the only ones its undo takes back. */
+  private readonly tab = tabId();
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
@@ -100,6 +103,7 @@ export class ReviewSessionElement extends HTMLElement {
       startStorage({
         deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
         onUpgradeElsewhere: () => this.showUpgradeNotice(),
+        onBlocked: (message) => this.say(message),
       }),
       loadCardMath(),
     ]);
@@ -116,7 +120,11 @@ export class ReviewSessionElement extends HTMLElement {
     this.db = started.db;
     this.useSettings(started.settings);
     required<HTMLFieldSetElement>(this, '[data-settings-fields]').disabled = false;
-    this.say(started.deckProblem ?? describeSync(started.sync) ?? '');
+    this.say(
+      [started.deckProblem ?? describeSync(started.sync), describeDamaged(started.damaged)]
+        .filter(Boolean)
+        .join(' '),
+    );
     const select = required<HTMLSelectElement>(this, '[data-scope]');
     select.value = scopeValue(this.scope);
     if (select.value !== scopeValue(this.scope)) {
@@ -168,32 +176,28 @@ export class ReviewSessionElement extends HTMLElement {
   /** Ask storage for the queue and show its first card (or the finished state). */
   private async refresh(): Promise<void> {
     if (!this.db) return;
-    const queue = await loadTodayQueue(this.db, Date.now(), this.settings, this.scope, {
-      ahead: this.ahead,
-    });
+    const { queue, setAside } = await loadCheckedQueue(
+      this.db,
+      Date.now(),
+      this.settings,
+      this.scope,
+      { ahead: this.ahead },
+    );
     for (const key of ['new', 'learning', 'review'] as const) {
       required(this, `[data-count="${key}"]`).textContent = String(queue.counts[key]);
     }
-    required<HTMLButtonElement>(this, '[data-action="undo"]').disabled = !(await canUndo(this.db));
-    const next = queue.next;
-    if (next) {
-      const valid = storedCardSchema.safeParse(next);
-      if (!valid.success) {
-        await this.setAsideDamaged(next, firstIssue(valid.error));
-        return;
-      }
+    required<HTMLButtonElement>(this, '[data-action="undo"]').disabled = !(await canUndo(
+      this.db,
+      this.tab,
+    ));
+    const [first] = setAside;
+    if (first) {
+      // A damaged row would break scheduling: it is set aside (kept, and listed), and review goes on.
+      this.say(
+        `The saved data of card "${first.id}" is damaged (${first.problem}), so it was set aside${setAside.length > 1 ? ` with ${setAside.length - 1} more` : ''}. The statistics page lists it, to repair or remove.`,
+      );
     }
-    this.show(next, queue);
-  }
-
-  /** A row that fails validation would break scheduling: suspend it and say so, then go on. */
-  private async setAsideDamaged(card: StoredCard, problem: string): Promise<void> {
-    if (!this.db) return;
-    await this.db.cards.update(card.id, { suspended: true, queue: 'suspended' });
-    this.say(
-      `The saved data of card "${card.id}" is damaged (${problem}), so it was suspended. Importing a backup restores it.`,
-    );
-    await this.refresh();
+    this.show(queue.next, queue);
   }
 
   private show(card: StoredCard | null, queue: TodayQueue): void {
@@ -306,7 +310,7 @@ export class ReviewSessionElement extends HTMLElement {
     return this.act(async (db) => {
       const result = await recordReview(
         db,
-        { cardId: card.id, expectedRev: card.rev, grade, now: Date.now() },
+        { cardId: card.id, expectedRev: card.rev, grade, now: Date.now(), tab: this.tab },
         this.scheduler,
       );
       if (result.becameLeech) {
@@ -318,11 +322,11 @@ export class ReviewSessionElement extends HTMLElement {
 
   private undo(): Promise<void> {
     return this.act(async (db) => {
-      const result = await undoLastReview(db);
+      const result = await undoLastReview(db, this.tab);
       if (result.undone) return 'Undid the last answer.';
       return result.reason === 'nothing'
-        ? 'There is no answer to undo.'
-        : 'That card was answered again in another tab, so the last answer cannot be undone here.';
+        ? 'There is no answer given in this tab to undo.'
+        : 'That card was changed in another tab since you answered it, so the answer was not undone (undoing it would erase the other tab\u2019s work).';
     });
   }
 

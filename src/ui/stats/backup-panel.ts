@@ -7,7 +7,9 @@ import {
   BackupError,
   MAX_BACKUP_BYTES,
   backupFileName,
-  exportBackup,
+  describeLeftOut,
+  describeRefusal,
+  exportBackupChecked,
   importBackup,
   parseBackup,
   serializeBackup,
@@ -17,6 +19,7 @@ import {
 import { MergeClashError } from '../../storage/merge-collections';
 import { describeStorageError } from '../../storage/errors';
 import { mergeBackup } from '../../storage/merge';
+import { describeImportPlan, planImport } from '../../storage/import-plan';
 import { openDatabase } from '../../storage/open';
 import { syncDeck } from '../../storage/sync';
 import type { ResidualDb } from '../../storage/db';
@@ -53,7 +56,10 @@ export class BackupPanelElement extends HTMLElement {
 
   private async open(): Promise<void> {
     try {
-      this.db = await openDatabase();
+      this.db = await openDatabase({
+        onBlocked: () => this.report(describeStorageError({ name: 'BlockedError' }), true),
+      });
+      this.report('');
       for (const control of this.querySelectorAll<HTMLButtonElement | HTMLInputElement>(
         'button, input',
       )) {
@@ -77,7 +83,7 @@ export class BackupPanelElement extends HTMLElement {
     this.report('Preparing the backup file…');
     try {
       const now = Date.now();
-      const file = await exportBackup(this.db, now);
+      const { file, leftOut } = await exportBackupChecked(this.db, now);
       const blob = new Blob([serializeBackup(file)], { type: 'application/json' });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(blob);
@@ -87,7 +93,13 @@ export class BackupPanelElement extends HTMLElement {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       const { cards, reviews } = summarize(file);
-      this.report(`Exported ${cards} cards and ${reviews} reviews to ${link.download}.`);
+      this.report(
+        `Exported ${cards} cards and ${reviews} reviews to ${link.download}.${describeLeftOut(leftOut)}`,
+      );
+      // Rows the export set aside appear in the statistics' damaged-records list at once.
+      if (leftOut.cards + leftOut.reviews + leftOut.progress > 0) {
+        document.dispatchEvent(new CustomEvent('residual-data-changed'));
+      }
     } catch (error) {
       this.report(describeStorageError(error), true);
     } finally {
@@ -99,24 +111,35 @@ export class BackupPanelElement extends HTMLElement {
   private async check(input: HTMLInputElement): Promise<void> {
     const chosen = input.files?.[0];
     this.cancel('');
-    if (!chosen) return;
+    if (!chosen || !this.db) return;
+    const db = this.db;
     if (chosen.size > MAX_BACKUP_BYTES) {
       this.report(`Not imported: "${chosen.name}" is too large to be a Residual backup.`, true);
       return;
     }
+    let plan: string[];
     try {
       this.pending = parseBackup(await chosen.text());
+      plan = describeImportPlan(await planImport(db, this.pending));
     } catch (error) {
-      const reason = error instanceof BackupError ? error.message : String(error);
-      this.report(`Not imported: ${reason}. Nothing was changed.`, true);
+      const reason = error instanceof BackupError ? error.message : describeStorageError(error);
+      this.pending = null;
+      this.report(describeRefusal(reason), true);
       input.value = '';
       return;
     }
     const { cards, reviews, exportedAt } = summarize(this.pending);
     required(this, '[data-import-summary]').textContent =
       `"${chosen.name}" holds ${cards} cards and ${reviews} reviews, exported ${new Date(exportedAt).toLocaleString()}. ` +
-      'Replacing puts the file’s cards, review history and settings in place of this browser’s; ' +
-      'merging keeps both histories (for a backup made on another device).';
+      'Replacing changes this browser’s data as follows (merging instead keeps both histories, ' +
+      'for a backup made on another device):';
+    required(this, '[data-import-plan]').replaceChildren(
+      ...plan.map((line) => {
+        const item = document.createElement('li');
+        item.textContent = line;
+        return item;
+      }),
+    );
     required(this, '[data-import-confirm]').hidden = false;
     required(this, '[data-action="confirm-import"]').focus();
   }

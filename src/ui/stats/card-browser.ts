@@ -7,8 +7,9 @@ import { categoryOf, CATEGORY_LABELS, type CardCategory } from '../../srs/stats'
 import { formatInterval } from '../../srs/format';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
+import { readCheckedCards } from '../../storage/quarantine';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
-import { startStorage } from '../../storage/bootstrap';
+import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 
@@ -75,6 +76,7 @@ export class CardBrowserElement extends HTMLElement {
       startStorage({
         deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
         onUpgradeElsewhere: () => this.say('Another tab upgraded the database. Reload this page.'),
+        onBlocked: (message) => this.say(message),
       }),
       loadCardMath(),
     ]);
@@ -99,7 +101,7 @@ export class CardBrowserElement extends HTMLElement {
       if (params.get(name) === '1' && field instanceof HTMLInputElement) field.checked = true;
     }
     required(this, '[data-browser]').hidden = false;
-    await this.reload();
+    await this.reload().catch((error: unknown) => this.say(describeStorageError(error)));
     this.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
   }
@@ -110,8 +112,11 @@ export class CardBrowserElement extends HTMLElement {
 
   private async reload(): Promise<void> {
     if (!this.db) return;
-    this.cards = await this.db.cards.orderBy('[queue+position]').toArray();
-    this.cards.sort((a, b) => a.position - b.position);
+    // Every row through the row check: a damaged one is set aside and counted, never drawn.
+    const { cards, damaged } = await readCheckedCards(this.db, Date.now());
+    this.cards = cards;
+    const notice = describeDamaged(damaged);
+    if (notice) this.say(notice);
     this.draw();
   }
 

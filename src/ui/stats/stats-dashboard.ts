@@ -15,8 +15,21 @@ import {
 import type { Settings } from '../../srs/settings';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
+import {
+  removeDamagedRow,
+  repairDamagedRow,
+  sweepDamagedRows,
+  type DamagedRow,
+} from '../../storage/quarantine';
 import { loadStatsData, type StatsData } from '../../storage/stats';
 import { startStorage } from '../../storage/bootstrap';
+
+/** How a damaged row is named in the list. */
+function damagedName(row: DamagedRow): string {
+  if (row.table === 'cards') return `Card "${row.key}"`;
+  if (row.table === 'progress') return `Reading progress of "${row.key}"`;
+  return `Answer number ${row.key} in the review history`;
+}
 
 type PlotModule = typeof import('@observablehq/plot');
 
@@ -35,6 +48,7 @@ export class StatsDashboardElement extends HTMLElement {
   private settings!: Settings;
   private titles: Record<string, string> = {};
   private chapterOrder: string[] = [];
+  private damaged: DamagedRow[] = [];
 
   connectedCallback(): void {
     const data = this.querySelector('[data-titles]')?.textContent;
@@ -44,6 +58,10 @@ export class StatsDashboardElement extends HTMLElement {
     this.titles = parsed.titles;
     this.chapterOrder = parsed.order;
     document.addEventListener('residual-data-changed', () => void this.render());
+    required(this, '[data-damaged-list]').addEventListener('click', (event) => {
+      const button = (event.target as Element).closest<HTMLButtonElement>('button[data-fix]');
+      if (button) void this.fix(button);
+    });
     void this.start();
   }
 
@@ -53,6 +71,9 @@ export class StatsDashboardElement extends HTMLElement {
       onUpgradeElsewhere: () => {
         required(this, '[data-status]').textContent =
           'Another tab upgraded the database to a newer version. Reload this page.';
+      },
+      onBlocked: (message) => {
+        required(this, '[data-status]').textContent = message;
       },
     });
     required(this, '[data-loading]').hidden = true;
@@ -92,9 +113,66 @@ export class StatsDashboardElement extends HTMLElement {
       this.drawHeatmap(Plot, data.heatmap, now);
       this.drawStates(Plot, totalCounts(data.byChapter));
       this.drawMastery(Plot, data.byChapter);
+      // After the charts: every card and progress row is checked (a read of whole rows).
+      this.showDamaged(await sweepDamagedRows(db, Date.now()));
     } catch (error) {
       required(this, '[data-status]').textContent = describeStorageError(error);
     }
+  }
+
+  /** The damaged rows, each with Repair (where something can be kept) and Remove. */
+  private showDamaged(rows: DamagedRow[]): void {
+    const section = required(this, '[data-damaged]');
+    section.hidden = rows.length === 0;
+    const items = rows.map((row, index) => {
+      const item = document.createElement('li');
+      const text = document.createElement('span');
+      text.textContent = `${damagedName(row)}: ${row.problem} (found ${new Date(row.foundAt).toLocaleString()}).`;
+      item.append(text);
+      const actions: ['repair' | 'remove', string][] =
+        row.table === 'log'
+          ? [['remove', 'Remove']]
+          : [
+              ['repair', 'Repair'],
+              ['remove', 'Remove'],
+            ];
+      for (const [fix, label] of actions) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = label;
+        button.dataset['fix'] = fix;
+        button.dataset['index'] = String(index);
+        button.setAttribute('aria-label', `${label}: ${damagedName(row)}`);
+        item.append(button);
+      }
+      return item;
+    });
+    this.damaged = rows;
+    required(this, '[data-damaged-list]').replaceChildren(...items);
+  }
+
+  private async fix(button: HTMLButtonElement): Promise<void> {
+    const row = this.damaged[Number(button.dataset['index'])];
+    if (!this.db || !row) return;
+    const status = required(this, '[data-status]');
+    try {
+      if (button.dataset['fix'] === 'repair') {
+        const repaired = await repairDamagedRow(this.db, row, Date.now());
+        status.textContent = repaired
+          ? `${damagedName(row)} was repaired.`
+          : `${damagedName(row)} cannot be repaired (too little of it is valid); remove it instead.`;
+      } else {
+        await removeDamagedRow(this.db, row);
+        status.textContent = `${damagedName(row)} was removed.`;
+      }
+    } catch (error) {
+      status.textContent = describeStorageError(error);
+    }
+    await this.render();
+    // The pressed button is gone with its row: keep keyboard focus in the list, or on the message.
+    const next = this.querySelector<HTMLButtonElement>('[data-damaged-list] button');
+    if (next && !required(this, '[data-damaged]').hidden) next.focus();
+    else status.focus();
   }
 
   private renderSummary(data: StatsData, leeches: number): void {

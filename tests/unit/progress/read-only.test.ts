@@ -1,6 +1,10 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_NAME, readProgressRows } from '../../../src/storage/progress-read-only';
+import {
+  DATABASE_NAME,
+  readProgress,
+  readProgressRows,
+} from '../../../src/storage/progress-read-only';
 import { setPaperState } from '../../../src/storage/progress';
 import { DB_NAME, ResidualDb } from '../../../src/storage/db';
 
@@ -39,6 +43,8 @@ describe('reading progress without Dexie', () => {
     const row = await setPaperState(db, 'gated-saes', 'deep-read', T0);
     await db.progress.put({ paperId: 'broken', state: 'eaten' } as never);
     expect(await readProgressRows(factory)).toEqual([row]);
+    // Left out, but counted: the progress page says so rather than losing it silently.
+    expect(await readProgress(factory)).toEqual({ rows: [row], damaged: 1 });
   });
 
   it('does not block a later schema upgrade (its connection is closed)', async () => {
