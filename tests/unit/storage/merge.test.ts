@@ -67,8 +67,9 @@ async function twoDevicesApart() {
   await answer(a, 'paper/shared', 3, START);
   await answer(a, 'paper/shared', 3, START + 10 * 60_000);
   const { db: b } = freshDb();
-  await importBackup(b, await fileOf(a, START + 1000));
-  await syncDeck(b, DECK, START + 2000);
+  // B restores a backup A made after its last answer (an export never holds a later answer).
+  await importBackup(b, await fileOf(a, START + 11 * 60_000));
+  await syncDeck(b, DECK, START + 12 * 60_000);
 
   await answer(a, 'paper/shared', 3, START + 3 * DAY);
   await answer(b, 'paper/shared', 1, START + 4 * DAY);

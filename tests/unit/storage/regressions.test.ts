@@ -177,6 +177,7 @@ function reviewedDeckCard() {
     kind: 'point',
     chapter: 'foundational-work',
     paperId: 'a',
+    source: 'list',
     front: 'Q?',
     back: 'A.',
     href: '/foundational-work/#a--b',
