@@ -27,6 +27,7 @@ import {
 } from './model-loading';
 import {
   createSession,
+  SITE_BASE,
   type Backend,
   type Feed,
   type GraphSession,
@@ -50,7 +51,7 @@ import { Tokenizer } from './tokenizer';
 export type Tokens = readonly number[] | readonly (readonly number[])[];
 
 export interface LoadOptions {
-  /** URL of the folder holding <name>/manifest.json. Default '/models/' on this origin. */
+  /** URL of the folder holding <name>/manifest.json. Default `models/` under the site's base. */
   readonly baseUrl?: string;
   /** 'auto' (default): WebGPU when an adapter exists, else WASM. */
   readonly backend?: Backend | 'auto';
@@ -150,7 +151,8 @@ export class HookedModel {
    * ModelSessionError with a readable message.
    */
   static async load(name: string, options: LoadOptions = {}): Promise<HookedModel> {
-    const modelUrl = baseOf(`${(options.baseUrl ?? '/models/').replace(/\/?$/, '/')}${name}/`);
+    const folder = options.baseUrl ?? `${SITE_BASE}models/`;
+    const modelUrl = baseOf(`${folder.replace(/\/?$/, '/')}${name}/`);
     const source = httpSource(modelUrl, {
       ...(options.cacheName !== undefined && { cacheName: options.cacheName }),
       ...(options.signal && { signal: options.signal }),

@@ -1,4 +1,7 @@
-/** Names the service worker, its build step and the pages share. */
+/**
+ * Names the service worker, its build step and the pages share. Paths are from the site's root;
+ * the pages put them under the site's base (src/content/base.ts), the build under its folder.
+ */
 
 /**
  * Cache for onnxruntime's WASM and glue, too large to precache: the service worker stores them on

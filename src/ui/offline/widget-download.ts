@@ -10,6 +10,7 @@
 import { fetchJson, fetchModelFile } from '../../ml/files';
 import { modelFiles, parseManifest, type ModelFile } from '../../ml/manifest';
 import { chooseBackend, type Backend } from '../../ml/runtime';
+import { withBase } from '../../content/base';
 import { MODELS_PREFIX, WIDGET_ASSET_LIST, WIDGET_CACHE, type WidgetAssetList } from './constants';
 
 /** src/ml's Cache Storage cache and key scheme (see fetchModelFile in src/ml/files.ts). */
@@ -66,12 +67,12 @@ export function runtimeFilesFor(
  * manifests.
  */
 export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
-  const response = await fetch(WIDGET_ASSET_LIST);
+  const response = await fetch(withBase(WIDGET_ASSET_LIST));
   if (!response.ok) throw new Error(`the list of widget files is missing (${response.status})`);
   const list = (await response.json()) as WidgetAssetList;
   const files: PlannedFile[] = [];
   for (const model of list.models) {
-    const modelUrl = new URL(`${MODELS_PREFIX}${model.name}/`, location.href).href;
+    const modelUrl = new URL(withBase(`${MODELS_PREFIX}${model.name}/`), location.href).href;
     const named = new Set(['manifest.json']);
     const hasManifest = model.files.some((file) => file.path === 'manifest.json');
     const manifest = hasManifest
@@ -94,7 +95,7 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
     }
   }
   for (const { url, bytes } of runtimeFilesFor(list.runtime, await chooseBackend('auto')))
-    files.push({ kind: 'runtime', url, bytes });
+    files.push({ kind: 'runtime', url: withBase(url), bytes });
   let cachedBytes = 0;
   for (const file of files) if (await isCached(file)) cachedBytes += file.bytes;
   const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);

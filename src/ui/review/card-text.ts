@@ -6,12 +6,13 @@
  */
 import { cardMathSchema, mathHtmlFor, type CardMath, type CardSide } from '../../srs/card-math';
 import { splitMath } from '../../content/math-text';
+import { withBase } from '../../content/base';
 
 let index: CardMath | null = null;
 let loading: Promise<void> | null = null;
 
 /** Fetches the build's card math once per page; a failure leaves math shown as TeX source. */
-export function loadCardMath(url = '/card-math.json'): Promise<void> {
+export function loadCardMath(url = withBase('card-math.json')): Promise<void> {
   loading ??= fetch(url)
     .then((response) => (response.ok ? response.json() : null))
     .then((data: unknown) => {

@@ -27,6 +27,7 @@ import {
 import { saveSettings } from '../../storage/settings';
 import { describeDamaged, describeSync, startStorage } from '../../storage/bootstrap';
 import { tabId } from './tab-id';
+import { withBase } from '../../content/base';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -101,7 +102,7 @@ export class ReviewSessionElement extends HTMLElement {
     );
     const [started] = await Promise.all([
       startStorage({
-        deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+        deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
         onUpgradeElsewhere: () => this.showUpgradeNotice(),
         onBlocked: (message) => this.say(message),
       }),
@@ -229,7 +230,7 @@ export class ReviewSessionElement extends HTMLElement {
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
     reveal.hidden = false;
-    required<HTMLAnchorElement>(this, '[data-open]').href = card.href;
+    required<HTMLAnchorElement>(this, '[data-open]').href = withBase(card.href);
     // Move focus to the question so a screen reader reads each new card; Space still reveals.
     if (this.contains(document.activeElement) || document.activeElement === document.body) {
       required(this, '[data-front]').focus({ preventScroll: true });
@@ -439,7 +440,7 @@ export class ReviewSessionElement extends HTMLElement {
       case 'o':
         if (!this.current) return;
         event.preventDefault();
-        location.assign(this.current.href);
+        location.assign(withBase(this.current.href));
         return;
     }
   }

@@ -12,6 +12,7 @@ import { suspendCard, unsuspendCard } from '../../storage/reviews';
 import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
+import { withBase } from '../../content/base';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
@@ -74,7 +75,7 @@ export class CardBrowserElement extends HTMLElement {
   private async start(): Promise<void> {
     const [started] = await Promise.all([
       startStorage({
-        deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+        deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
         onUpgradeElsewhere: () => this.say('Another tab upgraded the database. Reload this page.'),
         onBlocked: (message) => this.say(message),
       }),
@@ -157,7 +158,7 @@ export class CardBrowserElement extends HTMLElement {
     };
     const question = cell('');
     const link = document.createElement('a');
-    link.href = card.href;
+    link.href = withBase(card.href);
     showCardText(link, card, 'front');
     question.append(link);
     cell(card.paperId ? (this.titles[card.paperId] ?? card.paperId) : 'Glossary');

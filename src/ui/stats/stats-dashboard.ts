@@ -23,6 +23,7 @@ import {
 } from '../../storage/quarantine';
 import { loadStatsData, type StatsData } from '../../storage/stats';
 import { startStorage } from '../../storage/bootstrap';
+import { withBase } from '../../content/base';
 
 /** How a damaged row is named in the list. */
 function damagedName(row: DamagedRow): string {
@@ -67,7 +68,7 @@ export class StatsDashboardElement extends HTMLElement {
 
   private async start(): Promise<void> {
     const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => {
         required(this, '[data-status]').textContent =
           'Another tab upgraded the database to a newer version. Reload this page.';

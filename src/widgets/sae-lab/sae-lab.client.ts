@@ -46,6 +46,7 @@ import {
   type TrainingConfig,
 } from './sae-index';
 import { SaeTrainer } from './trainer';
+import { modelFolderUrl } from '../kit/model-url';
 
 /** Top contexts shown per feature, and the context around each. */
 const TOP = 8;
@@ -98,7 +99,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const { tokenizer } = model;
   const vocab = model.config.d_vocab;
 
-  const base = new URL('/models/tiny-lm-saes/', location.href).href;
+  const base = modelFolderUrl('tiny-lm-saes');
   context.progress({ fraction: null, label: 'Reading the SAE index' });
   const index: SaeIndex = parseSaeIndex(
     await fetchJson(new URL('saes.json', base).href, { signal }),
