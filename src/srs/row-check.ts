@@ -106,6 +106,8 @@ export function repairedCard(raw: unknown, now: number): StoredCard | null {
     kind: field(row, 'kind', 'point'),
     chapter: field(row, 'chapter', 'unknown'),
     paperId: field<string | null>(row, 'paperId', null),
+    // The next deck sync sets the published value; until then an unknown source reads as ours.
+    source: field<string>(row, 'source', 'ours') === 'list' ? 'list' : 'ours',
     front: front ?? REPAIRED_TEXT,
     back: back ?? REPAIRED_TEXT,
     href: field(row, 'href', '/#repaired'),

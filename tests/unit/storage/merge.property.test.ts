@@ -36,10 +36,12 @@ const device = fc.record({
   read: fc.boolean(),
 });
 
+type DeviceHistory = typeof device extends fc.Arbitrary<infer T> ? T : never;
+
 function collection(
   deviceId: string,
   shared: Answer[],
-  own: fc.RecordValue<typeof device>,
+  own: DeviceHistory,
 ): Collection {
   const answers = [...shared, ...own.answers];
   // One answer per card and minute: a device cannot answer one card twice in a millisecond.
