@@ -38,11 +38,7 @@ const device = fc.record({
 
 type DeviceHistory = typeof device extends fc.Arbitrary<infer T> ? T : never;
 
-function collection(
-  deviceId: string,
-  shared: Answer[],
-  own: DeviceHistory,
-): Collection {
+function collection(deviceId: string, shared: Answer[], own: DeviceHistory): Collection {
   const answers = [...shared, ...own.answers];
   // One answer per card and minute: a device cannot answer one card twice in a millisecond.
   const seen = new Set<string>();
