@@ -32,6 +32,14 @@ import {
   type SweepAxis,
 } from './patching';
 import {
+  firstDifferingPosition,
+  joinLogits,
+  pastFromHook,
+  prefixReusable,
+  sharedPrefixLength,
+  suffixInterventions,
+} from './prefix-sweep';
+import {
   chooseBackend,
   createSession,
   type Backend,
@@ -87,6 +95,12 @@ export interface PatchSweepOptions {
    * cell is run (to measure batching alone).
    */
   readonly skipUnchanged?: boolean;
+  /**
+   * Compute only the positions a batch's patches can change (default true, where the model has
+   * a prefix graph and the hooks have a position axis but no key axis): the positions before
+   * them are the target run's, whose keys and values the prefix graph takes (prefix-sweep.ts).
+   */
+  readonly reusePrefix?: boolean;
 }
 
 export interface PatchSweepResult {
@@ -104,6 +118,11 @@ export interface PatchSweepResult {
    * replaced, and score the unpatched run's metric (see differsAlong). Attribution: 0.
    */
   readonly patchedRuns: number;
+  /**
+   * Leading positions the patched runs took from the target run instead of computing them (the
+   * smallest over the sweep's calls; 0: every position was computed). See reusePrefix.
+   */
+  readonly reusedPrefix: number;
   readonly milliseconds: number;
 }
 
@@ -142,6 +161,8 @@ export class HookedModel {
   /** The graph without intervention inputs, used by every call that intervenes on nothing. */
   private readonly plainSession: GraphSession | null;
   private gradSession: Promise<GraphSession> | null = null;
+  /** The suffix-after-prefix graph (model.prefix.onnx), started on the first sweep. */
+  private suffixSession: Promise<GraphSession> | null = null;
   /** The weights file the graphs share (kept for the backward graph, started on first use). */
   private readonly sessionOptions: SessionOptions;
   private readonly hooks: ReadonlyMap<string, HookInfo>;
@@ -322,6 +343,7 @@ export class HookedModel {
     forward: Uint8Array;
     plain?: Uint8Array | null;
     backward?: Uint8Array | null;
+    prefix?: Uint8Array | null;
     weights?: Uint8Array | null;
     backend?: Backend | 'auto';
   }): Promise<HookedModel> {
@@ -348,6 +370,10 @@ export class HookedModel {
         return s;
       });
     }
+    if (init.prefix && manifest.files.prefix) {
+      const path = manifest.files.prefix.path;
+      model.suffixSession = createSession(init.prefix, model.backend, path, model.sessionOptions);
+    }
     return model;
   }
 
@@ -364,7 +390,7 @@ export class HookedModel {
     const manifestJson = await json('manifest.json');
     const manifest = parseManifest(manifestJson);
     const bytes = (file: ModelFile | null) => (file ? read(file.path) : null);
-    const { forward, plain, weights, backward, tokenizer } = manifest.files;
+    const { forward, plain, weights, backward, prefix, tokenizer } = manifest.files;
     return HookedModel.fromBytes({
       manifest: manifestJson,
       tokenizer: await json(tokenizer?.path ?? 'tokenizer.json'),
@@ -372,6 +398,7 @@ export class HookedModel {
       plain: await bytes(plain),
       weights: await bytes(weights),
       backward: options.backward === false ? null : await bytes(backward),
+      prefix: await bytes(prefix),
       ...(options.backend && { backend: options.backend }),
     });
   }
@@ -533,6 +560,46 @@ export class HookedModel {
     return this.gradSession;
   }
 
+  /** The prefix graph's session (fetched and started on first use), or null without one. */
+  private prefixSession(): Promise<GraphSession> | null {
+    const file = this.manifest.files.prefix;
+    if (!file) return null;
+    this.suffixSession ??= (async () => {
+      const bytes = await fetchModelFile(this.modelUrl, file, {
+        ...(this.loadOptions.cacheName !== undefined && { cacheName: this.loadOptions.cacheName }),
+      });
+      return createSession(bytes, this.backend, file.path, this.sessionOptions);
+    })();
+    this.suffixSession.catch(() => (this.suffixSession = null));
+    return this.suffixSession;
+  }
+
+  /**
+   * Logits [batch, suffix, d_vocab] of suffix tokens after a prefix given by its keys and values
+   * (`past`: past_k:{l} / past_v:{l} → [1, n_heads, prefix, d_head]), with interventions at the
+   * suffix positions.
+   */
+  private async runSuffix(
+    session: GraphSession,
+    rows: readonly (readonly number[])[],
+    past: ReadonlyMap<string, Tensor>,
+    interventions: readonly Intervention[],
+  ): Promise<Tensor> {
+    const pos = rows[0]!.length;
+    const inputs = buildInterventionFeeds(
+      this.hooks,
+      this.interventionHooks,
+      this.config,
+      rows.length,
+      pos,
+      interventions,
+    );
+    const feeds = this.feeds(rows, pos, inputs);
+    for (const [name, kv] of past) feeds.set(name, kv);
+    const out = await session.run(feeds, ['logits']);
+    return out.get('logits')!;
+  }
+
   /** Loads the backward graph now (it is otherwise fetched on the first attribution call). */
   async prepareGradients(): Promise<void> {
     await this.backwardSession();
@@ -604,8 +671,14 @@ export class HookedModel {
   async patchSweep(options: PatchSweepOptions): Promise<PatchSweepResult> {
     const t0 = performance.now();
     const { over, source, target, width, infos } = this.sweepSetup(options);
+    const suffixGraph =
+      options.reusePrefix !== false && prefixReusable(infos) ? this.prefixSession() : null;
+    // The target run's keys and values, which the prefix graph takes for the shared prefix.
+    const kvHooks = suffixGraph
+      ? [...this.blockHooks('attn.hook_k'), ...this.blockHooks('attn.hook_v')]
+      : [];
     // Baselines and the source activations in one call: row 0 = source, row 1 = target.
-    const base = await this.forward([source, target], [], options.hooks);
+    const base = await this.forward([source, target], [], [...options.hooks, ...kvHooks]);
     const metricOf = (logits: Tensor, r: number) => options.metric.evaluate(row(logits, r));
     const sourceMetric = metricOf(base.logits, 0);
     const targetMetric = metricOf(base.logits, 1);
@@ -630,9 +703,54 @@ export class HookedModel {
       .map((cell, k) => ({ cell, k }))
       .filter(({ cell }) => differs?.[cell.hookIndex]![cell.index] ?? true);
     const maxBatch = Math.max(1, options.maxBatch ?? runs.length);
+    const suffix = suffixGraph && {
+      session: await suffixGraph,
+      targetLogits: row(base.logits, 1),
+      firstDiffering: infos.map((info) =>
+        firstDifferingPosition(info, base.cache.get(info.name)!, 0, 1),
+      ),
+    };
     let calls = 1;
+    let reusedPrefix = runs.length > 0 ? target.length : 0;
     for (let start = 0; start < runs.length; start += maxBatch) {
       const chunk = runs.slice(start, start + maxBatch);
+      const prefix = suffix
+        ? sharedPrefixLength(
+            chunk.map(({ cell }) => cell),
+            over,
+            suffix.firstDiffering,
+            target.length,
+          )
+        : 0;
+      reusedPrefix = Math.min(reusedPrefix, prefix);
+      if (suffix && prefix > 0) {
+        const past = new Map<string, Tensor>();
+        for (let l = 0; l < this.config.n_layers; l++) {
+          past.set(
+            `past_k:${l}`,
+            pastFromHook(base.cache.get(`blocks.${l}.attn.hook_k`)!, 1, prefix),
+          );
+          past.set(
+            `past_v:${l}`,
+            pastFromHook(base.cache.get(`blocks.${l}.attn.hook_v`)!, 1, prefix),
+          );
+        }
+        const patches = suffixInterventions(
+          chunk.map(({ cell }) => cell),
+          infos,
+          sources,
+          over,
+          prefix,
+        );
+        const rows = chunk.map(() => target.slice(prefix));
+        const logits = await this.runSuffix(suffix.session, rows, past, patches);
+        calls++;
+        chunk.forEach(
+          ({ k }, r) =>
+            (scores[k] = options.metric.evaluate(joinLogits(suffix.targetLogits, logits, r))),
+        );
+        continue;
+      }
       const rows = chunk.map(() => target);
       const interventions = sweepInterventions(
         chunk.map(({ cell }) => cell),
@@ -654,6 +772,7 @@ export class HookedModel {
       corrupted,
       calls,
       patchedRuns: runs.length,
+      reusedPrefix,
       milliseconds: performance.now() - t0,
     };
   }
@@ -723,6 +842,7 @@ export class HookedModel {
         corrupted,
         calls,
         patchedRuns: 0,
+        reusedPrefix: 0,
         milliseconds,
       };
     });
