@@ -439,7 +439,7 @@ if (SECTIONS.has('2')) {
   );
   line('', 'wall-clock', 'CPU time');
   row2(
-    'patchSweep (2 calls)',
+    `patchSweep (${batched.calls} calls)`,
     'sweep',
     `(runs ${batched.patchedRuns} cells from position ${batched.reusedPrefix} on; ${cells - batched.patchedRuns} patch in an identical activation)`,
   );
@@ -483,7 +483,7 @@ if (SECTIONS.has('2')) {
   );
   console.log(
     `   early-differing pair ("When Lisa and John ...", differs at position ${earlyResult.reusedPrefix}): ` +
-      `patchSweep ${fmt(m.earlySweep.wall)} (${earlyResult.patchedRuns} runs) vs one call per patch ${fmt(m.earlyOneByOne.wall)}: ` +
+      `patchSweep ${fmt(m.earlySweep.wall)} (${earlyResult.patchedRuns} runs in ${earlyResult.calls - 1} batches) vs one call per patch ${fmt(m.earlyOneByOne.wall)}: ` +
       `${x(m.earlyOneByOne.wall, m.earlySweep.wall)} wall, ${x(m.earlyOneByOne.cpu, m.earlySweep.cpu)} CPU (agree to ${earlyDiff.toExponential(1)})`,
   );
   console.log(

@@ -34,9 +34,10 @@ import {
 import {
   firstDifferingPosition,
   joinLogits,
+  firstChangedPosition,
   pastFromHook,
+  planBatches,
   prefixReusable,
-  sharedPrefixLength,
   suffixInterventions,
 } from './prefix-sweep';
 import {
@@ -712,16 +713,20 @@ export class HookedModel {
     };
     let calls = 1;
     let reusedPrefix = runs.length > 0 ? target.length : 0;
-    for (let start = 0; start < runs.length; start += maxBatch) {
-      const chunk = runs.slice(start, start + maxBatch);
-      const prefix = suffix
-        ? sharedPrefixLength(
-            chunk.map(({ cell }) => cell),
-            over,
-            suffix.firstDiffering,
-            target.length,
-          )
-        : 0;
+    // With the prefix graph, batches group runs that change the same stretch of the prompt.
+    const firstChanged = runs.map(({ cell }) =>
+      suffix
+        ? Math.min(target.length - 1, firstChangedPosition(cell, over, suffix.firstDiffering))
+        : 0,
+    );
+    const batches = suffix
+      ? planBatches(firstChanged, target.length, maxBatch)
+      : Array.from({ length: Math.ceil(runs.length / maxBatch) }, (_, b) =>
+          runs.slice(b * maxBatch, (b + 1) * maxBatch).map((_, i) => b * maxBatch + i),
+        );
+    for (const batch of batches) {
+      const chunk = batch.map((i) => runs[i]!);
+      const prefix = suffix ? Math.min(...batch.map((i) => firstChanged[i]!)) : 0;
       reusedPrefix = Math.min(reusedPrefix, prefix);
       if (suffix && prefix > 0) {
         const past = new Map<string, Tensor>();

@@ -8,9 +8,10 @@ import { logitDiff } from '../../../src/ml';
 import type { HookInfo } from '../../../src/ml/manifest';
 import {
   joinLogits,
+  firstChangedPosition,
   pastFromHook,
+  planBatches,
   prefixReusable,
-  sharedPrefixLength,
   sliceFrom,
   suffixInterventions,
 } from '../../../src/ml/prefix-sweep';
@@ -24,16 +25,35 @@ const pattern: HookInfo = {
 const z: HookInfo = { name: 'blocks.0.attn.hook_z', shape: ['batch', 'pos', 'n_heads', 'd_head'] };
 
 describe('the pure part of prefix reuse', () => {
-  it('shares the prefix up to the earliest patched position of a batch, keeping one position', () => {
-    const cells = [
-      { hookIndex: 0, index: 7 },
-      { hookIndex: 1, index: 4 },
+  it('starts a patch at its position, and a head patch where the two runs first differ', () => {
+    expect(firstChangedPosition({ hookIndex: 1, index: 7 }, 'positions', [2, 3])).toBe(7);
+    expect(firstChangedPosition({ hookIndex: 1, index: 0 }, 'heads', [2, 3])).toBe(3);
+  });
+
+  it('batches runs that change nearly the same positions in one call', () => {
+    const firstChanged = [10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11];
+    const batches = planBatches(firstChanged, 15);
+    expect(batches).toHaveLength(1);
+    expect([...batches[0]!].sort((a, b) => a - b)).toEqual(firstChanged.map((_, i) => i));
+  });
+
+  it('splits the runs of an early-differing pair by how much of the prompt they change', () => {
+    const firstChanged = [
+      ...Array.from({ length: 20 }, () => 2),
+      ...Array.from({ length: 20 }, () => 60),
     ];
-    expect(sharedPrefixLength(cells, 'positions', [], 10)).toBe(4);
-    expect(sharedPrefixLength([{ hookIndex: 0, index: 0 }], 'positions', [], 10)).toBe(0);
-    // A head patch starts where the two runs first differ at its hook.
-    expect(sharedPrefixLength(cells, 'heads', [6, 3], 10)).toBe(3);
-    expect(sharedPrefixLength([{ hookIndex: 0, index: 1 }], 'heads', [10], 10)).toBe(9);
+    const batches = planBatches(firstChanged, 64);
+    expect(batches.map((b) => b.map((i) => firstChanged[i]))).toEqual([
+      Array.from({ length: 20 }, () => 2),
+      Array.from({ length: 20 }, () => 60),
+    ]);
+  });
+
+  it('keeps every batch within maxBatch and runs every run once', () => {
+    const firstChanged = Array.from({ length: 23 }, (_, i) => i % 5);
+    const batches = planBatches(firstChanged, 8, 4);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(4);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(firstChanged.map((_, i) => i));
   });
 
   it('takes keys and values heads first, from the chosen batch row', () => {
