@@ -704,8 +704,11 @@ export class HookedModel {
       .map((cell, k) => ({ cell, k }))
       .filter(({ cell }) => differs?.[cell.hookIndex]![cell.index] ?? true);
     const maxBatch = Math.max(1, options.maxBatch ?? runs.length);
-    const suffix = suffixGraph && {
-      session: await suffixGraph,
+    // A prefix graph that cannot be had (offline, with a cache from before it existed) costs
+    // only speed: the sweep runs every position.
+    const suffixSession = suffixGraph && (await suffixGraph.catch(() => null));
+    const suffix = suffixSession && {
+      session: suffixSession,
       targetLogits: row(base.logits, 1),
       firstDiffering: infos.map((info) =>
         firstDifferingPosition(info, base.cache.get(info.name)!, 0, 1),

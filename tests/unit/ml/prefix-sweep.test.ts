@@ -2,9 +2,10 @@
  * Prefix reuse in patching sweeps: the pure helpers, and on every committed model (Node, WASM)
  * the same scores as the sweep that computes every position.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HookedModel, PatchSweepOptions } from '../../../src/ml';
-import { logitDiff } from '../../../src/ml';
+import { HookedModel, logitDiff, type PatchSweepOptions } from '../../../src/ml';
 import type { HookInfo } from '../../../src/ml/manifest';
 import {
   joinLogits,
@@ -15,7 +16,7 @@ import {
   sliceFrom,
   suffixInterventions,
 } from '../../../src/ml/prefix-sweep';
-import { loadFromDisk } from './support';
+import { loadFromDisk, modelDir, readJson } from './support';
 
 const resid: HookInfo = { name: 'blocks.0.hook_resid_pre', shape: ['batch', 'pos', 'd_model'] };
 const pattern: HookInfo = {
@@ -199,5 +200,39 @@ describe('prefix reuse on modadd (three tokens: a b =)', () => {
     const later = await model.patchSweep(options);
     expect(later.reusedPrefix).toBe(1);
     expect(maxDiff(later.scores.data, full.scores.data)).toBeLessThan(1e-5);
+  });
+});
+
+describe('a model whose prefix graph cannot be fetched', () => {
+  it('still sweeps, computing every position', async () => {
+    const dir = modelDir('attn-only-2l');
+    const bytes = (p: string) => new Uint8Array(readFileSync(join(dir, p)));
+    // Built from bytes without model.prefix.onnx, the model has nowhere to fetch it from.
+    const model = await HookedModel.fromBytes({
+      manifest: readJson(join(dir, 'manifest.json')),
+      tokenizer: readJson(join(dir, 'tokenizer.json')),
+      forward: bytes('model.onnx'),
+      plain: bytes('model.plain.onnx'),
+      weights: bytes('weights.bin'),
+      backend: 'wasm',
+    });
+    try {
+      const tok = model.tokenizer;
+      const options = {
+        clean: tok.encode('When Mary and John went to the store, John gave a drink to'),
+        corrupted: tok.encode('When Mary and John went to the store, Mary gave a drink to'),
+        hooks: model.blockHooks('hook_resid_pre'),
+        metric: logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tokenToId('John') }),
+      };
+      const sweep = await model.patchSweep(options);
+      expect(sweep.reusedPrefix).toBe(0);
+      const reference = await loadFromDisk('attn-only-2l');
+      const reused = await reference.patchSweep(options);
+      await reference.release();
+      expect(reused.reusedPrefix).toBe(10);
+      expect(maxDiff(sweep.scores.data, reused.scores.data)).toBeLessThan(1e-5);
+    } finally {
+      await model.release();
+    }
   });
 });
