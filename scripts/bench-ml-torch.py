@@ -8,6 +8,12 @@ It also answers {"skeleton": PATH, "runs": N}: it writes to PATH an ONNX graph o
 weight matmuls alone (every W_Q, W_K, W_V, W_O, W_in, W_out and W_U product of a 24-token forward,
 chained, nothing else) and times the same chain in PyTorch, so that the bench can compare the two
 runtimes' arithmetic apart from everything else a forward pass does.
+
+And {"tl_sweep": {"clean": [...], "corrupted": [...], "answer": id, "distractor": id}, "runs": N}:
+the resid_pre patching sweep done the way a TransformerLens user writes it (a clean run with a
+cache, then for every layer and position one forward pass of the corrupted prompt with a forward
+hook that patches the clean activation in at that position), timed per whole sweep; it answers
+the scores too, so the bench can check that both sides computed the same thing.
 """
 import json
 import os
@@ -83,6 +89,32 @@ def time_skeleton(weights: list, tokens: int, runs: int) -> tuple:
     return ms, cpu
 
 
+def tl_style_sweep(model, clean, corrupted, answer: int, distractor: int) -> list:
+    """The resid_pre x position sweep as TransformerLens's demos write it, with PyTorch forward
+    hooks (register_forward_hook on each layer's hook_resid_pre) and one forward pass per patch."""
+
+    def logit_diff(logits):
+        return (logits[0, -1, answer] - logits[0, -1, distractor]).item()
+
+    _, clean_cache = model.run_with_cache(clean)
+    scores = []
+    for layer, block in enumerate(model.blocks):
+        clean_act = clean_cache[f"blocks.{layer}.hook_resid_pre"]
+        for position in range(clean.shape[1]):
+
+            def patch(module, inputs, output, position=position, clean_act=clean_act):
+                output = output.clone()
+                output[:, position] = clean_act[:, position]
+                return output
+
+            handle = block.hook_resid_pre.register_forward_hook(patch)
+            try:
+                scores.append(logit_diff(model(corrupted)))
+            finally:
+                handle.remove()
+    return scores
+
+
 def main() -> None:
     checkpoint, tokens_json, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     torch.set_num_threads(threads)
@@ -94,6 +126,19 @@ def main() -> None:
         for line in sys.stdin:
             request = json.loads(line)
             runs = request["runs"]
+            if "tl_sweep" in request:
+                job = request["tl_sweep"]
+                clean = torch.tensor([job["clean"]], dtype=torch.long)
+                corrupted = torch.tensor([job["corrupted"]], dtype=torch.long)
+                args = (model, clean, corrupted, job["answer"], job["distractor"])
+                ms, cpu = [], []
+                for _ in range(runs):
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    scores = tl_style_sweep(*args)
+                    ms.append((time.perf_counter() - t0) * 1000)
+                    cpu.append((time.process_time() - c0) * 1000)
+                print(json.dumps({"ms": ms, "cpu": cpu, "scores": scores}), flush=True)
+                continue
             if "skeleton" in request:
                 shapes = skeleton_shapes(model.cfg, tokens.shape[1])
                 weights = skeleton_weights(shapes)

@@ -66,6 +66,16 @@ async function resolveFile(root, urlPath) {
 }
 
 /**
+ * Headers that make the site cross-origin isolated (crossOriginIsolated in the page), which lets
+ * onnxruntime-web run WASM on several threads (SharedArrayBuffer). require-corp blocks
+ * cross-origin subresources that do not opt in; the site loads none.
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
  * Starts serving `root` on 127.0.0.1. Resolves to { url, port, close() } once listening.
  * With `compress`, text files go out gzip-compressed to clients that accept it, as a production
  * host sends them (the browser tests leave it off: they check bytes and progress as stored).

@@ -8,7 +8,10 @@ writes public/models/<name>/:
   model.plain.onnx forward without intervention inputs: tokens -> logits + every hook (the fast
                    path for runs without interventions: no per-hook inputs or elementwise ops)
   model.grad.onnx  forward + hand-written backward: tokens, logit_grad -> logits, hooks, grad:<hook>
-  weights.bin      the weights of all three graphs, stored once (ONNX external data: each graph's
+  model.prefix.onnx the forward pass over a suffix given the prefix's keys and values, with the
+                   intervention inputs: tokens, past_k:<l>, past_v:<l>, ... -> logits (patching
+                   sweeps compute only the positions a patch can change; models/lab/prefix.py)
+  weights.bin      the weights of all four graphs, stored once (ONNX external data: each graph's
                    large initializers point into this file by offset and length)
   tokenizer.json   copied from the trainer
   manifest.json    config, hooks with symbolic shapes, intervention hooks, files, sha256, bytes
@@ -37,6 +40,7 @@ import torch.nn as nn
 
 from .backward import GradGraph, grad_output_names
 from .model import MASKED_SCORE, Attention, HookedTransformer, Intervention, LayerNorm
+from .prefix import PrefixForwardGraph, past_input_names
 
 OPSET = 17
 FORMAT_VERSION = 1
@@ -227,6 +231,45 @@ def export_plain(model: HookedTransformer, path: Path) -> None:
     _declare_output_shapes(path, model)
 
 
+def prefix_input_names(model: HookedTransformer) -> List[str]:
+    return ["tokens", *past_input_names(model), *forward_input_names(model)[1:]]
+
+
+def export_prefix(model: HookedTransformer, path: Path) -> None:
+    """model.prefix.onnx (see models/lab/prefix.py): logits of a suffix after a prefix given by
+    its keys and values, with the intervention inputs of model.onnx."""
+    model.eval()
+    cfg = model.cfg
+    # Tracing input: prefix 2, suffix 3 (within n_ctx), batch 2 with a past of batch 1, so that
+    # every axis stays distinct and the past broadcasts.
+    n_prefix = 2 if cfg.n_ctx >= 3 else 1
+    n_suffix = max(1, min(3, cfg.n_ctx - n_prefix))
+    tokens = torch.zeros(4, n_suffix, dtype=torch.long)
+    past = [torch.zeros(1, cfg.n_heads, n_prefix, cfg.d_head) for _ in past_input_names(model)]
+    flat = []
+    dynamic_axes: Dict[str, Dict[int, str]] = {"tokens": {0: "batch", 1: "pos"}}
+    for name in past_input_names(model):
+        dynamic_axes[name] = {0: "past_batch", 2: "prefix"}
+    for name in model.intervention_hook_names:
+        rank = len(model.hook_shape(name))
+        for kind in INTERVENTION_KINDS:
+            flat.append(torch.zeros([1] * rank))
+            dynamic_axes[f"{kind}:{name}"] = {i: f"{kind}:{name}:{i}" for i in range(rank)}
+    dynamic_axes["logits"] = {0: "batch", 1: "pos"}
+    with torch.no_grad(), onnx_friendly(model):
+        torch.onnx.export(
+            PrefixForwardGraph(model),
+            (tokens, *past, *flat),
+            str(path),
+            input_names=prefix_input_names(model),
+            output_names=["logits"],
+            dynamic_axes=dynamic_axes,
+            opset_version=OPSET,
+            do_constant_folding=False,  # as in export_forward
+        )
+    _declare_output_shapes(path, model)
+
+
 def export_backward(model: HookedTransformer, path: Path) -> None:
     model.eval()
     tokens = example_tokens(model)
@@ -358,11 +401,13 @@ def build_manifest(
             "forward": forward_input_names(model),
             "plain": ["tokens"] if files.get("plain") else None,
             "backward": ["tokens", "logit_grad"] if files.get("backward") else None,
+            "prefix": prefix_input_names(model) if files.get("prefix") else None,
         },
         "outputs": {
             "forward": ["logits"] + model.hook_names,
             "plain": ["logits"] + model.hook_names if files.get("plain") else None,
             "backward": grad_output_names(model) if files.get("backward") else None,
+            "prefix": ["logits"] if files.get("prefix") else None,
         },
         "files": files,
         "tokenizer": "tokenizer.json",
@@ -381,7 +426,8 @@ def export_model(
     with_backward: bool = True,
     extra: Optional[dict] = None,
 ) -> dict:
-    """Write model.onnx, model.plain.onnx (+ model.grad.onnx), their shared weights.bin,
+    """Write model.onnx, model.plain.onnx (+ model.grad.onnx), model.prefix.onnx, their shared
+    weights.bin,
     tokenizer.json and manifest.json to out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     model = model.float().eval()
@@ -398,6 +444,9 @@ def export_model(
         files["backward"] = "model.grad.onnx"
     elif (out_dir / "model.grad.onnx").exists():
         (out_dir / "model.grad.onnx").unlink()
+    # Last, so that the other graphs' weights keep their offsets in weights.bin.
+    export_prefix(model, out_dir / "model.prefix.onnx")
+    files["prefix"] = "model.prefix.onnx"
     graphs = [out_dir / f for k, f in files.items() if f and k != "weights"]
     share_weights(graphs, out_dir / "weights.bin")
     if tokenizer_path.resolve() != (out_dir / "tokenizer.json").resolve():

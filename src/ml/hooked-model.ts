@@ -110,6 +110,10 @@ export class HookedModel {
   private readonly interventionHooks: ReadonlySet<string>;
   /** Reads the backward graph's bytes (null: the model has none). */
   private readonly readBackward: (() => Promise<Uint8Array>) | null;
+  /** Reads the prefix graph's bytes (null: the model has none). */
+  private readonly readPrefix: (() => Promise<Uint8Array>) | null;
+  /** The suffix-after-prefix graph (model.prefix.onnx), started on the first sweep. */
+  private suffixSession: Promise<GraphSession> | null = null;
 
   private constructor(init: {
     manifest: Manifest;
@@ -119,6 +123,7 @@ export class HookedModel {
     sessionOptions: SessionOptions;
     fallbackReason: string | null;
     readBackward: (() => Promise<Uint8Array>) | null;
+    readPrefix: (() => Promise<Uint8Array>) | null;
   }) {
     this.manifest = init.manifest;
     this.config = init.manifest.config;
@@ -139,6 +144,7 @@ export class HookedModel {
     }));
     this.interventionHooks = new Set(init.manifest.interventionHooks);
     this.readBackward = init.readBackward;
+    this.readPrefix = init.readPrefix;
     checkInputs(init.manifest, init.session, 'forward');
     if (init.plainSession) checkInputs(init.manifest, init.plainSession, 'plain');
   }
@@ -189,10 +195,11 @@ export class HookedModel {
     forward: Uint8Array;
     plain?: Uint8Array | null;
     backward?: Uint8Array | null;
+    prefix?: Uint8Array | null;
     weights?: Uint8Array | null;
     backend?: Backend | 'auto';
   }): Promise<HookedModel> {
-    const backward = init.backward;
+    const { backward, prefix } = init;
     return HookedModel.fromParts(
       {
         manifest: parseManifest(init.manifest),
@@ -201,6 +208,7 @@ export class HookedModel {
         plain: init.plain ?? null,
         weights: init.weights ?? null,
         backward: backward ? () => Promise.resolve(backward) : null,
+        prefix: prefix ? () => Promise.resolve(prefix) : null,
       },
       { ...(init.backend && { backend: init.backend }) },
     );
@@ -261,6 +269,7 @@ export class HookedModel {
       sessionOptions,
       fallbackReason,
       readBackward: parts.backward,
+      readPrefix: parts.prefix ?? null,
     });
   }
 
@@ -428,6 +437,53 @@ export class HookedModel {
     return this.gradSession;
   }
 
+  /**
+   * Whether `runAfterPrefix` can run: the model has a prefix graph (model.prefix.onnx) and it
+   * started (it is read on the first call). A graph that cannot be had (offline, with a cache
+   * from before it existed) answers false, and the sweep computes every position instead.
+   */
+  async hasPrefixGraph(): Promise<boolean> {
+    const file = this.manifest.files.prefix;
+    const read = this.readPrefix;
+    if (!file || !read) return false;
+    this.suffixSession ??= (async () =>
+      createSession(await read(), this.backend, file.path, this.sessionOptions))();
+    // A failed load can be retried.
+    this.suffixSession.catch(() => (this.suffixSession = null));
+    return this.suffixSession.then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * Logits [batch, suffix, d_vocab] of suffix tokens after a prefix given by its keys and values
+   * (`past`: past_k:{l} / past_v:{l} → [1, n_heads, prefix, d_head]), with interventions at the
+   * suffix positions (see prefix-sweep.ts). Call hasPrefixGraph first.
+   */
+  async runAfterPrefix(
+    tokens: readonly (readonly number[])[],
+    past: ReadonlyMap<string, Tensor>,
+    interventions: readonly Intervention[],
+  ): Promise<Tensor> {
+    if (!this.suffixSession)
+      throw new ModelError(`${this.manifest.name}'s prefix graph is not started`);
+    const session = await this.suffixSession;
+    const { rows, pos } = asBatch(tokens);
+    const inputs = buildInterventionFeeds(
+      this.hooks,
+      this.interventionHooks,
+      this.config,
+      rows.length,
+      pos,
+      interventions,
+    );
+    const feeds = this.feeds(rows, pos, inputs);
+    for (const [name, kv] of past) feeds.set(name, kv);
+    const out = await session.run(feeds, ['logits']);
+    return out.get('logits')!;
+  }
+
   /** Loads the backward graph now (it is otherwise fetched on the first attribution call). */
   async prepareGradients(): Promise<void> {
     await this.backwardSession();
@@ -507,5 +563,7 @@ export class HookedModel {
     await this.forwardSession.release();
     await this.plainSession?.release();
     if (this.gradSession) await (await this.gradSession).release();
+    const suffix = this.suffixSession && (await this.suffixSession.catch(() => null));
+    await suffix?.release();
   }
 }

@@ -53,6 +53,8 @@ const manifestSchema = z.object({
     backward: fileEntrySchema.nullable().optional(),
     /** ONNX external data that the graphs share (their weights, stored once). */
     weights: fileEntrySchema.nullable().optional(),
+    /** The forward pass over a suffix given the prefix's keys and values (patching sweeps). */
+    prefix: fileEntrySchema.nullable().optional(),
   }),
   sha256: z.record(z.string(), sha256Schema).optional(),
   bytes: z.record(z.string(), z.number()).optional(),
@@ -88,6 +90,11 @@ export interface Manifest {
     readonly backward: ModelFile | null;
     /** The external data file holding the graphs' weights (weights.bin), if they use one. */
     readonly weights: ModelFile | null;
+    /**
+     * The forward pass over a suffix given the prefix's keys and values (model.prefix.onnx), if
+     * exported: patchSweep computes only the positions a patch can change (prefix-sweep.ts).
+     */
+    readonly prefix: ModelFile | null;
     readonly tokenizer: ModelFile | null;
   };
 }
@@ -97,8 +104,10 @@ export interface Manifest {
  * page needs to have cached to run the model offline.
  */
 export function modelFiles(manifest: Manifest): ModelFile[] {
-  const { forward, plain, backward, weights, tokenizer } = manifest.files;
-  return [forward, plain, backward, weights, tokenizer].filter((f): f is ModelFile => f !== null);
+  const { forward, plain, backward, prefix, weights, tokenizer } = manifest.files;
+  return [forward, plain, backward, prefix, weights, tokenizer].filter(
+    (f): f is ModelFile => f !== null,
+  );
 }
 
 function describe(error: z.ZodError): string {
@@ -139,6 +148,7 @@ export function parseManifest(json: unknown): Manifest {
       plain: m.files.plain ? file(m.files.plain) : null,
       backward: m.files.backward ? file(m.files.backward) : null,
       weights: m.files.weights ? file(m.files.weights) : null,
+      prefix: m.files.prefix ? file(m.files.prefix) : null,
       tokenizer: m.tokenizer ? file(m.tokenizer) : null,
     },
   };

@@ -65,6 +65,8 @@ export interface ModelParts {
   readonly weights: Uint8Array | null;
   /** Reads the backward graph (null: the model has none); called on the first gradient. */
   readonly backward: (() => Promise<Uint8Array>) | null;
+  /** Reads the prefix graph (null: the model has none); called on the first patching sweep. */
+  readonly prefix?: (() => Promise<Uint8Array>) | null;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function readModelParts(
     sha256: null,
     bytes: null,
   };
-  const { forward, plain, weights, backward } = manifest.files;
+  const { forward, plain, weights, backward, prefix } = manifest.files;
   const files = [forward, tokenizerFile, plain, weights].filter((f): f is ModelFile => !!f);
   const loaded = new Map<string, number>();
   const totalBytes = files.reduce((s, f) => s + (f.bytes ?? 0), 0);
@@ -113,5 +115,6 @@ export async function readModelParts(
     plain: plainBytes,
     weights: weightsBytes,
     backward: backward ? () => source.bytes(backward) : null,
+    prefix: prefix ? () => source.bytes(prefix) : null,
   };
 }

@@ -81,6 +81,8 @@ function loadOrt(backend: Backend): Promise<Ort> {
       }
       if (runtimeOptions.numThreads !== undefined)
         ort.env.wasm.numThreads = runtimeOptions.numThreads;
+      else if (inBrowser() && globalThis.crossOriginIsolated)
+        ort.env.wasm.numThreads = isolatedThreads(globalThis.navigator?.hardwareConcurrency ?? 1);
       ort.env.logLevel = 'error';
       return ort;
     });
@@ -89,6 +91,17 @@ function loadOrt(backend: Backend): Promise<Ort> {
     ortBuilds.set(backend, build);
   }
   return build;
+}
+
+/**
+ * WASM threads on a cross-origin isolated page (elsewhere ORT can only use one). ORT's own
+ * default is half the logical cores, up to 4, which is 1 on a 2-core machine; there two threads
+ * made the patching sweep and in-page SAE training faster (npm run bench:threads, README), so
+ * use at least 2 where there are 2 cores.
+ */
+export function isolatedThreads(hardwareConcurrency: number): number {
+  const cores = Math.max(1, Math.floor(hardwareConcurrency) || 1);
+  return Math.max(Math.min(4, Math.ceil(cores / 2)), Math.min(2, cores));
 }
 
 /** The part of navigator.gpu we need (lib.dom has no WebGPU types). */

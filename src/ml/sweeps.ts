@@ -15,6 +15,15 @@ import {
   type SweepAxis,
 } from './patching';
 import { InterventionError } from './interventions';
+import {
+  firstChangedPosition,
+  firstDifferingPosition,
+  joinLogits,
+  pastFromHook,
+  planBatches,
+  prefixReusable,
+  suffixInterventions,
+} from './prefix-sweep';
 import { row, type Tensor } from './tensor';
 
 export interface PatchSweepOptions {
@@ -35,6 +44,12 @@ export interface PatchSweepOptions {
    * cell is run (to measure batching alone).
    */
   readonly skipUnchanged?: boolean;
+  /**
+   * Compute only the positions a batch's patches can change (default true, where the model has
+   * a prefix graph and the hooks have a position axis but no key axis): the positions before
+   * them are the target run's, whose keys and values the prefix graph takes (prefix-sweep.ts).
+   */
+  readonly reusePrefix?: boolean;
 }
 
 export interface PatchSweepResult {
@@ -52,10 +67,18 @@ export interface PatchSweepResult {
    * replaced, and score the unpatched run's metric (see differsAlong). Attribution: 0.
    */
   readonly patchedRuns: number;
+  /**
+   * Leading positions the patched runs took from the target run instead of computing them (the
+   * smallest over the sweep's calls; 0: every position was computed). See reusePrefix.
+   */
+  readonly reusedPrefix: number;
   readonly milliseconds: number;
 }
 
-export type AttributionOptions = Omit<PatchSweepOptions, 'maxBatch' | 'skipUnchanged'>;
+export type AttributionOptions = Omit<
+  PatchSweepOptions,
+  'maxBatch' | 'skipUnchanged' | 'reusePrefix'
+>;
 
 export interface AttributionResult extends PatchSweepResult {
   /** Linear estimate of each patch's change of the metric, [hooks, positions or heads]. */
@@ -94,8 +117,18 @@ export async function patchSweep(
 ): Promise<PatchSweepResult> {
   const t0 = performance.now();
   const { over, source, target, width, infos } = sweepSetup(model, options);
+  const withPrefix =
+    options.reusePrefix !== false && prefixReusable(infos) && (await model.hasPrefixGraph());
+  // The target run's keys and values, which the prefix graph takes for the shared prefix.
+  const kvHooks = withPrefix
+    ? [...model.blockHooks('attn.hook_k'), ...model.blockHooks('attn.hook_v')]
+    : [];
   // Baselines and the source activations in one call: row 0 = source, row 1 = target.
-  const base = await model.runWithInterventions([source, target], [], options.hooks);
+  const base = await model.runWithInterventions(
+    [source, target],
+    [],
+    [...options.hooks, ...kvHooks],
+  );
   const metricOf = (logits: Tensor, r: number) => options.metric.evaluate(row(logits, r));
   const sourceMetric = metricOf(base.logits, 0);
   const targetMetric = metricOf(base.logits, 1);
@@ -120,18 +153,47 @@ export async function patchSweep(
     .map((cell, k) => ({ cell, k }))
     .filter(({ cell }) => differs?.[cell.hookIndex]![cell.index] ?? true);
   const maxBatch = Math.max(1, options.maxBatch ?? runs.length);
+  const pos = target.length;
+  const firstDiffering = withPrefix
+    ? infos.map((info) => firstDifferingPosition(info, base.cache.get(info.name)!, 0, 1))
+    : [];
+  // With the prefix graph, batches group runs that change the same stretch of the prompt.
+  const firstChanged = runs.map(({ cell }) =>
+    withPrefix ? Math.min(pos - 1, firstChangedPosition(cell, over, firstDiffering)) : 0,
+  );
+  const batches = withPrefix
+    ? planBatches(firstChanged, pos, maxBatch)
+    : Array.from({ length: Math.ceil(runs.length / maxBatch) }, (_, b) =>
+        runs.slice(b * maxBatch, (b + 1) * maxBatch).map((_, i) => b * maxBatch + i),
+      );
+  const targetLogits = row(base.logits, 1);
   let calls = 1;
-  for (let start = 0; start < runs.length; start += maxBatch) {
-    const chunk = runs.slice(start, start + maxBatch);
-    const rows = chunk.map(() => target);
-    const interventions = sweepInterventions(
-      chunk.map(({ cell }) => cell),
-      options.hooks,
-      sources,
-      over,
-    );
-    const { logits } = await model.runWithInterventions(rows, interventions, []);
+  let reusedPrefix = runs.length > 0 ? pos : 0;
+  for (const batch of batches) {
+    const chunk = batch.map((i) => runs[i]!);
+    const cellsOfBatch = chunk.map(({ cell }) => cell);
+    const prefix = withPrefix ? Math.min(...batch.map((i) => firstChanged[i]!)) : 0;
+    reusedPrefix = Math.min(reusedPrefix, prefix);
     calls++;
+    if (prefix > 0) {
+      const past = new Map<string, Tensor>();
+      for (let l = 0; l < model.config.n_layers; l++) {
+        const kv = (name: string) =>
+          pastFromHook(base.cache.get(`blocks.${l}.attn.${name}`)!, 1, prefix);
+        past.set(`past_k:${l}`, kv('hook_k'));
+        past.set(`past_v:${l}`, kv('hook_v'));
+      }
+      const patches = suffixInterventions(cellsOfBatch, infos, sources, over, prefix);
+      const rows = chunk.map(() => target.slice(prefix));
+      const logits = await model.runAfterPrefix(rows, past, patches);
+      chunk.forEach(
+        ({ k }, r) => (scores[k] = options.metric.evaluate(joinLogits(targetLogits, logits, r))),
+      );
+      continue;
+    }
+    const rows = chunk.map(() => target);
+    const interventions = sweepInterventions(cellsOfBatch, options.hooks, sources, over);
+    const { logits } = await model.runWithInterventions(rows, interventions, []);
     chunk.forEach(({ k }, r) => (scores[k] = metricOf(logits, r)));
   }
   const clean = options.direction === 'noise' ? targetMetric : sourceMetric;
@@ -144,6 +206,7 @@ export async function patchSweep(
     corrupted,
     calls,
     patchedRuns: runs.length,
+    reusedPrefix,
     milliseconds: performance.now() - t0,
   };
 }
@@ -215,6 +278,7 @@ export async function attributionGroups(
       corrupted,
       calls,
       patchedRuns: 0,
+      reusedPrefix: 0,
       milliseconds,
     };
   });

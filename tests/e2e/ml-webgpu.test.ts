@@ -23,6 +23,10 @@ interface CheckResult {
   logits: Plain;
   hooks: Record<string, Plain>;
   sweep: Plain | null;
+  /** The same sweep computing every position (no prefix reuse). */
+  sweepFull: Plain | null;
+  /** Positions the sweep took from the corrupted run instead of computing them. */
+  reusedPrefix: number | null;
   attribution: Plain | null;
   concurrent: { plain: number; patched: number; patchChanged: number } | null;
 }
@@ -127,6 +131,11 @@ describe('the model runtime in Chromium', () => {
     const cpu = await check({ ...request, backend: 'wasm' });
     expect(cpu.backend).toBe('wasm');
     expectSameNumbers(gpu, cpu);
+    // Both sweeps started after the 3 positions the prompts share (the prefix graph ran on each
+    // backend), and they match the sweep that computes every position.
+    expect([gpu.reusedPrefix, cpu.reusedPrefix]).toEqual([3, 3]);
+    expect(maxAbsDiff(gpu.sweep!, cpu.sweepFull!)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(cpu.sweep!, cpu.sweepFull!)).toBeLessThan(1e-5);
     // The second load read the model files from Cache Storage.
     expect(cpu.files.filter((f) => f.file === 'model.onnx').every((f) => f.cached)).toBe(true);
   });

@@ -131,7 +131,10 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(manifest["config"]["normalization"], None)
         self.assertEqual(manifest["config"]["act_fn"], "relu")
         self.assertEqual(manifest["files"], {"forward": "model.onnx", "plain": "model.plain.onnx",
-                                             "backward": "model.grad.onnx", "weights": "weights.bin"})
+                                             "backward": "model.grad.onnx", "weights": "weights.bin",
+                                             "prefix": "model.prefix.onnx"})
+        self.assertEqual(manifest["inputs"]["prefix"][:3], ["tokens", "past_k:0", "past_v:0"])
+        self.assertEqual(manifest["outputs"]["prefix"], ["logits"])
         self.assertEqual(manifest["tokenizer"], "tokenizer.json")
         self.assertIn({"name": "blocks.0.attn.hook_z", "shape": ["batch", "pos", "n_heads", "d_head"]},
                       manifest["hooks"])

@@ -56,8 +56,10 @@ describe('activation patching maps', () => {
       expect(at(resid.values, width, 0, p)).toBeCloseTo(maps.corrupted, 4);
     // The final residual at the final position is all the logits read.
     expect(at(resid.values, width, resid.rows.length - 1, width - 1)).toBeCloseTo(maps.clean, 4);
-    // Two sweeps, each one baseline call and one batched call.
-    expect(maps.calls).toBe(4);
+    // Two sweeps, each one baseline call and a few batched calls (patchSweep groups the patched
+    // runs by where they start), far fewer than one call per run.
+    expect(maps.calls).toBeGreaterThanOrEqual(4);
+    expect(maps.calls).toBeLessThanOrEqual(2 + maps.runs / 4);
   });
 
   it('noising: the same cells carry the corrupted behaviour into the clean run', async () => {
