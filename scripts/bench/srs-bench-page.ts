@@ -55,6 +55,7 @@ function syntheticCards(count: number, now: number): StoredCard[] {
         kind: 'point',
         chapter: `chapter-${i % 8}`,
         paperId: paper,
+        source: i % 5 === 0 ? 'list' : 'ours',
         front: `Synthetic question number ${i}: why does this mechanism behave as it does?`,
         back: `Synthetic answer number ${i}, one or two sentences long, as real cards are.`,
         href: `/chapter-${i % 8}/#${paper}--point-${i % 25}`,

@@ -12,11 +12,33 @@ export const cardSchema = z.object({
   back: nonEmptyText,
 });
 
-/** A point the reader should engage with deeply, or an illusion: text plus the card that tests it. */
+/**
+ * Where a point comes from: `list` when the reading list itself tells the reader to engage deeply
+ * with it, calls it central, or flags it as an illusion; `ours` when it is our selection.
+ */
+export const SOURCES = ['list', 'ours'] as const;
+export type PointSource = (typeof SOURCES)[number];
+const sourceSchema = z.enum(SOURCES);
+
+/** A further card on the same point (a split list or multi-step answer): deck id `<paper>/<point>/<id>`. */
+export const extraCardSchema = cardSchema.extend({ id: kebabId });
+
+/**
+ * A point the reader should engage with deeply, or an illusion: text plus the cards that test it.
+ * `card` keeps the deck id `<paper>/<point>`; `moreCards` hold the other parts of a split card.
+ */
 export const pointSchema = z.object({
   id: kebabId,
+  source: sourceSchema,
   text: nonEmptyText,
   card: cardSchema,
+  moreCards: z.array(extraCardSchema).default([]),
+});
+
+/** A key takeaway and where it comes from. */
+export const takeawaySchema = z.object({
+  source: sourceSchema,
+  text: nonEmptyText,
 });
 
 function uniquePointIds(points: { id: string }[], ctx: z.RefinementCtx, field: string): void {
@@ -47,7 +69,7 @@ export const paperSchema = z
     url: z.url().nullable(),
     priority: z.enum(PRIORITIES),
     summary: nonEmptyText,
-    takeaways: z.array(nonEmptyText).default([]),
+    takeaways: z.array(takeawaySchema).default([]),
     deepEngage: z.array(pointSchema).default([]),
     skim: z.array(nonEmptyText).default([]),
     caveats: z.array(nonEmptyText).default([]),
@@ -82,6 +104,7 @@ export const paperSchema = z
 
 export type PaperRecord = z.infer<typeof paperSchema>;
 export type PaperPoint = z.infer<typeof pointSchema>;
+export type PaperTakeaway = z.infer<typeof takeawaySchema>;
 
 /** One glossary entry, from content/glossary.yaml. */
 export const glossaryTermSchema = z.object({
@@ -90,6 +113,8 @@ export const glossaryTermSchema = z.object({
   definition: nonEmptyText,
   papers: z.array(kebabId).default([]),
   card: cardSchema,
+  /** Further cards on the term (deck id `glossary/<term>/<id>`); glossary cards are always ours. */
+  moreCards: z.array(extraCardSchema).default([]),
 });
 
 export type GlossaryTerm = z.infer<typeof glossaryTermSchema>;

@@ -59,30 +59,42 @@ export function buildDeck(sources: DeckSources): Deck {
     cards.push({ ...card, hash: cardHash(card.front, card.back), position: cards.length });
   };
   const addPoint = (paper: PaperRecord, point: PaperPoint, kind: 'point' | 'illusion') => {
-    add({
-      id: `${paper.id}/${point.id}`,
-      kind,
-      chapter: paper.chapter,
-      paperId: paper.id,
-      front: point.card.front,
-      back: point.card.back,
-      href: pointHref(paper.chapter, paper.id, point.id),
-    });
+    const cardsOfPoint = [{ id: `${paper.id}/${point.id}`, ...point.card }].concat(
+      point.moreCards.map((card) => ({ ...card, id: `${paper.id}/${point.id}/${card.id}` })),
+    );
+    for (const card of cardsOfPoint) {
+      add({
+        id: card.id,
+        kind,
+        chapter: paper.chapter,
+        paperId: paper.id,
+        source: point.source,
+        front: card.front,
+        back: card.back,
+        href: pointHref(paper.chapter, paper.id, point.id),
+      });
+    }
   };
   for (const paper of papersInOrder(sources)) {
     for (const point of paper.deepEngage) addPoint(paper, point, 'point');
     for (const illusion of paper.illusions) addPoint(paper, illusion, 'illusion');
   }
   for (const term of sources.glossary) {
-    add({
-      id: `glossary/${term.id}`,
-      kind: 'glossary',
-      chapter: 'glossary',
-      paperId: null,
-      front: term.card.front,
-      back: term.card.back,
-      href: glossaryHref(term.id),
-    });
+    const cardsOfTerm = [{ id: `glossary/${term.id}`, ...term.card }].concat(
+      term.moreCards.map((card) => ({ ...card, id: `glossary/${term.id}/${card.id}` })),
+    );
+    for (const card of cardsOfTerm) {
+      add({
+        id: card.id,
+        kind: 'glossary',
+        chapter: 'glossary',
+        paperId: null,
+        source: 'ours',
+        front: card.front,
+        back: card.back,
+        href: glossaryHref(term.id),
+      });
+    }
   }
   const seen = new Set<string>();
   for (const card of cards) {

@@ -13,7 +13,10 @@ export const cardIdSchema = z
   .string()
   .min(3)
   .max(MAX_ID)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/, 'a card id is "<paper>/<point>"');
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/,
+    'a card id is "<paper>/<point>" or "<paper>/<point>/<card>"',
+  );
 
 const slug = z
   .string()
@@ -35,6 +38,7 @@ const plainText = z
   .refine((text) => !MARKUP.test(text), 'must be plain text (it contains HTML or script)');
 
 const time = z.number().int().min(0).max(MAX_TIME);
+const cardSource = z.enum(['list', 'ours']);
 const count = z.number().int().min(0).max(1e9);
 const finite = z.number().min(0).max(1e6);
 
@@ -44,6 +48,7 @@ export const deckCardSchema = z
     kind: z.enum(['point', 'illusion', 'glossary']),
     chapter: slug,
     paperId: slug.nullable(),
+    source: cardSource,
     front: plainText,
     back: plainText,
     href: z
@@ -78,6 +83,9 @@ export const scheduleShape = {
 
 export const storedCardSchema = deckCardSchema
   .extend({
+    // Rows and backups saved before cards carried a source read as ours: until the records were
+    // labelled, every card was marked ours. The next deck sync sets the deck's value.
+    source: cardSource.default('ours'),
     ...scheduleShape,
     queue: z.enum(['new', 'learning', 'review', 'buried', 'suspended', 'retired']),
     suspended: z.boolean(),

@@ -11,14 +11,14 @@ import type { Deck, DeckCard, StoredCard } from './types';
 /** What sync needs to know about a stored card. */
 export type StoredSummary = Pick<
   StoredCard,
-  'id' | 'hash' | 'retired' | 'position' | 'chapter' | 'paperId' | 'href' | 'kind'
+  'id' | 'hash' | 'retired' | 'position' | 'chapter' | 'paperId' | 'href' | 'kind' | 'source'
 >;
 
 export interface SyncPlan {
   added: DeckCard[];
   /** Wording changed (content hash differs). */
   changed: DeckCard[];
-  /** Same wording, but moved: new position, chapter, paper or link. */
+  /** Same wording, but moved: new position, chapter, paper, link or source. */
   moved: DeckCard[];
   /** Back in the deck after being retired. */
   revived: DeckCard[];
@@ -41,7 +41,8 @@ export function planSync(stored: readonly StoredSummary[], deck: Deck): SyncPlan
       old.chapter !== card.chapter ||
       old.paperId !== card.paperId ||
       old.href !== card.href ||
-      old.kind !== card.kind
+      old.kind !== card.kind ||
+      old.source !== card.source
     ) {
       plan.moved.push(card);
     }

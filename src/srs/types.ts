@@ -35,6 +35,12 @@ export interface Schedule {
 
 export type CardKind = 'point' | 'illusion' | 'glossary';
 
+/**
+ * Where a card's idea comes from: `list` when the reading list itself marks it as important (or
+ * as an illusion), `ours` when it is our selection. Glossary cards are always ours.
+ */
+export type CardSource = 'list' | 'ours';
+
 /** One card as the deck builder publishes it (content only, no schedule). */
 export interface DeckCard {
   /** `<paperId>/<pointId>` or `glossary/<termId>`: stable when the wording changes. */
@@ -44,6 +50,8 @@ export interface DeckCard {
   chapter: string;
   /** The paper the card comes from; null for glossary cards. */
   paperId: string | null;
+  /** The list's pick or ours (cards stored before this field existed read as ours). */
+  source: CardSource;
   front: string;
   back: string;
   /** Link back to the paragraph the card was made from. */

@@ -20,6 +20,7 @@ const card = newStoredCard(
     kind: 'point',
     chapter: 'foundational-work',
     paperId: 'mathematical-framework',
+    source: 'list',
     front: 'Q?',
     back: 'A.',
     href: '/foundational-work/#mathematical-framework--residual-stream',

@@ -19,8 +19,10 @@ function paper(id: string, chapter: string, overrides: Partial<PaperRecord> = {}
     deepEngage: [
       {
         id: 'core-claim',
+        source: 'list',
         text: 'The core claim.',
         card: { front: `What does ${id} claim?`, back: 'This.' },
+        moreCards: [],
       },
     ],
     skim: [],
@@ -41,6 +43,7 @@ const term: GlossaryTerm = {
     front: 'What is the residual stream?',
     back: 'The running sum every layer reads and writes.',
   },
+  moreCards: [],
 };
 
 function sources(papers: PaperRecord[], glossary: GlossaryTerm[] = [term]): DeckSources {
@@ -59,8 +62,10 @@ describe('deck builder', () => {
     illusions: [
       {
         id: 'max-activating',
+        source: 'list',
         text: 'An illusion.',
         card: { front: 'Why mislead?', back: 'Because.' },
+        moreCards: [],
       },
     ],
   });
@@ -116,8 +121,10 @@ describe('deck builder', () => {
       deepEngage: [
         {
           id: 'core-claim',
+          source: 'list',
           text: 'x',
           card: { front: 'What does framework claim?', back: 'That.' },
+          moreCards: [],
         },
       ],
     });
@@ -141,6 +148,41 @@ describe('deck builder', () => {
       ]),
     ).cards[0]?.hash;
     expect(b).toBe(a);
+  });
+
+  test('a split point or term adds its further cards after the primary one, linking to the same paragraph', () => {
+    const split = paper('framework', 'foundational-work', {
+      deepEngage: [
+        {
+          ...framework.deepEngage[0]!,
+          moreCards: [{ id: 'why-it-works', front: 'Why does it work?', back: 'Linearity.' }],
+        },
+      ],
+    });
+    const splitTerm = {
+      ...term,
+      moreCards: [{ id: 'who-reads-it', front: 'Who reads it?', back: 'Every layer.' }],
+    };
+    const deck = buildDeck(sources([split], [splitTerm]));
+    expect(deck.cards.map((card) => [card.id, card.href])).toEqual([
+      ['framework/core-claim', '/foundational-work/#framework--core-claim'],
+      ['framework/core-claim/why-it-works', '/foundational-work/#framework--core-claim'],
+      ['glossary/residual-stream', '/glossary/#residual-stream'],
+      ['glossary/residual-stream/who-reads-it', '/glossary/#residual-stream'],
+    ]);
+  });
+
+  test("a card carries its point's source, and glossary cards are ours", () => {
+    const ours = paper('toy-models', 'superposition', {
+      deepEngage: [{ ...framework.deepEngage[0]!, source: 'ours' }],
+    });
+    const deck = buildDeck(sources([framework, ours]));
+    expect(deck.cards.map((card) => [card.id, card.source])).toEqual([
+      ['framework/core-claim', 'list'],
+      ['framework/max-activating', 'list'],
+      ['toy-models/core-claim', 'ours'],
+      ['glossary/residual-stream', 'ours'],
+    ]);
   });
 
   test('the hash separates front from back', () => {

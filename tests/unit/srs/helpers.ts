@@ -10,6 +10,7 @@ export function deckCard(id: string, overrides: Partial<DeckCard> = {}): DeckCar
     kind: 'point',
     chapter: 'foundational-work',
     paperId,
+    source: 'ours',
     front: `Question about ${pointId}?`,
     back: `Answer about ${pointId}.`,
     href: `/foundational-work/#${paperId}--${pointId}`,

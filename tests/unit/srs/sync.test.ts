@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { planSync, updatedStoredCard } from '../../../src/srs/sync';
+import { planSync, updatedStoredCard, type StoredSummary } from '../../../src/srs/sync';
 import type { Deck } from '../../../src/srs/types';
 import { deckCard, reviewCard, storedCard } from './helpers';
 
@@ -40,6 +40,19 @@ describe('deck sync plan', () => {
     const plan = planSync([storedCard('a/x')], deck(deckCard('a/x', { position: 5 })));
     expect(plan.moved.map((card) => card.id)).toEqual(['a/x']);
     expect(plan.changed).toEqual([]);
+  });
+
+  test('a card relabelled from ours to the list, or stored before cards had a source, is updated without being marked changed', () => {
+    const relabelled = planSync(
+      [storedCard('a/x')],
+      deck(deckCard('a/x', { source: 'list' }), deckCard('a/y')),
+    );
+    expect(relabelled.moved.map((card) => card.id)).toEqual(['a/x']);
+    const withoutSource: Partial<StoredSummary> = storedCard('a/y');
+    delete withoutSource.source;
+    const unlabelled = planSync([withoutSource as StoredSummary], deck(deckCard('a/y')));
+    expect(unlabelled.moved.map((card) => card.id)).toEqual(['a/y']);
+    expect(unlabelled.changed).toEqual([]);
   });
 });
 
