@@ -21,6 +21,12 @@ export const settingsSchema = z
     /** Lapses after which a card is tagged as a leech and suspended. */
     leechThreshold: z.number().int().min(1).max(99).default(8),
     maximumInterval: z.number().int().min(1).max(36500).default(36500),
+    /**
+     * Where /review/ takes new cards from: only papers the reader marked skimmed or read (cards
+     * met in a paper's review area are no longer new), or every card in reading-list order.
+     * Either way at most `newPerDay` a day.
+     */
+    introduceNew: z.enum(['read', 'list']).default('read'),
   })
   .strict();
 
