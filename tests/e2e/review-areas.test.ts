@@ -283,3 +283,38 @@ describe('a review area in the chapter', () => {
     await context.close();
   });
 });
+
+describe('a reading plan a newcomer can follow', () => {
+  it('the start page offers the first essential paper at the top, and follows the plan chosen on /progress/', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const plan = (await (await fetch(url('/reading-plan.json'))).json()) as {
+      chapters: { papers: { id: string; title: string; priority: string; href: string }[] }[];
+    };
+    const inOrder = plan.chapters.flatMap((chapter) => chapter.papers);
+    const firstEssential = inOrder.find((paper) => paper.priority === 'essential')!;
+    const page = await context.newPage();
+    await page.goto(url('/'));
+    const step = page.locator('residual-plan-start [data-plan-link]');
+    expect(await step.textContent()).toBe(firstEssential.title);
+    // It is the first thing in the page's content, not thousands of pixels down.
+    const top = (await page.locator('residual-plan-start').boundingBox())!.y;
+    expect(top).toBeLessThan(400);
+    expect(await page.locator('residual-plan-start').textContent()).toMatch(/about \d/);
+
+    const progress = await context.newPage();
+    await progress.goto(url('/progress/'));
+    await progress.locator('[data-continue] a').filter({ hasText: firstEssential.title }).waitFor();
+    await progress.getByRole('radio', { name: /The whole list/ }).check();
+    await progress.locator('[data-continue] a').filter({ hasText: inOrder[0]!.title }).waitFor();
+
+    await page.reload();
+    await page
+      .locator('residual-plan-start [data-plan-link]')
+      .filter({ hasText: inOrder[0]!.title })
+      .waitFor();
+    expect(await page.locator('residual-plan-start [data-plan-link]').getAttribute('href')).toBe(
+      inOrder[0]!.href,
+    );
+    await context.close();
+  });
+});
