@@ -4,6 +4,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
+import { waitForServiceWorker } from './support/offline';
 import { reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
@@ -165,7 +166,7 @@ describe('a review area in the chapter', () => {
     // The cards of papers not read yet wait, and the next paper to read is named.
     await review.locator('[data-waiting]:not([hidden])').waitFor();
     expect(await review.locator('[data-waiting-text]').textContent()).toMatch(
-      /^\d+ cards wait in papers you have not read yet\.$/,
+      /^\d+ cards wait in papers you have not read yet\. $/,
     );
     expect(await review.locator('[data-waiting-link]').textContent()).toMatch(
       /^Read the next one: /,
@@ -261,6 +262,21 @@ describe('a review area in the chapter', () => {
     while ((await area.getAttribute('data-done')) !== 'true')
       shown.push(await answerInArea(area, '3'));
     expect(shown).toEqual(ids.filter((id) => id !== gone));
+    await context.close();
+  });
+
+  it('works offline after a first visit: the area and its code come from the service worker', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'allow' });
+    const page = await context.newPage();
+    await page.goto(url('/'));
+    await waitForServiceWorker(page);
+    await context.setOffline(true);
+    await page.goto(url(CHAPTER));
+    const area = areaOf(page, PAPER);
+    await openArea(area);
+    const id = await answerInArea(area, '3');
+    const log = await storedRows<{ cardId: string }>(page, 'log');
+    expect(log.map((row) => row.cardId)).toEqual([id]);
     await context.close();
   });
 

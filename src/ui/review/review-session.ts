@@ -285,7 +285,7 @@ export class ReviewSessionElement extends HTMLElement {
     const waiting = await cardsWaitingInUnreadPapers(this.db, newFrom);
     box.hidden = waiting === 0;
     required(this, '[data-waiting-text]').textContent =
-      `${waiting} ${waiting === 1 ? 'card waits' : 'cards wait'} in papers you have not read yet.`;
+      `${waiting} ${waiting === 1 ? 'card waits' : 'cards wait'} in papers you have not read yet. `;
     const link = required<HTMLAnchorElement>(this, '[data-waiting-link]');
     try {
       const [plan, { rows }] = await Promise.all([readingPlan(), loadProgress(this.db)]);
