@@ -26,7 +26,7 @@ export interface DailyUsage {
 
 /** How many more new and review cards today's limits allow. */
 export function allowance(
-  settings: Settings,
+  settings: Pick<Settings, 'newPerDay' | 'maxReviewsPerDay'>,
   usage: DailyUsage,
 ): { newCards: number; reviews: number } {
   return {

@@ -1,8 +1,42 @@
-/** Due figures read from storage: the same queue /review/ reads, so every page agrees with it. */
-import { dueFigures, type DueFigures } from '../srs/due';
+/**
+ * Due figures read from storage. They are counted by `countDue` (src/srs/due.ts) over the same
+ * index ranges /review/'s queue reads, so every page agrees with /review/.
+ */
+import { countDue, type DueFigures, type DueSource } from '../srs/due';
 import type { Settings } from '../srs/settings';
+import { CardState, type QueueName } from '../srs/types';
 import type { ResidualDb } from './db';
-import { loadTodayQueue } from './queue';
+import { newCardSources } from './queue';
+import { unburyExpired } from './reviews';
+
+/** `DueSource` over Dexie. */
+export function dexieDueSource(db: ResidualDb, settings: Settings): DueSource {
+  const queueRange = (queue: QueueName, index: 'due' | 'position', upTo: number) =>
+    db.cards.where(`[queue+${index}]`).between([queue, -Infinity], [queue, upTo], true, true);
+  const since = (state: CardState, start: number) =>
+    db.log.where('[state+review]').between([state, start], [state, Infinity], true, true).count();
+  return {
+    countDueBefore: (queue, upTo) => queueRange(queue, 'due', upTo).count(),
+    countQueue: (queue) => queueRange(queue, 'position', Infinity).count(),
+    usageSince: async (start) => {
+      const [newToday, reviewsToday] = await Promise.all([
+        since(CardState.New, start),
+        since(CardState.Review, start),
+      ]);
+      return { newToday, reviewsToday };
+    },
+    papersRead: async () =>
+      (await newCardSources(db, { ...settings, introduceNew: 'read' })) ?? new Set<string>(),
+    countNewOf: (papers) =>
+      papers.size === 0
+        ? Promise.resolve(0)
+        : db.cards
+            .where('paperId')
+            .anyOf([...papers])
+            .filter((card) => card.queue === 'new')
+            .count(),
+  };
+}
 
 /** What is due now in the whole collection (see src/srs/due.ts for the definition). */
 export async function loadDueFigures(
@@ -10,8 +44,8 @@ export async function loadDueFigures(
   now: number,
   settings: Settings,
 ): Promise<DueFigures> {
-  const queue = await loadTodayQueue(db, now, settings);
-  return dueFigures(queue.counts);
+  await unburyExpired(db, now);
+  return countDue(dexieDueSource(db, settings), now, settings);
 }
 
 /**

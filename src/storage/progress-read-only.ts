@@ -13,7 +13,7 @@ export const DATABASE_NAME = 'residual';
 const PROGRESS_STORE = 'progress';
 
 /** Opens the existing database, or resolves null when there is none yet. */
-function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
+export function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
   return new Promise((resolve, reject) => {
     const request = factory.open(DATABASE_NAME);
     let absent = false;

@@ -139,6 +139,15 @@ describe('a review area in the chapter', () => {
     const statsDue = stats.locator('[data-summary-due][data-count]');
     await statsDue.waitFor();
     expect(Number(await statsDue.getAttribute('data-count'))).toBe(ids.length);
+    // And in the sidebar, on a chapter page and on /review/ itself.
+    const sidebarDue = (tab: Page) =>
+      tab
+        .locator('nav.sidebar .residual-sidebar-due[data-count]')
+        .first()
+        .getAttribute('data-count')
+        .then(Number);
+    expect(await sidebarDue(page)).toBe(ids.length);
+    expect(await sidebarDue(review)).toBe(ids.length);
 
     // Work through /review/: every card shown belongs to the paper; the summary follows.
     const shown = new Set<string>();

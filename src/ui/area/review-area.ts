@@ -165,6 +165,8 @@ class ReviewArea {
     this.busy = true;
     try {
       this.say(await action());
+      // The sidebar's due figure (src/ui/progress/sidebar-due.ts) counts again.
+      document.dispatchEvent(new Event('residual-cards-changed'));
     } catch (error) {
       if (classifyStorageError(error) === 'stale' && this.current) {
         // Answered or changed in another tab: it is not applied twice; it leaves this area.

@@ -7,6 +7,7 @@ import { chapterProgress } from '../../progress/progress';
 import type { PlanChapter } from '../../progress/types';
 import { doneText } from './format';
 import { readingPlan, watchProgress } from './progress-client';
+import { decorateReviewLink } from './sidebar-due';
 
 interface Decorated {
   chapter: PlanChapter;
@@ -19,6 +20,7 @@ function normalise(path: string): string {
 }
 
 export async function decorateSidebar(): Promise<void> {
+  void decorateReviewLink();
   const links = document.querySelectorAll<HTMLAnchorElement>('nav.sidebar a[href]');
   if (links.length === 0) return;
   const plan = await readingPlan();

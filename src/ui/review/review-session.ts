@@ -327,6 +327,8 @@ export class ReviewSessionElement extends HTMLElement {
     this.busy = true;
     try {
       this.say(await action(this.db));
+      // The sidebar's due figure (src/ui/progress/sidebar-due.ts) counts again.
+      document.dispatchEvent(new Event('residual-cards-changed'));
     } catch (error) {
       this.say(describeStorageError(error));
       if (classifyStorageError(error) === 'upgraded-elsewhere') this.showUpgradeNotice();
