@@ -142,9 +142,9 @@ describe('a review area in the chapter', () => {
     // And in the sidebar, on a chapter page and on /review/ itself.
     const sidebarDue = (tab: Page) =>
       tab
-        .locator('nav.sidebar .residual-sidebar-due[data-count]')
+        .locator('nav.sidebar .residual-sidebar-due[data-due]')
         .first()
-        .getAttribute('data-count')
+        .getAttribute('data-due')
         .then(Number);
     expect(await sidebarDue(page)).toBe(ids.length);
     expect(await sidebarDue(review)).toBe(ids.length);

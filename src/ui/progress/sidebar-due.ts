@@ -31,7 +31,7 @@ export async function decorateReviewLink(): Promise<void> {
       shown = true;
     }
     badge.textContent = `${figures.total} due`;
-    badge.dataset['count'] = String(figures.total);
+    badge.dataset['due'] = String(figures.total);
     description.textContent = `${figures.total} ${figures.total === 1 ? 'card' : 'cards'} due now`;
   };
   document.addEventListener(CARDS_CHANGED_EVENT, () => void refresh());
