@@ -16,6 +16,7 @@ import { describeInterval, formatOutcome } from '../../srs/format';
 import { scheduleOf } from '../../srs/review';
 import { createScheduler, type Preview, type Scheduler } from '../../srs/scheduler';
 import { GRADES, type Grade, type StoredCard } from '../../srs/types';
+import { withBase } from '../../content/base';
 import { startStorage, type Started } from '../../storage/bootstrap';
 import type { ResidualDb } from '../../storage/db';
 import { declineCard } from '../../storage/decline';
@@ -26,7 +27,7 @@ import { recordReview } from '../../storage/reviews';
 let storage: Promise<Started> | null = null;
 function sharedStorage(): Promise<Started> {
   storage ??= startStorage({
-    deckUrl: '/deck.json',
+    deckUrl: withBase('deck.json'),
     onUpgradeElsewhere: () => document.dispatchEvent(new Event('residual-area-upgraded')),
   });
   return storage;

@@ -3,6 +3,7 @@
  * /progress/ and /stats/ show, counted without Dexie (src/storage/due-read-only.ts). Refreshed when
  * the reader answers in a review area, changes a paper's state, or comes back to the tab.
  */
+import { withoutBase } from '../../content/base';
 import { readDueFigures } from '../../storage/due-read-only';
 import { watchProgress } from './progress-client';
 
@@ -11,7 +12,7 @@ export const CARDS_CHANGED_EVENT = 'residual-cards-changed';
 
 export async function decorateReviewLink(): Promise<void> {
   const link = [...document.querySelectorAll<HTMLAnchorElement>('nav.sidebar a[href]')].find(
-    (candidate) => new URL(candidate.href, location.href).pathname === '/review/',
+    (candidate) => withoutBase(new URL(candidate.href, location.href).pathname) === '/review/',
   );
   if (!link) return;
   const badge = document.createElement('span');

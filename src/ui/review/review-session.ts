@@ -35,6 +35,7 @@ import {
 } from '../../srs/summary';
 import { readingPlan } from '../progress/progress-client';
 import { describeSync, startStorage } from '../../storage/bootstrap';
+import { withBase } from '../../content/base';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -108,7 +109,7 @@ export class ReviewSessionElement extends HTMLElement {
       chapter ? `chapter:${chapter}` : paper ? `paper:${paper}` : params.get('scope'),
     );
     const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => this.showUpgradeNotice(),
     });
     const session = required(this, '[data-session]');
@@ -229,7 +230,7 @@ export class ReviewSessionElement extends HTMLElement {
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
     reveal.hidden = false;
-    required<HTMLAnchorElement>(this, '[data-open]').href = card.href;
+    required<HTMLAnchorElement>(this, '[data-open]').href = withBase(card.href);
     // Move focus to the question so a screen reader reads each new card; Space still reveals.
     if (this.contains(document.activeElement) || document.activeElement === document.body) {
       required(this, '[data-front]').focus({ preventScroll: true });
@@ -291,7 +292,7 @@ export class ReviewSessionElement extends HTMLElement {
       const [plan, { rows }] = await Promise.all([readingPlan(), loadProgress(this.db)]);
       const next = nextToRead(plan, progressMap(rows));
       if (next) {
-        link.href = next.href;
+        link.href = withBase(next.href);
         link.textContent = `Read the next one: ${next.title}`;
       }
     } catch {
@@ -476,7 +477,7 @@ export class ReviewSessionElement extends HTMLElement {
       case 'o':
         if (!this.current) return;
         event.preventDefault();
-        location.assign(this.current.href);
+        location.assign(withBase(this.current.href));
         return;
     }
   }

@@ -19,6 +19,7 @@ import { loadStatsData, type StatsData } from '../../storage/stats';
 import { startStorage } from '../../storage/bootstrap';
 import { describeDue, type DueFigures } from '../../srs/due';
 import { loadDueFigures } from '../../storage/due';
+import { withBase } from '../../content/base';
 
 type PlotModule = typeof import('@observablehq/plot');
 
@@ -51,7 +52,7 @@ export class StatsDashboardElement extends HTMLElement {
 
   private async start(): Promise<void> {
     const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => {
         required(this, '[data-status]').textContent =
           'Another tab upgraded the database to a newer version. Reload this page.';

@@ -122,11 +122,27 @@ describe('loading a model over HTTP', () => {
     await model.release();
   });
 
-  it('fetches the backward graph only when gradients are first needed', async () => {
-    const model = await load(MODEL);
-    expect(model.hasGradients).toBe(true);
-    await expect(model.prepareGradients()).resolves.toBeUndefined();
-    await model.release();
+  it('fetches the backward graph only when gradients are first needed, and once', async () => {
+    const fetched: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input, init) => {
+      fetched.push(String(input instanceof Request ? input.url : input));
+      return realFetch(input, init);
+    };
+    try {
+      const gradFetches = () => fetched.filter((url) => url.endsWith('/model.grad.onnx')).length;
+      const model = await load(MODEL);
+      expect(fetched.some((url) => url.endsWith('/model.onnx'))).toBe(true);
+      expect(model.hasGradients).toBe(true);
+      expect(gradFetches()).toBe(0);
+      await model.prepareGradients();
+      expect(gradFetches()).toBe(1);
+      await model.prepareGradients();
+      expect(gradFetches()).toBe(1);
+      await model.release();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it('says a model is missing when its manifest is not on the server', async () => {

@@ -2,15 +2,19 @@
  * The model-card numbers are recomputed from the committed ONNX files (public/models/<name>/)
  * with onnxruntime-web, on the committed evaluation sets, so that a wrong artifact cannot land:
  * the numbers must match card.json and meet the targets the models exist for.
- * A model's block runs once its artifacts are committed.
+ * A missing artifact fails this file (tests/support/committed.ts); it is never skipped.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softmax, type HookedModel, type Tensor } from '../../../src/ml';
+import { COMMITTED_MODELS, committedFile } from '../../support/committed';
 import { ROOT, loadFromDisk, readJson } from './support';
 
-const published = (name: string) => existsSync(join(ROOT, 'public/models', name, 'card.json'));
+for (const name of COMMITTED_MODELS) {
+  committedFile(`public/models/${name}/card.json`);
+  committedFile(`public/models/${name}/manifest.json`);
+}
 const publicJson = (name: string, file: string) =>
   readJson(join(ROOT, 'public/models', name, file));
 const SLOW = 180_000;
@@ -57,7 +61,7 @@ function repeatLoss(
   return mean(losses);
 }
 
-describe.runIf(published('tiny-lm'))('the tiny-lm model card', () => {
+describe('the tiny-lm model card', () => {
   interface Card {
     metrics: {
       ioi: { accuracy: number; meanLogitDiff: number; prompts: number };
@@ -161,7 +165,7 @@ describe.runIf(published('tiny-lm'))('the tiny-lm model card', () => {
   );
 });
 
-describe.runIf(published('attn-only-2l'))('the attn-only-2l model card', () => {
+describe('the attn-only-2l model card', () => {
   interface Card {
     previousTokenHead: string;
     inductionHead: string;
@@ -223,63 +227,58 @@ describe.runIf(published('attn-only-2l'))('the attn-only-2l model card', () => {
   });
 });
 
-describe.runIf(published('modadd') && existsSync(join(ROOT, 'public/models/modadd/manifest.json')))(
-  'the modadd model card',
-  () => {
-    interface Card {
-      p: number;
-      split: { trainMaskBase64: string; nTest: number };
-      evaluation: { testAccuracy: number; trainAccuracy: number };
-    }
-    let card: Card;
-    let model: HookedModel;
-    beforeAll(async () => {
-      card = publicJson('modadd', 'card.json') as Card;
-      model = await loadFromDisk('modadd');
-    });
-    afterAll(() => model?.release());
+describe('the modadd model card', () => {
+  interface Card {
+    p: number;
+    split: { trainMaskBase64: string; nTest: number };
+    evaluation: { testAccuracy: number; trainAccuracy: number };
+  }
+  let card: Card;
+  let model: HookedModel;
+  beforeAll(async () => {
+    card = publicJson('modadd', 'card.json') as Card;
+    model = await loadFromDisk('modadd');
+  });
+  afterAll(() => model?.release());
 
-    /** Accuracy of argmax over 0..p-1 at the last position of [a, b, p] for pairs where `inTrain`. */
-    async function accuracy(inTrain: boolean): Promise<{ accuracy: number; pairs: number }> {
-      const p = card.p;
-      const mask = Buffer.from(card.split.trainMaskBase64, 'base64');
-      const pairs: number[][] = [];
-      for (let i = 0; i < p * p; i++) {
-        const train = ((mask[i >> 3]! >> (i & 7)) & 1) === 1;
-        if (train === inTrain) pairs.push([Math.floor(i / p), i % p, p]);
-      }
-      let correct = 0;
-      const vocab = model.config.d_vocab;
-      for (let start = 0; start < pairs.length; start += 2048) {
-        const chunk = pairs.slice(start, start + 2048);
-        const { logits } = await model.runWithCache(chunk);
-        chunk.forEach(([a, b], r) => {
-          const row = logits.data.subarray((r * 3 + 2) * vocab, (r * 3 + 2) * vocab + p);
-          let best = 0;
-          for (let j = 1; j < p; j++) if (row[j]! > row[best]!) best = j;
-          if (best === (a! + b!) % p) correct++;
-        });
-      }
-      return { accuracy: correct / pairs.length, pairs: pairs.length };
+  /** Accuracy of argmax over 0..p-1 at the last position of [a, b, p] for pairs where `inTrain`. */
+  async function accuracy(inTrain: boolean): Promise<{ accuracy: number; pairs: number }> {
+    const p = card.p;
+    const mask = Buffer.from(card.split.trainMaskBase64, 'base64');
+    const pairs: number[][] = [];
+    for (let i = 0; i < p * p; i++) {
+      const train = ((mask[i >> 3]! >> (i & 7)) & 1) === 1;
+      if (train === inTrain) pairs.push([Math.floor(i / p), i % p, p]);
     }
+    let correct = 0;
+    const vocab = model.config.d_vocab;
+    for (let start = 0; start < pairs.length; start += 2048) {
+      const chunk = pairs.slice(start, start + 2048);
+      const { logits } = await model.runWithCache(chunk);
+      chunk.forEach(([a, b], r) => {
+        const row = logits.data.subarray((r * 3 + 2) * vocab, (r * 3 + 2) * vocab + p);
+        let best = 0;
+        for (let j = 1; j < p; j++) if (row[j]! > row[best]!) best = j;
+        if (best === (a! + b!) % p) correct++;
+      });
+    }
+    return { accuracy: correct / pairs.length, pairs: pairs.length };
+  }
 
-    it(
-      'adds modulo p on held-out pairs with >= 99% accuracy, as the card says',
-      { timeout: SLOW },
-      async () => {
-        const test = await accuracy(false);
-        expect(test.pairs).toBe(card.split.nTest);
-        expect(test.accuracy).toBeCloseTo(card.evaluation.testAccuracy, 3);
-        expect(test.accuracy).toBeGreaterThanOrEqual(0.99);
-      },
-    );
-  },
-);
+  it(
+    'adds modulo p on held-out pairs with >= 99% accuracy, as the card says',
+    { timeout: SLOW },
+    async () => {
+      const test = await accuracy(false);
+      expect(test.pairs).toBe(card.split.nTest);
+      expect(test.accuracy).toBeCloseTo(card.evaluation.testAccuracy, 3);
+      expect(test.accuracy).toBeGreaterThanOrEqual(0.99);
+    },
+  );
+});
 
 it('checks the card of every published model', () => {
   const dir = join(ROOT, 'public/models');
-  const cards = existsSync(dir)
-    ? readdirSync(dir).filter((name) => existsSync(join(dir, name, 'card.json')))
-    : [];
-  expect(cards.filter((name) => !['tiny-lm', 'attn-only-2l', 'modadd'].includes(name))).toEqual([]);
+  const cards = readdirSync(dir).filter((name) => existsSync(join(dir, name, 'card.json')));
+  expect(cards.sort()).toEqual([...COMMITTED_MODELS].sort());
 });

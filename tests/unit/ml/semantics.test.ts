@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zeros, type HookedModel } from '../../../src/ml';
 import { maxAbsDiff } from '../../../src/ml/tensor';
+import { COMMITTED_MODELS, committedFile } from '../../support/committed';
 import { ROOT, loadFromDisk } from './support';
 
 const dir = join(ROOT, 'public/models');
-const published = existsSync(dir)
-  ? readdirSync(dir).filter((name) => existsSync(join(dir, name, 'manifest.json')))
-  : [];
+for (const name of COMMITTED_MODELS) committedFile(`public/models/${name}/manifest.json`);
+const published = readdirSync(dir).filter((name) => existsSync(join(dir, name, 'manifest.json')));
 
 describe.each(published)('interventions on %s', (name) => {
   let model: HookedModel;

@@ -9,7 +9,7 @@ import {
   progressTimes,
   withState,
 } from '../../../src/progress/progress';
-import { parsePaperProgress } from '../../../src/progress/schema';
+import { parsePaperProgress, ProgressRowError } from '../../../src/progress/schema';
 import type { PaperProgress, ReadingState } from '../../../src/progress/types';
 
 type Priority = 'essential' | 'recommended' | 'optional';
@@ -171,6 +171,6 @@ describe('a stored or imported progress row', () => {
     ['an extra field', { paperId: 'b-ess', state: 'read', updatedAt: T0, reached: {}, x: 1 }],
     ['a missing date', { paperId: 'b-ess', state: 'read', reached: {} }],
   ])('is rejected with %s', (_, input) => {
-    expect(() => parsePaperProgress(input)).toThrow();
+    expect(() => parsePaperProgress(input)).toThrow(ProgressRowError);
   });
 });

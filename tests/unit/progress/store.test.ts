@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activityTimes, loadProgress, setPaperState } from '../../../src/storage/progress';
 import { CURRENT_SCHEMA_VERSION, ResidualDb } from '../../../src/storage/db';
 import { newStoredCard } from '../../../src/srs/sync';
+import { ProgressRowError } from '../../../src/progress/schema';
 
 const T0 = Date.UTC(2026, 10, 20, 12);
 
@@ -85,8 +86,12 @@ describe('progress in the browser database', () => {
     expect((await loadProgress(database)).rows.map((row) => row.state)).toEqual(['read']);
   });
 
-  it('refuses to store a paper id that is not an id', async () => {
-    await expect(setPaperState(db(), '<script>', 'read', T0)).rejects.toThrow();
+  it('refuses to store a paper id that is not an id, and stores nothing', async () => {
+    const database = db();
+    const refused = setPaperState(database, '<script>', 'read', T0);
+    await expect(refused).rejects.toThrow(ProgressRowError);
+    await expect(refused).rejects.toThrow('progress row: paperId must be a kebab-case paper id');
+    expect(await database.progress.count()).toBe(0);
   });
 
   it('counts reviews as activity alongside reading', async () => {

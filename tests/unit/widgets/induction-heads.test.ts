@@ -3,8 +3,6 @@
  * patterns, and path ablation into layer 1's keys and queries. Run on hand-made patterns, on the
  * random test model, and (once committed) on attn-only-2l against its model card.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HookedModel, Tensor } from '../../../src/ml';
 import {
@@ -17,7 +15,8 @@ import {
   repeatedSequence,
   wordIds,
 } from '../../../src/widgets/induction-heads/induction';
-import { loadFromDisk, readJson, ROOT } from '../ml/support';
+import { loadFromDisk, readJson } from '../ml/support';
+import { committedFile } from '../../support/committed';
 
 /** A pattern [1, 2, q, q]: head 0 attends to the previous token, head 1 as an induction head. */
 function idealPatterns(length: number): Tensor {
@@ -101,9 +100,9 @@ describe('on the random test model', () => {
   });
 });
 
-const CARD = join(ROOT, 'public/models/attn-only-2l/card.json');
+const CARD = committedFile('public/models/attn-only-2l/card.json');
 
-describe.runIf(existsSync(CARD))('on attn-only-2l (committed model)', () => {
+describe('on attn-only-2l (committed model)', () => {
   let model: HookedModel;
   let card: { previousTokenHead: string; inductionHead: string };
   beforeAll(async () => {

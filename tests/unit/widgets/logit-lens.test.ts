@@ -3,7 +3,7 @@
  * the random test model (tests/fixtures/models/_lab-random) and, for the presets, on tiny-lm's
  * vocabulary.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softmax, Tokenizer, type HookedModel } from '../../../src/ml';
@@ -16,6 +16,7 @@ import {
   topPredictions,
 } from '../../../src/widgets/tiny-lm-experiments/lens';
 import { loadFromDisk, ROOT } from '../ml/support';
+import { committedFile } from '../../support/committed';
 
 let model: HookedModel;
 beforeAll(async () => {
@@ -107,9 +108,10 @@ describe('direct logit attribution', () => {
   });
 });
 
-const TINY_LM = join(ROOT, 'public/models/tiny-lm/manifest.json');
+// The committed model these tests run: missing, it fails this file rather than skipping it.
+committedFile('public/models/tiny-lm/manifest.json');
 
-describe.runIf(existsSync(TINY_LM))('on tiny-lm (committed model)', () => {
+describe('on tiny-lm (committed model)', () => {
   let tiny: HookedModel;
   beforeAll(async () => {
     tiny = await loadFromDisk('tiny-lm');

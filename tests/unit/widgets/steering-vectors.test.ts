@@ -3,8 +3,6 @@
  * added, greedy continuations with and without it, and the sentiment measure. Run on the random
  * test model and (once committed) on tiny-lm.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensor, type HookedModel } from '../../../src/ml';
 import {
@@ -20,7 +18,8 @@ import {
   type SteeringPlacement,
   type SteeringSetup,
 } from '../../../src/widgets/tiny-lm-experiments/steering';
-import { loadFromDisk, ROOT } from '../ml/support';
+import { loadFromDisk } from '../ml/support';
+import { committedFile } from '../../support/committed';
 
 describe('where the steering vector is added', () => {
   const vector = tensor([0, 0, 1, 2, 3, 4], [3, 2]); // three positions, d_model 2
@@ -115,9 +114,10 @@ describe('on the random test model', () => {
   });
 });
 
-const TINY_LM = join(ROOT, 'public/models/tiny-lm/manifest.json');
+// The committed model these tests run: missing, it fails this file rather than skipping it.
+committedFile('public/models/tiny-lm/manifest.json');
 
-describe.runIf(existsSync(TINY_LM))('on tiny-lm (committed model)', () => {
+describe('on tiny-lm (committed model)', () => {
   let model: HookedModel;
   beforeAll(async () => {
     model = await loadFromDisk('tiny-lm');
