@@ -309,6 +309,24 @@ describe('a review area in the chapter', () => {
   });
 });
 
+describe('review areas on the glossary page', () => {
+  it('one per group of terms: answerable, and axe-clean', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(url('/glossary/'));
+    const areas = page.locator('residual-review-area');
+    expect(await areas.count()).toBeGreaterThan(1);
+    const first = areas.first();
+    await openArea(first);
+    const ids = JSON.parse((await first.getAttribute('data-cards')) ?? '[]') as string[];
+    expect(ids.every((id) => id.startsWith('glossary/'))).toBe(true);
+    expect(await answerInArea(first, '3')).toBe(ids[0]);
+    const violations = await axeViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('a reading plan a newcomer can follow', () => {
   it('the start page offers the first essential paper at the top, and follows the plan chosen on /progress/', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
