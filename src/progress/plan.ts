@@ -6,11 +6,13 @@
 import { paperHref } from '../content/anchors';
 import { chapterPath } from '../content/chapters';
 import type { PaperRecord } from '../content/paper-schema';
+import { readingMinutes } from './reading-time';
 import type { PlanChapter, ReadingPlan } from './types';
 
 export interface PlanSources {
   chapters: readonly { slug: string; title: string; papers: readonly string[] }[];
-  papers: readonly Pick<PaperRecord, 'id' | 'title' | 'priority' | 'chapter' | 'kind'>[];
+  papers: readonly (Pick<PaperRecord, 'id' | 'title' | 'priority' | 'chapter' | 'kind'> &
+    Partial<Pick<PaperRecord, 'deepEngage' | 'skim'>>)[];
 }
 
 /**
@@ -33,6 +35,9 @@ export function buildReadingPlan(sources: PlanSources): ReadingPlan {
           priority: paper.priority,
           chapter: chapter.slug,
           href: paperHref(chapter.slug, paper.id),
+          ...(paper.deepEngage && paper.skim
+            ? { minutes: readingMinutes({ deepEngage: paper.deepEngage, skim: paper.skim }) }
+            : {}),
         },
       ];
     }),

@@ -33,6 +33,8 @@ export interface PlanPaper {
   chapter: string;
   /** Link to the paper's section in its chapter. */
   href: string;
+  /** Estimated reading time in minutes (src/progress/reading-time.ts); absent when unknown. */
+  minutes?: number;
 }
 
 export interface PlanChapter {

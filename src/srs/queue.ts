@@ -6,9 +6,9 @@ export const LEARN_AHEAD_MS = 20 * 60_000;
 
 /** The queue a card belongs in, from its state and flags. */
 export function queueOf(
-  card: Pick<StoredCard, 'state' | 'suspended' | 'retired' | 'buriedUntil'>,
+  card: Pick<StoredCard, 'state' | 'suspended' | 'retired' | 'buriedUntil' | 'declined'>,
 ): QueueName {
-  if (card.retired) return 'retired';
+  if (card.retired || card.declined === true) return 'retired';
   if (card.suspended) return 'suspended';
   if (card.buriedUntil > 0) return 'buried';
   if (card.state === CardState.New) return 'new';
@@ -26,7 +26,7 @@ export interface DailyUsage {
 
 /** How many more new and review cards today's limits allow. */
 export function allowance(
-  settings: Settings,
+  settings: Pick<Settings, 'newPerDay' | 'maxReviewsPerDay'>,
   usage: DailyUsage,
 ): { newCards: number; reviews: number } {
   return {
@@ -66,6 +66,20 @@ export interface QueueOptions {
   ahead?: boolean;
   /** The start of today (cards answered since then are not studied ahead). */
   todayStart?: number;
+  /**
+   * Papers whose new cards may be introduced (the reader marked them skimmed or read); new cards
+   * of other papers, and new glossary cards, wait in their review areas. Absent: every new card,
+   * in reading-list order.
+   */
+  newFrom?: ReadonlySet<string>;
+}
+
+/** Whether a new card may be introduced in /review/ under `newFrom` (see QueueOptions). */
+export function introducible(
+  card: Pick<StoredCard, 'paperId'>,
+  newFrom: ReadonlySet<string> | undefined,
+): boolean {
+  return newFrom === undefined || (card.paperId !== null && newFrom.has(card.paperId));
 }
 
 /** Which part of the queue to study: everything, one chapter, or one paper. */
@@ -103,8 +117,9 @@ export function queueFromCards(
     const answeredToday = card.lastReview !== null && card.lastReview >= todayStart;
     if (queue === 'learning' && card.due <= now + LEARN_AHEAD_MS) learning.push(card);
     else if (queue === 'review' && card.due <= now) review.push(card);
-    else if (queue === 'new') fresh.push(card);
-    else if ((queue === 'learning' || queue === 'review') && ahead && !answeredToday) {
+    else if (queue === 'new') {
+      if (introducible(card, options.newFrom)) fresh.push(card);
+    } else if ((queue === 'learning' || queue === 'review') && ahead && !answeredToday) {
       review.push(card);
     } else if (queue === 'learning' || queue === 'review') {
       nextDueAt = nextDueAt === null ? card.due : Math.min(nextDueAt, card.due);

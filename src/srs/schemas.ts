@@ -96,6 +96,7 @@ export const storedCardSchema = deckCardSchema
     leech: z.boolean(),
     changed: z.boolean(),
     retired: z.boolean(),
+    declined: z.boolean().optional(),
     buriedUntil: time,
     rev: count,
     flagsUpdatedAt: time.optional(),

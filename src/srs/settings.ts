@@ -34,6 +34,12 @@ export const settingsSchema = z
     fsrsParameters: fsrsParametersSchema.nullable().default(null),
     /** When these settings were last saved (0: never); a merge keeps the newer of two. */
     updatedAt: z.number().int().min(0).max(8.64e15).default(0),
+    /**
+     * Where /review/ takes new cards from: only papers the reader marked skimmed or read (cards
+     * met in a paper's review area are no longer new), or every card in reading-list order.
+     * Either way at most `newPerDay` a day.
+     */
+    introduceNew: z.enum(['read', 'list']).default('read'),
   })
   .strict();
 

@@ -86,6 +86,12 @@ export interface StoredCard extends DeckCard, Schedule {
   changed: boolean;
   /** Gone from the current deck: kept with its history, hidden from review. */
   retired: boolean;
+  /**
+   * The reader declined it ("not for me" in a review area): hidden from review like a retired
+   * card, kept with its history, restorable from the card browser. Absent on rows saved before
+   * areas existed (read as false); a deck sync keeps it.
+   */
+  declined?: boolean;
   /** Hidden until this time (bury until tomorrow); 0 when not buried. */
   buriedUntil: number;
   /** Bumped by every write that changes the schedule; lets a review detect a stale card. */

@@ -21,7 +21,7 @@ function openError(message: string, name: string, inner: unknown): Error {
 }
 
 /** Opens the existing database, or resolves null when there is none yet. */
-function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
+export function openExisting(factory: IDBFactory): Promise<IDBDatabase | null> {
   return new Promise((resolve, reject) => {
     let request: IDBOpenDBRequest;
     try {

@@ -10,6 +10,7 @@ import {
 } from '../srs/queue';
 import type { Settings } from '../srs/settings';
 import { CardState, type QueueName, type StoredCard } from '../srs/types';
+import { isReadingState } from '../progress/progress';
 import type { ResidualDb } from './db';
 import { DAMAGED_QUEUE } from './quarantine';
 import { unburyExpired } from './reviews';
@@ -30,8 +31,54 @@ export async function dailyUsage(
   return { newToday, reviewsToday };
 }
 
+/**
+ * The papers /review/ may introduce new cards from: with `introduceNew: 'read'`, those the reader
+ * marked skimmed, read or deep-read (damaged progress rows count as unread); with 'list', every
+ * paper (undefined).
+ */
+export async function newCardSources(
+  db: ResidualDb,
+  settings: Settings,
+): Promise<ReadonlySet<string> | undefined> {
+  if (settings.introduceNew === 'list') return undefined;
+  const rows = await db.progress.toArray();
+  return new Set(
+    rows
+      .filter((row) => isReadingState(row.state) && row.state !== 'unread')
+      .map((row) => row.paperId),
+  );
+}
+
 function range(db: ResidualDb, queue: QueueName, index: 'due' | 'position', upTo = Infinity) {
   return db.cards.where(`[queue+${index}]`).between([queue, -Infinity], [queue, upTo], true, true);
+}
+
+/**
+ * The new cards /review/ may introduce: counted on the [queue+position] index for the whole list,
+ * or read paper by paper (the papers the reader has read: a few dozen cards each).
+ */
+async function newCards(
+  db: ResidualDb,
+  newFrom: ReadonlySet<string> | undefined,
+): Promise<{ count: number; first: StoredCard | undefined }> {
+  if (newFrom === undefined) {
+    const [count, first] = await Promise.all([
+      range(db, 'new', 'position').count(),
+      range(db, 'new', 'position').first(),
+    ]);
+    return { count, first };
+  }
+  if (newFrom.size === 0) return { count: 0, first: undefined };
+  const cards = await db.cards
+    .where('paperId')
+    .anyOf([...newFrom])
+    .filter((card) => card.queue === 'new')
+    .toArray();
+  const first = cards.reduce<StoredCard | undefined>(
+    (best, card) => (best === undefined || card.position < best.position ? card : best),
+    undefined,
+  );
+  return { count: cards.length, first };
 }
 
 /**
@@ -47,7 +94,10 @@ export async function loadTodayQueue(
   options: { ahead?: boolean } = {},
 ): Promise<TodayQueue> {
   await unburyExpired(db, now);
-  const usage = await dailyUsage(db, now, settings);
+  const [usage, newFrom] = await Promise.all([
+    dailyUsage(db, now, settings),
+    newCardSources(db, settings),
+  ]);
   if (scope.kind !== 'all') {
     const read =
       scope.kind === 'chapter'
@@ -56,9 +106,11 @@ export async function loadTodayQueue(
     // queueFromCards derives queues from flags, so cards set aside are left out here by name.
     const cards = read.filter((card) => (card.queue as string) !== DAMAGED_QUEUE);
     const todayStart = dayStart(dayNumber(now, settings.dayStartHour), settings.dayStartHour);
+    // A reader who picks one paper asks for its cards, read or not.
     return queueFromCards(cards, now, settings, usage, {
       ahead: options.ahead === true,
       todayStart,
+      ...(scope.kind === 'chapter' && newFrom ? { newFrom } : {}),
     });
   }
   const limits = allowance(settings, usage);
@@ -66,16 +118,15 @@ export async function loadTodayQueue(
     // A Dexie collection is changed by first() (it adds a limit), so each query builds its own.
     const learningAhead = () => range(db, 'learning', 'due', now + LEARN_AHEAD_MS);
     const reviewDue = () => range(db, 'review', 'due', now);
-    const fresh = () => range(db, 'new', 'position');
-    const [learningCount, reviewCount, newCount, firstLearning, firstReview, firstNew] =
-      await Promise.all([
-        learningAhead().count(),
-        reviewDue().count(),
-        fresh().count(),
-        learningAhead().first(),
-        reviewDue().first(),
-        fresh().first(),
-      ]);
+    const [learningCount, reviewCount, fresh, firstLearning, firstReview] = await Promise.all([
+      learningAhead().count(),
+      reviewDue().count(),
+      newCards(db, newFrom),
+      learningAhead().first(),
+      reviewDue().first(),
+    ]);
+    const newCount = fresh.count;
+    const firstNew = fresh.first;
     let next: StoredCard | null = null;
     if (firstLearning && firstLearning.due <= now) next = firstLearning;
     else if (firstReview && limits.reviews > 0) next = firstReview;

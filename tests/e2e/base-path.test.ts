@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newProfile } from './support/browser';
 import { copyOfSite, waitForServiceWorker } from './support/offline';
-import { reviewReady, shownCardId, storedRows } from './support/review';
+import { introduceNewInListOrder, reviewReady, shownCardId, storedRows } from './support/review';
 import { serveSite, type ServedSite } from './support/site';
 
 const DIST_BASE = fileURLToPath(new URL('../../dist-base/', import.meta.url));
@@ -74,6 +74,8 @@ describe('the site built for the base /residual/', () => {
   it('reviews a card: the deck comes from under the base, and the grade is stored', async () => {
     const page = await open('/review/');
     await reviewReady(page);
+    // New cards from the whole list (by default they come from papers marked read).
+    await introduceNewInListOrder(page);
     const card = await shownCardId(page);
     expect(card).not.toBe('');
     await expect(page.locator('[data-open]').getAttribute('href')).resolves.toMatch(

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import order from '../../content/order.json';
 import { launchBrowser, newProfile } from './support/browser';
 import { copyOfSite, waitForServiceWorker } from './support/offline';
-import { reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
+import {
+  introduceNewInListOrder,
+  reviewReady,
+  shownCardId,
+  shownCounts,
+  storedRows,
+} from './support/review';
 import { serveSite, type ServedSite } from './support/site';
 
 const chapterPaths = order.chapters.map((chapter) =>
@@ -108,6 +114,7 @@ describe('a reader who visited once and then lost the network', () => {
   it('reviews a card, and the answer is stored', async () => {
     await visitOffline('/review/');
     await reviewReady(page);
+    await introduceNewInListOrder(page);
     const before = await shownCounts(page);
     const card = await shownCardId(page);
     expect(card).not.toBe('');

@@ -2,7 +2,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
-import { putRow, reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
+import {
+  introduceNewInListOrder,
+  putRow,
+  reviewReady,
+  shownCardId,
+  shownCounts,
+  storedRows,
+} from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -11,6 +18,8 @@ async function openReview(context: BrowserContext, query = ''): Promise<Page> {
   const page = await context.newPage();
   await page.goto(new URL(`/review/${query}`, served.site.url).href);
   await reviewReady(page);
+  // These tests are about reviewing itself: new cards from the whole list, read or not.
+  await introduceNewInListOrder(page);
   return page;
 }
 

@@ -3,7 +3,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
-import { putRow, reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
+import {
+  introduceNewInListOrder,
+  putRow,
+  reviewReady,
+  shownCardId,
+  shownCounts,
+  storedRows,
+} from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -14,6 +21,7 @@ async function reviewSome(context: BrowserContext, answers: ('1' | '3' | '4')[])
   const page = await context.newPage();
   await page.goto(url('/review/'));
   await reviewReady(page);
+  await introduceNewInListOrder(page);
   for (const key of answers) {
     const before = await shownCardId(page);
     await page.keyboard.press('Space');

@@ -13,7 +13,7 @@ import { startStaticServer } from '../../scripts/static-server.mjs';
 import { serviceWorkerOptions } from '../../src/site/offline/service-worker';
 import { launchBrowser, newProfile } from './support/browser';
 import { copyOfSite, waitForServiceWorker } from './support/offline';
-import { reviewReady, shownCardId, storedRows } from './support/review';
+import { introduceNewInListOrder, reviewReady, shownCardId, storedRows } from './support/review';
 
 const MARKER = '<meta name="residual-test-build" content="second">';
 
@@ -76,6 +76,7 @@ describe('a new version while a review is open', () => {
     await page.goto(new URL('/review/', server.url).href);
     await waitForServiceWorker(page);
     await reviewReady(page);
+    await introduceNewInListOrder(page);
     await other.goto(new URL('/glossary/', server.url).href);
     await other.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await expect(page.locator('.residual-update').count()).resolves.toBe(0);

@@ -7,6 +7,7 @@ import { chapterProgress } from '../../progress/progress';
 import type { PlanChapter } from '../../progress/types';
 import { doneText } from './format';
 import { readingPlan, watchProgress } from './progress-client';
+import { decorateReviewLink } from './sidebar-due';
 import { withoutBase } from '../../content/base';
 
 interface Decorated {
@@ -20,6 +21,7 @@ function normalise(path: string): string {
 }
 
 export async function decorateSidebar(): Promise<void> {
+  void decorateReviewLink();
   const links = document.querySelectorAll<HTMLAnchorElement>('nav.sidebar a[href]');
   if (links.length === 0) return;
   const plan = await readingPlan();

@@ -25,6 +25,18 @@ import {
   undoLastReview,
 } from '../../storage/reviews';
 import { saveSettings } from '../../storage/settings';
+import { cardsWaitingInUnreadPapers } from '../../storage/due';
+import { loadProgress } from '../../storage/progress';
+import { newCardSources } from '../../storage/queue';
+import { nextToRead, progressMap } from '../../progress/progress';
+import {
+  describeSummary,
+  emptyTally,
+  summarise,
+  withAnswer,
+  type SessionTally,
+} from '../../srs/summary';
+import { readingPlan } from '../progress/progress-client';
 import { describeDamaged, describeSync, startStorage } from '../../storage/bootstrap';
 import { tabId } from './tab-id';
 import { withBase } from '../../content/base';
@@ -69,6 +81,8 @@ export class ReviewSessionElement extends HTMLElement {
   private titles: Record<string, string> = {};
   /** This tab: its answers are the only ones its undo takes back. */
   private readonly tab = tabId();
+  /** This sitting's answers, for the summary when the queue is done. */
+  private tally: SessionTally = emptyTally();
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
@@ -145,7 +159,7 @@ export class ReviewSessionElement extends HTMLElement {
     const form = required<HTMLFormElement>(this, '[data-settings]');
     for (const [key, value] of Object.entries(settings)) {
       const input = form.elements.namedItem(key);
-      if (input instanceof HTMLInputElement) {
+      if (input instanceof HTMLInputElement || input instanceof HTMLSelectElement) {
         input.value = Array.isArray(value) ? value.join(' ') : String(value);
       }
     }
@@ -262,10 +276,42 @@ export class ReviewSessionElement extends HTMLElement {
       parts.unshift('You have answered every card here today.');
     }
     detail.textContent = parts.join(' ');
+    const summary = required(this, '[data-summary]');
+    summary.hidden = this.tally.answers === 0;
+    summary.textContent = describeSummary(summarise(this.tally));
+    void this.showWaiting();
     const studyAhead = required<HTMLButtonElement>(this, '[data-action="study-ahead"]');
     studyAhead.hidden = this.scope.kind === 'all' || this.ahead || queue.ahead === 0;
     const what = this.scope.kind === 'chapter' ? 'this chapter' : 'this paper';
     studyAhead.textContent = `Study ${what} now: ${queue.ahead} card${queue.ahead === 1 ? '' : 's'} not yet due or over today's limits`;
+  }
+
+  /**
+   * With new cards taken from read papers only: how many wait in papers not read yet, and a link
+   * to the next paper of the reading plan.
+   */
+  private async showWaiting(): Promise<void> {
+    const box = required(this, '[data-waiting]');
+    const newFrom = this.db ? await newCardSources(this.db, this.settings) : undefined;
+    if (!this.db || newFrom === undefined || this.scope.kind === 'paper') {
+      box.hidden = true;
+      return;
+    }
+    const waiting = await cardsWaitingInUnreadPapers(this.db, newFrom);
+    box.hidden = waiting === 0;
+    required(this, '[data-waiting-text]').textContent =
+      `${waiting} ${waiting === 1 ? 'card waits' : 'cards wait'} in papers you have not read yet. `;
+    const link = required<HTMLAnchorElement>(this, '[data-waiting-link]');
+    try {
+      const [plan, { rows }] = await Promise.all([readingPlan(), loadProgress(this.db)]);
+      const next = nextToRead(plan, progressMap(rows));
+      if (next) {
+        link.href = withBase(next.href);
+        link.textContent = `Read the next one: ${next.title}`;
+      }
+    } catch {
+      // Without the plan the link goes to the progress page, which names the next paper.
+    }
   }
 
   private reveal(): void {
@@ -296,6 +342,8 @@ export class ReviewSessionElement extends HTMLElement {
     this.busy = true;
     try {
       this.say(await action(this.db));
+      // The sidebar's due figure (src/ui/progress/sidebar-due.ts) counts again.
+      document.dispatchEvent(new Event('residual-cards-changed'));
     } catch (error) {
       this.say(describeStorageError(error));
       if (classifyStorageError(error) === 'upgraded-elsewhere') this.showUpgradeNotice();
@@ -309,11 +357,13 @@ export class ReviewSessionElement extends HTMLElement {
     const card = this.current;
     if (!card || !this.revealed) return Promise.resolve();
     return this.act(async (db) => {
+      const now = Date.now();
       const result = await recordReview(
         db,
-        { cardId: card.id, expectedRev: card.rev, grade, now: Date.now(), tab: this.tab },
+        { cardId: card.id, expectedRev: card.rev, grade, now, tab: this.tab },
         this.scheduler,
       );
+      this.tally = withAnswer(this.tally, card.id, grade, now);
       if (result.becameLeech) {
         return `This card has lapsed ${result.card.lapses} times, so it is now tagged as a leech and suspended. Consider rereading its section; unsuspend it from the card browser.`;
       }
@@ -366,6 +416,7 @@ export class ReviewSessionElement extends HTMLElement {
       dayStartHour: Number(text('dayStartHour')),
       leechThreshold: Number(text('leechThreshold')),
       maximumInterval: Number(text('maximumInterval')),
+      introduceNew: text('introduceNew'),
     };
     const error = required(this, '[data-settings-error]');
     try {

@@ -9,6 +9,7 @@ import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { readCheckedCards } from '../../storage/quarantine';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
+import { restoreCard } from '../../storage/decline';
 import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
@@ -67,7 +68,8 @@ export class CardBrowserElement extends HTMLElement {
     form.addEventListener('submit', (event) => event.preventDefault());
     required(this, '[data-rows]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-card]');
-      if (button) void this.toggleSuspend(button.dataset['card'] ?? '');
+      if (button?.dataset['action'] === 'restore') void this.restore(button.dataset['card'] ?? '');
+      else if (button) void this.toggleSuspend(button.dataset['card'] ?? '');
     });
     void this.start();
   }
@@ -175,10 +177,25 @@ export class CardBrowserElement extends HTMLElement {
     );
     cell(card.state === 0 ? '—' : card.due <= now ? 'now' : `in ${formatInterval(card.due - now)}`);
     cell(String(card.lapses));
-    const flags = [card.leech && 'leech', card.changed && 'reworded'].filter(Boolean).join(', ');
+    const flags = [
+      card.leech && 'leech',
+      card.changed && 'reworded',
+      card.declined === true && 'declined (not for me)',
+    ]
+      .filter(Boolean)
+      .join(', ');
     cell(flags || '—');
     const action = cell('');
-    if (!card.retired) {
+    if (!card.retired && card.declined === true) {
+      // Declined in a review area: kept with its history, and brought back from here.
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset['card'] = card.id;
+      button.dataset['action'] = 'restore';
+      button.textContent = 'Restore';
+      button.setAttribute('aria-label', `Restore: ${card.front.slice(0, 80)}`);
+      action.append(button);
+    } else if (!card.retired) {
       const button = document.createElement('button');
       button.type = 'button';
       button.dataset['card'] = card.id;
@@ -190,6 +207,17 @@ export class CardBrowserElement extends HTMLElement {
       action.append(button);
     }
     return row;
+  }
+
+  private async restore(cardId: string): Promise<void> {
+    if (!this.db) return;
+    try {
+      await restoreCard(this.db, cardId);
+      this.say('Restored: the card is back in your reviews, with its history.');
+      await this.reload();
+    } catch (error) {
+      this.say(describeStorageError(error));
+    }
   }
 
   private async toggleSuspend(cardId: string): Promise<void> {

@@ -23,6 +23,8 @@ import {
 } from '../../storage/quarantine';
 import { loadStatsData, type StatsData } from '../../storage/stats';
 import { startStorage } from '../../storage/bootstrap';
+import { describeDue, type DueFigures } from '../../srs/due';
+import { loadDueFigures } from '../../storage/due';
 import { withBase } from '../../content/base';
 
 /** How a damaged row is named in the list. */
@@ -109,7 +111,7 @@ export class StatsDashboardElement extends HTMLElement {
         .between(['suspended', -Infinity], ['suspended', Infinity], true, true)
         .filter((card) => card.leech)
         .count();
-      this.renderSummary(data, leeches);
+      this.renderSummary(data, leeches, await loadDueFigures(db, now, this.settings));
       this.drawForecast(Plot, data.forecast);
       this.drawHeatmap(Plot, data.heatmap, now);
       this.drawStates(Plot, totalCounts(data.byChapter));
@@ -176,7 +178,7 @@ export class StatsDashboardElement extends HTMLElement {
     else status.focus();
   }
 
-  private renderSummary(data: StatsData, leeches: number): void {
+  private renderSummary(data: StatsData, leeches: number, dueFigures: DueFigures): void {
     const counts = totalCounts(data.byChapter);
     const active = Object.values(counts).reduce((sum, n) => sum + n, 0) - counts.retired;
     required(this, '[data-summary-cards]').textContent =
@@ -189,9 +191,11 @@ export class StatsDashboardElement extends HTMLElement {
       `${percent(month.rate)} over the last 30 days (${month.reviews} reviews), ` +
       `${percent(year.rate)} over the last year (${year.reviews} reviews). ` +
       `Your desired retention is ${Math.round(this.settings.desiredRetention * 100)}%.`;
-    const dueToday = data.forecast[0]?.due ?? 0;
-    required(this, '[data-summary-due]').textContent =
-      `${dueToday} cards are due today; ${data.totalAnswers} answers recorded in all.`;
+    // "Due" is what /review/ would show now (src/srs/due.ts), the figure every page shows; the
+    // forecast's first bar is another figure (scheduled before tomorrow, limits aside).
+    const due = required(this, '[data-summary-due]');
+    due.textContent = `${describeDue(dueFigures)} due now; ${data.totalAnswers} answers recorded in all.`;
+    due.dataset['count'] = String(dueFigures.total);
   }
 
   private place(name: string, chart: Element, description: string): void {
@@ -225,7 +229,7 @@ export class StatsDashboardElement extends HTMLElement {
     this.place(
       'forecast',
       chart,
-      `${total} cards fall due in the next 30 days; today has ${forecast[0]?.due ?? 0} (overdue included); the busiest day is ${busiest.date.toLocaleDateString()} with ${busiest.due}.`,
+      `${total} cards fall due in the next 30 days; ${forecast[0]?.due ?? 0} are scheduled before tomorrow (overdue included, new cards and daily limits aside); the busiest day is ${busiest.date.toLocaleDateString()} with ${busiest.due}.`,
     );
   }
 

@@ -65,3 +65,14 @@ export async function putRow(page: Page, store: string, row: unknown): Promise<v
     [store, row] as const,
   );
 }
+
+/**
+ * New cards in reading-list order, as before "from papers you have read" became the default: for
+ * tests about reviewing itself, on a fresh profile whose reader has not marked any paper read.
+ * Call on a ready /review/ page; it reloads the page with the setting stored.
+ */
+export async function introduceNewInListOrder(page: Page): Promise<void> {
+  await putRow(page, 'meta', { key: 'settings', value: { introduceNew: 'list' } });
+  await page.reload();
+  await reviewReady(page);
+}

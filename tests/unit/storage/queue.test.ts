@@ -3,10 +3,13 @@ import { queueFromCards, type TodayQueue } from '../../../src/srs/queue';
 import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import { CardState, type StoredCard } from '../../../src/srs/types';
 import { dailyUsage, loadTodayQueue } from '../../../src/storage/queue';
+import { setPaperState } from '../../../src/storage/progress';
 import { storedCard } from '../srs/helpers';
 import { freshDb } from './helpers';
 
 const NOW = Date.parse('2026-06-10T15:00:00Z');
+/** New cards in reading-list order (the default takes them from read papers only). */
+const LIST_ORDER = { ...DEFAULT_SETTINGS, introduceNew: 'list' as const };
 const HOUR = 3_600_000;
 
 function randomCards(seed: number, n: number): StoredCard[] {
@@ -37,12 +40,39 @@ describe("today's queue from the indexes", () => {
     const cards = randomCards(seed, 300);
     const { db } = freshDb();
     await db.cards.bulkPut(cards);
-    const settings = { ...DEFAULT_SETTINGS, newPerDay: 7, maxReviewsPerDay: 40 };
+    const settings = { ...LIST_ORDER, newPerDay: 7, maxReviewsPerDay: 40 };
     const fromIndexes = await loadTodayQueue(db, NOW, settings);
     expect(summary(fromIndexes)).toEqual(
       summary(queueFromCards(cards, NOW, settings, { newToday: 0, reviewsToday: 0 })),
     );
   });
+
+  test.each([6, 7, 8])(
+    'matches it on random deck %i when new cards come from read papers only',
+    async (seed) => {
+      // Three papers, one of them read: the new cards of the other two stay out.
+      const cards = randomCards(seed, 300).map((card, i) => ({
+        ...card,
+        paperId: ['p0', 'p1', 'p2'][i % 3]!,
+      }));
+      const { db } = freshDb();
+      await db.cards.bulkPut(cards);
+      await setPaperState(db, 'p1', 'read', NOW - HOUR);
+      const settings = { ...DEFAULT_SETTINGS, newPerDay: 7, maxReviewsPerDay: 40 };
+      const fromIndexes = await loadTodayQueue(db, NOW, settings);
+      const reference = queueFromCards(
+        cards,
+        NOW,
+        settings,
+        { newToday: 0, reviewsToday: 0 },
+        {
+          newFrom: new Set(['p1']),
+        },
+      );
+      expect(summary(fromIndexes)).toEqual(summary(reference));
+      expect(reference.counts.new).toBeGreaterThan(0);
+    },
+  );
 
   test('matches when everything is done for now, and names the next due time', async () => {
     const later = [storedCard('r/1', { state: CardState.Review, due: NOW + 5 * HOUR, reps: 2 })];
@@ -83,7 +113,7 @@ describe("today's queue from the indexes", () => {
       storedCard('a/x', { chapter: 'superposition', position: 2 }),
       storedCard('b/y', { chapter: 'foundational-work', position: 1 }),
     ]);
-    const queue = await loadTodayQueue(db, NOW, DEFAULT_SETTINGS, {
+    const queue = await loadTodayQueue(db, NOW, LIST_ORDER, {
       kind: 'chapter',
       chapter: 'superposition',
     });

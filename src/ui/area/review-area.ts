@@ -1,0 +1,286 @@
+/**
+ * A review area's behaviour (imported when the area comes near the screen): read the area's cards
+ * from the browser database, show them front first, reveal, grade with the four answers of
+ * /review/ and record each answer the way /review/ does (one transaction, refused if another tab
+ * changed the card since it was shown). Keys act only while focus is inside this area.
+ */
+import {
+  afterAreaAnswer,
+  areaPlace,
+  sortForArea,
+  startAreaSession,
+  withoutCard,
+  type AreaSession,
+} from '../../srs/area';
+import { describeInterval, formatOutcome } from '../../srs/format';
+import { scheduleOf } from '../../srs/review';
+import { createScheduler, type Preview, type Scheduler } from '../../srs/scheduler';
+import { GRADES, type Grade, type StoredCard } from '../../srs/types';
+import { withBase } from '../../content/base';
+import { startStorage, type Started } from '../../storage/bootstrap';
+import type { ResidualDb } from '../../storage/db';
+import { declineCard } from '../../storage/decline';
+import { classifyStorageError, describeStorageError } from '../../storage/errors';
+import { recordReview } from '../../storage/reviews';
+
+/** One database start (and deck sync) for every area of the page. */
+let storage: Promise<Started> | null = null;
+function sharedStorage(): Promise<Started> {
+  storage ??= startStorage({
+    deckUrl: withBase('deck.json'),
+    onUpgradeElsewhere: () => document.dispatchEvent(new Event('residual-area-upgraded')),
+  });
+  return storage;
+}
+
+function part<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
+  const element = root.querySelector<T>(selector);
+  if (!element) throw new Error(`review area is missing ${selector}`);
+  return element;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function whenText(time: number, now: number): string {
+  if (time - now < 18 * 3_600_000) {
+    return `in ${describeInterval(Math.max(time - now, 0))}`;
+  }
+  return `on ${new Date(time).toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' })}`;
+}
+
+class ReviewArea {
+  private db!: ResidualDb;
+  private scheduler!: Scheduler;
+  private session: AreaSession = startAreaSession([]);
+  private current: StoredCard | null = null;
+  private preview: Preview | null = null;
+  private busy = false;
+  /** Cards already in the schedule and not due when the area opened. */
+  private scheduled: StoredCard[] = [];
+  private offeredAtStart = 0;
+  /** Cards missed here: they come back even when their next step is not due yet. */
+  private readonly missedHere = new Set<string>();
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly ids: readonly string[],
+  ) {}
+
+  private say(message: string): void {
+    part(this.root, '[data-status]').textContent = message;
+  }
+
+  async start(): Promise<void> {
+    const started = await sharedStorage();
+    if (!started.ok) {
+      this.finish(`These cards cannot be stored in this browser: ${started.message}`);
+      return;
+    }
+    this.db = started.db;
+    this.scheduler = createScheduler(started.settings);
+    if (started.deckProblem) this.say(started.deckProblem);
+    const rows = await this.db.cards.bulkGet([...this.ids]);
+    const stored = new Map(
+      rows.filter((row): row is StoredCard => row !== undefined).map((row) => [row.id, row]),
+    );
+    const places = sortForArea(this.ids, stored, Date.now());
+    this.scheduled = places.scheduled;
+    this.offeredAtStart = places.offered.length;
+    this.session = startAreaSession(places.offered);
+    this.root.dataset['offered'] = String(places.offered.length);
+    this.root.addEventListener('click', (event) => void this.onClick(event));
+    this.root.addEventListener('keydown', (event) => void this.onKey(event));
+    document.addEventListener('residual-area-upgraded', () => {
+      this.finish('Another tab upgraded the database to a newer version: reload this page.');
+    });
+    await this.showNext();
+    this.root.dataset['ready'] = 'true';
+  }
+
+  /** Show the first pending card, read again from the database (another tab may have moved it). */
+  private async showNext(): Promise<void> {
+    for (;;) {
+      const id = this.session.pending[0];
+      if (id === undefined) {
+        this.showDone();
+        return;
+      }
+      const card = await this.db.cards.get(id);
+      const place = areaPlace(card, Date.now());
+      // A card missed here whose next step is not due yet comes back all the same.
+      const missedHere = this.missedHere.has(id) && place === 'scheduled';
+      if (card && (place === 'offered' || missedHere)) {
+        this.show(card);
+        return;
+      }
+      this.session = withoutCard(this.session, id);
+    }
+  }
+
+  private show(card: StoredCard): void {
+    const focusWasHere = this.root.contains(document.activeElement);
+    this.current = card;
+    this.preview = null;
+    this.root.dataset['cardId'] = card.id;
+    part(this.root, '[data-loading]').hidden = true;
+    part(this.root, '[data-done]').hidden = true;
+    part(this.root, '[data-card]').hidden = false;
+    const left = this.session.pending.length;
+    part(this.root, '[data-place]').textContent =
+      `${plural(left, 'card')} to go${this.session.missed > 0 ? ' (missed cards come back)' : ''}`;
+    part(this.root, '[data-front]').textContent = card.front;
+    part(this.root, '[data-back]').textContent = card.back;
+    part(this.root, '[data-answer]').hidden = true;
+    part(this.root, '[data-grades]').hidden = true;
+    const reveal = part<HTMLButtonElement>(this.root, '[data-action="reveal"]');
+    reveal.hidden = false;
+    reveal.disabled = false;
+    part<HTMLButtonElement>(this.root, '[data-action="decline"]').disabled = false;
+    if (focusWasHere) reveal.focus({ preventScroll: true });
+  }
+
+  private reveal(): void {
+    const card = this.current;
+    if (!card || this.preview) return;
+    this.preview = this.scheduler.preview(card.id, scheduleOf(card), Date.now());
+    for (const grade of GRADES) {
+      const outcome = this.preview[grade];
+      part(this.root, `[data-interval="${grade}"]`).textContent = formatOutcome(outcome);
+      part(this.root, `[data-grade="${grade}"]`).setAttribute(
+        'aria-label',
+        `${['Again', 'Hard', 'Good', 'Easy'][grade - 1]}: next review in ${describeInterval(outcome.intervalDays === null ? outcome.intervalMs : outcome.intervalDays * 86_400_000)}`,
+      );
+    }
+    const focusWasHere = this.root.contains(document.activeElement);
+    part(this.root, '[data-answer]').hidden = false;
+    part(this.root, '[data-grades]').hidden = false;
+    part(this.root, '[data-action="reveal"]').hidden = true;
+    // The answer takes focus (read out); Tab reaches the grades, and keys still act here.
+    if (focusWasHere) part(this.root, '[data-back]').focus({ preventScroll: true });
+  }
+
+  private async act(action: () => Promise<string>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      this.say(await action());
+      // The sidebar's due figure (src/ui/progress/sidebar-due.ts) counts again.
+      document.dispatchEvent(new Event('residual-cards-changed'));
+    } catch (error) {
+      if (classifyStorageError(error) === 'stale' && this.current) {
+        // Answered or changed in another tab: it is not applied twice; it leaves this area.
+        this.session = withoutCard(this.session, this.current.id);
+        this.say(
+          'That card was just answered or changed in another tab, so this answer was not applied.',
+        );
+      } else {
+        this.say(describeStorageError(error));
+      }
+    } finally {
+      this.busy = false;
+    }
+    await this.showNext();
+  }
+
+  private grade(grade: Grade): Promise<void> {
+    const card = this.current;
+    if (!card || !this.preview) return Promise.resolve();
+    return this.act(async () => {
+      const result = await recordReview(
+        this.db,
+        { cardId: card.id, expectedRev: card.rev, grade, now: Date.now() },
+        this.scheduler,
+      );
+      this.session = afterAreaAnswer(this.session, card.id, grade);
+      if (grade === 1) this.missedHere.add(card.id);
+      else this.missedHere.delete(card.id);
+      if (result.becameLeech) return 'This card is now tagged as a leech and suspended.';
+      return grade === 1 ? 'Missed: it comes back before the end of this area.' : '';
+    });
+  }
+
+  private decline(): Promise<void> {
+    const card = this.current;
+    if (!card) return Promise.resolve();
+    return this.act(async () => {
+      await declineCard(this.db, card.id, card.rev);
+      this.session = withoutCard(this.session, card.id, true);
+      return 'Declined: this card will not be shown again. The card browser can restore it.';
+    });
+  }
+
+  private showDone(): void {
+    this.current = null;
+    delete this.root.dataset['cardId'];
+    const now = Date.now();
+    const parts: string[] = [];
+    const { answered, missed, declined } = this.session;
+    if (answered > 0) {
+      parts.push(
+        `Done: ${plural(answered, 'answer')}${missed > 0 ? ` (${missed} missed, asked again)` : ''}. These cards come back in your reviews on schedule.`,
+      );
+    } else if (this.offeredAtStart === 0 && this.scheduled.length > 0) {
+      const next = Math.min(...this.scheduled.map((card) => card.due));
+      parts.push(
+        `${this.scheduled.length === 1 ? 'This card is' : `All ${this.scheduled.length} cards here are`} in your reviews; the next is due ${whenText(next, now)}.`,
+      );
+    } else if (this.offeredAtStart === 0) {
+      parts.push('No cards to answer here.');
+    }
+    if (declined > 0) parts.push(`${plural(declined, 'card')} declined.`);
+    this.finish(parts.join(' '));
+  }
+
+  private finish(text: string): void {
+    const focusWasHere = this.root.contains(document.activeElement);
+    part(this.root, '[data-loading]').hidden = true;
+    part(this.root, '[data-card]').hidden = true;
+    const done = part(this.root, '[data-done]');
+    done.hidden = false;
+    part(this.root, '[data-done-text]').textContent = text;
+    this.root.dataset['done'] = 'true';
+    if (focusWasHere) done.focus({ preventScroll: true });
+  }
+
+  private async onClick(event: MouseEvent): Promise<void> {
+    const target = (event.target as Element).closest<HTMLElement>(
+      'button[data-action], button[data-grade]',
+    );
+    if (!target || !this.root.contains(target)) return;
+    const grade = target.dataset['grade'];
+    if (grade) return this.grade(Number(grade) as Grade);
+    if (target.dataset['action'] === 'reveal') return this.reveal();
+    if (target.dataset['action'] === 'decline') return this.decline();
+  }
+
+  private async onKey(event: KeyboardEvent): Promise<void> {
+    if (event.ctrlKey || event.metaKey || event.altKey || !this.current) return;
+    const target = event.target as HTMLElement | null;
+    // The decline button and links keep their own Space and Enter.
+    if (target?.closest('a, [data-action="decline"]')) return;
+    if (event.key === ' ' || event.key === 'Spacebar') {
+      event.preventDefault();
+      if (!this.preview) this.reveal();
+      else await this.grade(3);
+      return;
+    }
+    if (['1', '2', '3', '4'].includes(event.key) && this.preview) {
+      event.preventDefault();
+      await this.grade(Number(event.key) as Grade);
+    }
+  }
+}
+
+/** Start the area inside `element` (a <residual-review-area>). */
+export async function mountReviewArea(element: HTMLElement): Promise<void> {
+  const ids = JSON.parse(element.dataset['cards'] ?? '[]') as string[];
+  const area = new ReviewArea(element, ids);
+  try {
+    await area.start();
+  } catch (error) {
+    const status = element.querySelector('[data-status]');
+    if (status) status.textContent = describeStorageError(error);
+  }
+}
