@@ -7,6 +7,7 @@ import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
+import { logitLensExperiment } from '../../../notebook/widgets/logit-lens';
 import { lensChart, positionLabel } from './charts';
 import { lensGrid, type LensGrid } from './lens';
 import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
@@ -88,6 +89,8 @@ export async function mount(context: WidgetContext): Promise<void> {
       `After the whole prompt the model predicts “${final.token}” (${fixed(final.probability * 100, 0)}%); ` +
       `the lens first shows it in the column “${grid.layers[settled]}”.`;
     summary.dataset['prediction'] = final.token;
+    const shown = grid;
+    context.offerNotebook(() => logitLensExperiment(choice.text, shown));
     const ms = elapsed(t0);
     status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
     firstResult(model.backend);

@@ -15,6 +15,7 @@ import {
   type WidgetLoader,
   type WidgetProgress,
 } from './types';
+import type { Experiment } from '../../../notebook/experiment';
 
 type WidgetState = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -54,6 +55,9 @@ class ResidualWidget extends HTMLElement {
   private observer: IntersectionObserver | null = null;
   private controller: AbortController | null = null;
   private pristine: Node[] = [];
+  private notebookOffered = false;
+  /** The mounted widget's latest description of its experiment (context.offerNotebook). */
+  private describe: (() => Experiment) | null = null;
 
   private shellPart<T extends HTMLElement>(name: string): T {
     const element = this.querySelector<T>(`[data-shell="${name}"]`);
@@ -95,6 +99,13 @@ class ResidualWidget extends HTMLElement {
     this.shellPart('status').hidden = state === 'ready';
     this.shellPart('retry').hidden = state !== 'error';
     this.shellPart('progress').hidden = state !== 'loading';
+    this.showNotebook();
+  }
+
+  /** The notebook export shows once the widget is ready and has described its experiment. */
+  private showNotebook(): void {
+    const form = this.querySelector<HTMLElement>('[data-shell="notebook"]');
+    if (form) form.hidden = !(this.notebookOffered && this.dataset['state'] === 'ready');
   }
 
   private showProgress(update: WidgetProgress): void {
@@ -127,6 +138,8 @@ class ResidualWidget extends HTMLElement {
     const body = this.shellPart('body');
     body.replaceChildren(...this.pristine.map((node) => node.cloneNode(true)));
     this.shellPart('message').removeAttribute('role');
+    this.notebookOffered = false;
+    this.describe = null;
     this.setState('loading');
     this.showProgress({ fraction: null, label: 'Loading the figure' });
 
@@ -144,6 +157,21 @@ class ResidualWidget extends HTMLElement {
       },
       fail: (error) => {
         if (!controller.signal.aborted) this.showError(error, this.dataset['state'] === 'loading');
+      },
+      offerNotebook: (describe) => {
+        const first = this.describe === null;
+        this.describe = describe;
+        const form = this.querySelector<HTMLFormElement>('[data-shell="notebook"]');
+        if (!first || !form) return;
+        // Lazy: the generator loads with the first widget that offers a notebook, never eagerly.
+        void import('./notebook-export')
+          .then(({ wireNotebookExport }) => {
+            if (controller.signal.aborted) return;
+            wireNotebookExport(form, () => this.describe!(), controller.signal);
+            this.notebookOffered = true;
+            this.showNotebook();
+          })
+          .catch((error: unknown) => console.error('notebook export', error));
       },
     };
 
