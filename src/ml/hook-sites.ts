@@ -235,13 +235,15 @@ export function isMissing(site: NnsightSite | MissingSite): site is MissingSite 
  * being a Python expression (`"3"`, `"layer"`). `model` is the nnsight LanguageModel; `lastLayer`
  * the Python expression of the index of the model's last block, used by hooks read at the next
  * block's input. The expression is a view: writing into it in place edits the model's activation.
+ * `raw` leaves per-head activations merged ([.., n_heads × d_head]), as the model holds them.
  */
 export function nnsightExpression(
   hook: string,
   family: ModelFamily,
   layer: string,
-  lastLayer = 'N_LAYERS - 1',
+  options: { lastLayer?: string; raw?: boolean } = {},
 ): string {
+  const lastLayer = options.lastLayer ?? 'N_LAYERS - 1';
   const site = nnsightSite(hook, family);
   if (isMissing(site)) throw new Error(`${hook} has no module in ${family}: ${site.missing}`);
   if (site.modelOutput === 'attentions') return `model.output.attentions[${layer}]`;
@@ -252,7 +254,8 @@ export function nnsightExpression(
     expression = `(${access(site.lastLayer.module, site.lastLayer.side)} if ${layer} == ${lastLayer} else ${expression})`;
   if (site.third !== undefined)
     expression = `${expression}[..., ${site.third} * D_MODEL:${site.third + 1} * D_MODEL]`;
-  if (site.splitHeads) {
+  // Raw: the tensor the model itself computed (a gradient reaches it; a reshaped view it does not).
+  if (site.splitHeads && !options.raw) {
     const heads = site.splitHeads === 'heads' ? 'N_HEADS' : 'N_KV_HEADS';
     expression = `${expression}.unflatten(-1, (${heads}, -1))`;
   }

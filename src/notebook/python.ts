@@ -72,8 +72,9 @@ def token_id(word):
     return int(model.to_tokens(" " + word, prepend_bos=False)[0, 0])
 
 
-def decode(ids):
-    return model.to_str_tokens(torch.as_tensor(ids))
+def digits_id(text):
+    """The token of digits that follow other digits ("45" in "1745"), no space before them."""
+    return int(model.to_tokens(text, prepend_bos=False)[0, 0])
 `;
   if (target.flavour === 'nnsight')
     return `
@@ -106,8 +107,9 @@ def token_id(word):
     return tokenizer(" " + word, add_special_tokens=False).input_ids[0]
 
 
-def decode(ids):
-    return [tokenizer.decode([int(i)]) for i in ids]
+def digits_id(text):
+    """The token of digits that follow other digits ("45" in "1745"), no space before them."""
+    return tokenizer(text, add_special_tokens=False).input_ids[0]
 `;
   return `
 import torch.nn as nn

@@ -7,6 +7,18 @@ import { readFileSync } from 'node:fs';
 import { Tokenizer } from '../../../src/ml';
 import type { Experiment } from '../../../src/notebook/experiment';
 import { logitLensExperiment } from '../../../src/notebook/widgets/logit-lens';
+import { directLogitAttributionExperiment } from '../../../src/notebook/widgets/direct-logit-attribution';
+import { inductionExperiment } from '../../../src/notebook/widgets/induction-heads';
+import {
+  activationPatchingExperiment,
+  attributionPatchingExperiment,
+  type MapsShown,
+} from '../../../src/notebook/widgets/activation-patching';
+import {
+  parseEvalSets,
+  presetPairs,
+  type PromptPair,
+} from '../../../src/components/widgets/tiny-lm/tasks';
 
 export function tokenizerOf(model: string): Tokenizer {
   const url = new URL(`../../../public/models/${model}/tokenizer.json`, import.meta.url);
@@ -48,4 +60,100 @@ function logitLensCase(): WidgetCase {
   };
 }
 
-export const WIDGET_CASES: readonly WidgetCase[] = [logitLensCase()];
+const positionsOf = (text: string) =>
+  tokensOf(text).map((token, position) => ({ position, token }));
+
+function dlaCase(): WidgetCase {
+  const prompt = 'When Mary and John went to the store, John gave a drink to';
+  const answer = String(tinyLm.tokenToId('Mary'));
+  const distractor = String(tinyLm.tokenToId('John'));
+  const shown = {
+    label: 'logit(Mary) − logit(John)',
+    total: 11.2,
+    bars: [
+      { label: 'embed', value: 0.4 },
+      { label: 'L3H1', value: 6.1 },
+      { label: 'L2 mlp', value: -0.8 },
+    ],
+  };
+  const experiment = directLogitAttributionExperiment(prompt, tinyLm, answer, distractor, shown);
+  return {
+    widget: 'direct-logit-attribution',
+    experiment,
+    prompts: [prompt, 'Mary', 'John'],
+    positions: positionsOf(prompt),
+  };
+}
+
+function inductionCase(): WidgetCase {
+  const run = {
+    previousTokenHead: { layer: 0, head: 2, score: 0.31 },
+    inductionHead: { layer: 1, head: 0, score: 0.8 },
+    firstCopyLoss: 6.4,
+    secondCopyLoss: 0.8,
+  };
+  const experiment = inductionExperiment({
+    length: 25,
+    batch: 4,
+    seed: 3,
+    words: 'cat dog sun',
+    run,
+  });
+  return { widget: 'induction-heads', experiment, prompts: ['cat dog sun'], positions: [] };
+}
+
+const evalSets = parseEvalSets(
+  JSON.parse(
+    readFileSync(new URL('../../../public/models/tiny-lm/eval-sets.json', import.meta.url), 'utf8'),
+  ),
+);
+/** The pairs the patching widgets offer, the default (IOI) first. */
+export const WIDGET_PAIRS: readonly PromptPair[] = presetPairs(tinyLm, evalSets);
+
+/** Patching maps of the widget's shape (values made up: the notebook only reports them). */
+function mapsFor(pair: PromptPair): MapsShown {
+  const columns = tokensOf(pair.cleanText);
+  const grid = (rows: string[]) => ({
+    rows,
+    columns,
+    values: rows.flatMap((_, r) => columns.map((_, c) => r + c / 10)),
+  });
+  return {
+    clean: 11,
+    corrupted: -11,
+    families: [
+      { family: { title: 'Residual stream' }, grid: grid(['pre L0', 'pre L1']) },
+      { family: { title: 'Attention output' }, grid: grid(['L0 attn', 'L1 attn']) },
+    ],
+  };
+}
+
+function patchingCases(): WidgetCase[] {
+  return WIDGET_PAIRS.filter((p, i, all) => all.findIndex((q) => q.task === p.task) === i).flatMap(
+    (pair) => {
+      const prompts = [pair.cleanText, pair.corruptedText];
+      const positions = positionsOf(pair.cleanText);
+      return [
+        {
+          widget: `activation-patching (${pair.task})`,
+          experiment: activationPatchingExperiment(pair, tinyLm, 'denoise', mapsFor(pair)),
+          prompts,
+          positions,
+        },
+        {
+          widget: `attribution-patching (${pair.task})`,
+          experiment: attributionPatchingExperiment(pair, tinyLm, 'noise', mapsFor(pair), 0.99),
+          prompts,
+          positions,
+        },
+      ];
+    },
+  );
+}
+
+export const WIDGET_CASES: readonly WidgetCase[] = [
+  logitLensCase(),
+  dlaCase(),
+  inductionCase(),
+  ...patchingCases(),
+];

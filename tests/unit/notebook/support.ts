@@ -33,27 +33,21 @@ export function codeCells(notebook: Notebook): string[] {
 }
 
 /**
- * Compiles each source with `python3 -m py_compile` (one temp file each); returns the cells that
- * fail with Python's message. Nothing is executed.
+ * Compiles every source with one `python3 -m py_compile` over temp files (nothing is executed);
+ * returns Python's messages, empty when all compile.
  */
 export function pythonCompileErrors(sources: readonly string[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'residual-notebook-'));
   try {
     const files = sources.map((source, i) => {
-      const file = join(dir, `cell_${i}.py`);
+      const file = join(dir, `cell_${i + 1}.py`);
       writeFileSync(file, source);
       return file;
     });
-    const errors: string[] = [];
-    for (const file of files) {
-      try {
-        execFileSync(PYTHON, ['-m', 'py_compile', file], { stdio: 'pipe' });
-      } catch (error) {
-        const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? String(error);
-        errors.push(`${file}: ${stderr}`);
-      }
-    }
-    return errors;
+    execFileSync(PYTHON, ['-m', 'py_compile', ...files], { stdio: 'pipe' });
+    return [];
+  } catch (error) {
+    return [(error as { stderr?: Buffer }).stderr?.toString() || String(error)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

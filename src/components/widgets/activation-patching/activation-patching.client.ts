@@ -6,6 +6,7 @@
 import type { LogitMetric, PatchDirection } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
+import { activationPatchingExperiment } from '../../../notebook/widgets/activation-patching';
 import { gridTable, heatmap } from '../tiny-lm/charts';
 import {
   ABLATION_KINDS,
@@ -63,6 +64,9 @@ export async function mount(context: WidgetContext): Promise<void> {
       `sweeps; the other ${maps.cells - maps.runs} patch in an identical activation), ` +
       `${Math.round(maps.milliseconds)} ms`;
     result = { pair, maps, ablations: result?.pair === pair ? result.ablations : null };
+    context.offerNotebook(() =>
+      activationPatchingExperiment(pair, model.tokenizer, direction, maps),
+    );
     draw();
     status.textContent = `${sweeps} · ablating…`;
     void ablate(run, pair, metric, sweeps).catch((error: unknown) => context.fail(error));

@@ -6,6 +6,7 @@
 import { pearson, type PatchDirection } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
+import { attributionPatchingExperiment } from '../../../notebook/widgets/activation-patching';
 import { gridTable, heatmap, scatter, type ScatterPoint } from '../tiny-lm/charts';
 import {
   attributionMaps,
@@ -90,6 +91,10 @@ export async function mount(context: WidgetContext): Promise<void> {
     const attribution = await attributionMaps(model, pair, metric, direction);
     if (run !== generation || signal.aborted) return;
     result = compare(pair, patching, attribution);
+    const { correlation } = result;
+    context.offerNotebook(() =>
+      attributionPatchingExperiment(pair, model.tokenizer, direction, patching, correlation),
+    );
     draw();
     status.textContent = `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
     root.dataset['computed'] = 'done';

@@ -7,6 +7,7 @@
 import { HookedModel } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
+import { inductionExperiment } from '../../../notebook/widgets/induction-heads';
 import { heatmap, gridTable } from '../tiny-lm/charts';
 import type { Grid } from '../tiny-lm/patching-views';
 import { elapsed, firstResultTimer } from '../tiny-lm/load';
@@ -282,6 +283,8 @@ export async function mount(context: WidgetContext): Promise<void> {
       `Loss on the first copy ${fixed(result.firstCopyLoss)}, on the second ${fixed(result.secondCopyLoss)}.`;
     summary.dataset['previousTokenHead'] = prev;
     summary.dataset['inductionHead'] = ind;
+    const described = { length, batch: BATCH, seed, words: shown, run: result };
+    context.offerNotebook(() => inductionExperiment(described));
     drawAll();
     const patternsMs = elapsed(t0);
     firstResult(model.backend);
