@@ -96,8 +96,8 @@ tokenizer = model.tokenizer
 
 def to_tokens(text):
     """Token ids [1, pos] with BOS first, as Residual's models read a prompt."""
-    ids = tokenizer(text, return_tensors="pt").input_ids
-    if ids[0, 0].item() != tokenizer.bos_token_id:
+    ids = tokenizer(text, return_tensors="pt").input_ids.reshape(1, -1)
+    if ids.shape[1] == 0 or ids[0, 0].item() != tokenizer.bos_token_id:
         ids = torch.cat([torch.tensor([[tokenizer.bos_token_id]]), ids], dim=1)
     return ids
 

@@ -37,6 +37,7 @@ export function pairSettings(
   pair: PairShown,
   tokenizer: TokenNames,
   direction: 'denoise' | 'noise',
+  families: readonly string[] = PATCH_FAMILIES.map((f) => f.hook),
 ): Record<string, Setting> {
   const metric: Setting =
     pair.task === 'years'
@@ -52,7 +53,7 @@ export function pairSettings(
     changed_positions: [...pair.changed],
     metric,
     direction,
-    families: PATCH_FAMILIES.map((f) => f.hook),
+    families: [...families],
   };
 }
 

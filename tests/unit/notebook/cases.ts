@@ -14,6 +14,10 @@ import {
   attributionPatchingExperiment,
   type MapsShown,
 } from '../../../src/notebook/widgets/activation-patching';
+import { greaterThanExperiment } from '../../../src/notebook/widgets/greater-than';
+import { ioiExperiment } from '../../../src/notebook/widgets/ioi-circuit';
+import { IOI_TEMPLATES, ioiBatch } from '../../../src/components/widgets/ioi-circuit/circuit';
+import { YEAR_TEMPLATES } from '../../../src/components/widgets/greater-than/years';
 import {
   parseEvalSets,
   presetPairs,
@@ -151,7 +155,42 @@ function patchingCases(): WidgetCase[] {
   );
 }
 
+function greaterThanCase(): WidgetCase {
+  const template = YEAR_TEMPLATES[1];
+  const probabilities = Array.from({ length: 100 }, (_, y) => (y > 45 ? 0.018 : 0.001));
+  const shown = {
+    template,
+    century: '17',
+    startYear: 45,
+    probabilities,
+    patching: { clean: 0.8, corrupted: 0.95 },
+  };
+  const prompt = template.replaceAll('{c}', '17').replace('{x}', '45');
+  return {
+    widget: 'greater-than',
+    experiment: greaterThanExperiment(shown, tinyLm),
+    prompts: [prompt, template],
+    positions: positionsOf(prompt),
+  };
+}
+
+function ioiCase(): WidgetCase {
+  const prompts = ioiBatch(tinyLm, IOI_TEMPLATES[0], 8);
+  const roles = Array.from({ length: 16 }, (_, k) =>
+    k === 13 ? 'name mover' : k === 9 ? 'S-inhibition' : '',
+  );
+  const shown = { layers: 4, heads: 4, prompts, clean: 11.3, corrupted: 0.2, roles };
+  return {
+    widget: 'ioi-circuit',
+    experiment: ioiExperiment(shown, tinyLm),
+    prompts: prompts.map((p) => p.text),
+    positions: positionsOf(prompts[0]!.text),
+  };
+}
+
 export const WIDGET_CASES: readonly WidgetCase[] = [
+  greaterThanCase(),
+  ioiCase(),
   logitLensCase(),
   dlaCase(),
   inductionCase(),

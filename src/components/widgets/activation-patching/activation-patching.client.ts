@@ -6,7 +6,6 @@
 import type { LogitMetric, PatchDirection } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { activationPatchingExperiment } from '../../../notebook/widgets/activation-patching';
 import { gridTable, heatmap } from '../tiny-lm/charts';
 import {
   ABLATION_KINDS,
@@ -19,6 +18,8 @@ import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm/load';
 import { mapGrid, normalise, topCells, type Grid } from '../tiny-lm/patching-views';
 import { pairMetric, presetPairs, referencePrompts, type PromptPair } from '../tiny-lm/tasks';
 import { availableWidth, fillPairMenu, fixed, part, showPair } from '../tiny-lm/widget-parts';
+
+import { activationPatchingExperiment } from '../../../notebook/widgets/activation-patching';
 
 /** Reference prompts for mean and resample ablation. */
 const REFERENCES = 5;

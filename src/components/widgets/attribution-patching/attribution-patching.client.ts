@@ -6,7 +6,6 @@
 import { pearson, type PatchDirection } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { attributionPatchingExperiment } from '../../../notebook/widgets/activation-patching';
 import { gridTable, heatmap, scatter, type ScatterPoint } from '../tiny-lm/charts';
 import {
   attributionMaps,
@@ -25,6 +24,8 @@ import {
   part,
   showPair,
 } from '../tiny-lm/widget-parts';
+
+import { attributionPatchingExperiment } from '../../../notebook/widgets/activation-patching';
 
 interface Result {
   pair: PromptPair;

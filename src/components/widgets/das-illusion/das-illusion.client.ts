@@ -32,6 +32,8 @@ import {
   type DasSite,
 } from './subspace';
 
+import { dasExperiment } from '../../../notebook/widgets/das-illusion';
+
 /** Held-out pairs offered in the menu (the mean uses all of them). */
 const SHOWN_PAIRS = 24;
 /** Angles of the sweep, in degrees. */
@@ -100,6 +102,9 @@ export async function mount(context: WidgetContext): Promise<void> {
     const index = Number(siteSelect.value);
     pairs = null;
     draw();
+    context.offerNotebook(() =>
+      dasExperiment(das, Number(siteSelect.value), model.config.n_layers, tokenizer, result, pairs),
+    );
     root.dataset['computed'] = 'done';
     void computeAllPairs(index, run).catch((error: unknown) => {
       if (!signal.aborted) context.fail(error);

@@ -7,7 +7,6 @@
 import { HookedModel } from '../../../ml';
 import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
-import { inductionExperiment } from '../../../notebook/widgets/induction-heads';
 import { heatmap, gridTable } from '../tiny-lm/charts';
 import type { Grid } from '../tiny-lm/patching-views';
 import { elapsed, firstResultTimer } from '../tiny-lm/load';
@@ -23,6 +22,8 @@ import {
   type Composition,
   type InductionRun,
 } from './induction';
+
+import { inductionExperiment } from '../../../notebook/widgets/induction-heads';
 
 /** The model, by name, from public/models/. */
 const MODEL = 'attn-only-2l';

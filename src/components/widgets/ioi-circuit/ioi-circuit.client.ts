@@ -10,6 +10,8 @@ import { headLabels, type Grid } from '../tiny-lm/patching-views';
 import { fixed, folded, markedPrompt, part } from '../tiny-lm/widget-parts';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
 
+import { ioiExperiment } from '../../../notebook/widgets/ioi-circuit';
+
 /** Prompts per template: enough to average out one pair of names. */
 const PROMPTS = 8;
 
@@ -39,6 +41,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     if (run !== generation || signal.aborted) return;
     result = found;
     draw();
+    context.offerNotebook(() => ioiExperiment(found, model.tokenizer));
     status.textContent = `${found.layers * found.heads} heads × ${found.prompts.length} prompts: ${found.calls} batched calls, ${Math.round(found.milliseconds)} ms`;
     root.dataset['computed'] = 'done';
   }

@@ -11,6 +11,7 @@ import { effectChart, type EffectBar } from './charts';
 import { directLogitAttribution, effectsOn, type DirectLogitAttribution } from './lens';
 import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
 import { softmax } from '../../../ml';
+
 import { directLogitAttributionExperiment as dlaExperiment } from '../../../notebook/widgets/direct-logit-attribution';
 
 /** Candidate answers offered: the model's most likely next tokens. */

@@ -7,10 +7,11 @@ import { chartColors, onThemeChange } from '../shell/chart-theme';
 import type { WidgetContext } from '../shell/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm/load';
 import { fixed, part } from '../tiny-lm/widget-parts';
-import { logitLensExperiment } from '../../../notebook/widgets/logit-lens';
 import { lensChart, positionLabel } from './charts';
 import { lensGrid, type LensGrid } from './lens';
 import { frameWidth, promptProblem, wirePrompt, type PromptChoice } from './prompt';
+
+import { logitLensExperiment } from '../../../notebook/widgets/logit-lens';
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;

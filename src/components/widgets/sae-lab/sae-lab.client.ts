@@ -46,6 +46,8 @@ import {
 } from './sae-index';
 import { SaeTrainer } from './trainer';
 
+import { saeLabExperiment } from '../../../notebook/widgets/sae-lab';
+
 /** Top contexts shown per feature, and the context around each. */
 const TOP = 8;
 const BEFORE = 10;
@@ -144,6 +146,8 @@ export async function mount(context: WidgetContext): Promise<void> {
   });
   if (signal.aborted) return;
   root.dataset['firstResultMs'] = String(elapsed(started));
+  const texts = evalRows.map((row) => tokenizer.decode(row));
+  context.offerNotebook(() => saeLabExperiment(index.hook, model.config.n_layers, texts, entries));
 
   const site = part<HTMLElement>(root, '[data-sae="site"]');
   const tableBody = part<HTMLTableSectionElement>(root, '[data-sae="table"] tbody');
