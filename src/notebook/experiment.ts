@@ -63,7 +63,7 @@ export const REAL_MODELS: Record<Flavour, readonly RealModel[]> = {
   pytorch: [
     {
       id: 'toy',
-      label: 'The same small model, trained in the notebook',
+      label: 'The widget’s own model, retrained',
       name: 'toy',
       family: 'gpt2',
       remote: false,

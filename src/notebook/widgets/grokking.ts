@@ -135,7 +135,7 @@ print(f"train accuracy 100% at step {first_train}, test accuracy >= 99% at step 
 function body(): CellDraft[] {
   return [
     markdown(
-      'This retrains the widget’s model, not a language model: a one-layer transformer on (a + b) mod 113, with the recipe and the very train/test split of Residual’s modadd model card, in plain PyTorch (about a minute on a GPU, longer on a CPU). It logs the train and test accuracy every 100 steps and finds the key frequencies in the embedding, as Nanda et al. (“Progress measures for grokking via mechanistic interpretability”, 2023) did. There is no real-model analogue of this experiment; the analysis transfers, not the model.',
+      'This retrains the widget’s model, not a language model: a one-layer transformer on (a + b) mod 113, with the recipe and the very train/test split of Residual’s modadd model card, in plain PyTorch (full-batch training over 4,000 steps: quick on a GPU, a long wait on a CPU). It logs the train and test accuracy every 100 steps and finds the key frequencies in the embedding, as Nanda et al. (“Progress measures for grokking via mechanistic interpretability”, 2023) did. There is no real-model analogue of this experiment; the analysis transfers, not the model.',
     ),
     code(DATA),
     code(MODEL),

@@ -18,6 +18,18 @@ import { greaterThanExperiment } from '../../../src/notebook/widgets/greater-tha
 import { ioiExperiment } from '../../../src/notebook/widgets/ioi-circuit';
 import { IOI_TEMPLATES, ioiBatch } from '../../../src/components/widgets/ioi-circuit/circuit';
 import { YEAR_TEMPLATES } from '../../../src/components/widgets/greater-than/years';
+import { steeringExperiment } from '../../../src/notebook/widgets/steering-vectors';
+import { saeLabExperiment } from '../../../src/notebook/widgets/sae-lab';
+import { maxActivationExperiment } from '../../../src/notebook/widgets/max-activation-illusion';
+import { dasExperiment } from '../../../src/notebook/widgets/das-illusion';
+import { toySuperpositionExperiment } from '../../../src/notebook/widgets/toy-superposition';
+import { grokkingExperiment } from '../../../src/notebook/widgets/grokking';
+import { parseDasFile } from '../../../src/components/widgets/das-illusion/subspace';
+import {
+  NEGATIVE_WORDS,
+  POSITIVE_WORDS,
+  STEERING_DEFAULTS,
+} from '../../../src/components/widgets/steering-vectors/steering';
 import {
   parseEvalSets,
   presetPairs,
@@ -188,7 +200,136 @@ function ioiCase(): WidgetCase {
   };
 }
 
+const json = (path: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8'));
+
+function steeringCase(): WidgetCase {
+  const d = STEERING_DEFAULTS;
+  const shown = {
+    positive: d.positive,
+    negative: d.negative,
+    prompt: d.prompt,
+    layer: d.layer,
+    nLayers: 4,
+    placement: d.placement,
+    coefficient: d.coefficient,
+    plainSentiment: 0.1,
+    steeredSentiment: 2.3,
+    positiveWords: POSITIVE_WORDS,
+    negativeWords: NEGATIVE_WORDS,
+  };
+  return {
+    widget: 'steering-vectors',
+    experiment: steeringExperiment(shown),
+    prompts: [d.prompt, d.positive, d.negative],
+    positions: [],
+  };
+}
+
+function saeCase(): WidgetCase {
+  const texts = ['<bos> the cat sat on the mat .', '<bos> Mary gave a book to John .'];
+  const entry = (label: string, kind: string, k?: number) => ({
+    sae: { label, kind, dIn: 128, dSae: 1024, ...(k ? { k } : {}) },
+    result: { l0: 16, fvu: 0.04, dead: 43 },
+    loss: { lossRecovered: 0.99 },
+  });
+  const experiment = saeLabExperiment('blocks.1.hook_resid_post', 4, texts, [
+    entry('ReLU + L1', 'relu'),
+    entry('TopK', 'topk', 16),
+  ]);
+  return {
+    widget: 'sae-lab',
+    experiment,
+    prompts: ['the cat sat on the mat .', 'Mary gave a book to John .'],
+    positions: [],
+  };
+}
+
+function maxActivationCase(): WidgetCase {
+  const texts = json('src/components/widgets/max-activation-illusion/texts.json') as {
+    distributions: Record<string, string[]>;
+  };
+  const sides = [
+    { label: 'news-like text', documents: texts.distributions['news']! },
+    { label: 'story-like text', documents: texts.distributions['story']! },
+  ];
+  const experiment = maxActivationExperiment({
+    sides,
+    layer: 3,
+    unit: 17,
+    nLayers: 4,
+    summary: 'Neuron 17 of layer 3: …',
+    window: 32,
+    top: 8,
+  });
+  return {
+    widget: 'max-activation-illusion',
+    experiment,
+    prompts: [sides[0]!.documents[0]!, sides[1]!.documents[0]!],
+    positions: [],
+  };
+}
+
+function dasCase(): WidgetCase {
+  const das = parseDasFile(json('public/models/tiny-lm/das.json'));
+  const conditions = {
+    base: 5,
+    source: -5,
+    full: 0.1,
+    direction: -6.9,
+    dormant: -1.4,
+    disconnected: 0,
+  };
+  const experiment = dasExperiment(
+    das,
+    0,
+    4,
+    tinyLm,
+    { logitDiff: conditions },
+    { mean: conditions },
+  );
+  return {
+    widget: 'das-illusion',
+    experiment,
+    prompts: [das.evalPairs[0]!.base, das.evalPairs[0]!.source, das.trainPairs[0]!.base],
+    positions: [],
+  };
+}
+
+function toyCase(): WidgetCase {
+  const shown = {
+    features: 5,
+    dimensions: 2,
+    sparsity: 0.97,
+    importanceDecay: 1,
+    seed: 1,
+    steps: 3000,
+    represented: 5,
+    summary: '5 of 5 features represented in 2 dimensions — a regular pentagon.',
+  };
+  return {
+    widget: 'toy-superposition',
+    experiment: toySuperpositionExperiment(shown),
+    prompts: [],
+    positions: [],
+  };
+}
+
+function grokkingCase(): WidgetCase {
+  const experiment = grokkingExperiment({
+    card: json('public/models/modadd/card.json'),
+    keys: [7, 12, 15, 16],
+  });
+  return { widget: 'grokking', experiment, prompts: [], positions: [] };
+}
+
 export const WIDGET_CASES: readonly WidgetCase[] = [
+  steeringCase(),
+  saeCase(),
+  maxActivationCase(),
+  dasCase(),
+  toyCase(),
+  grokkingCase(),
   greaterThanCase(),
   ioiCase(),
   logitLensCase(),

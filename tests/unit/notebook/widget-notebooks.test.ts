@@ -1,9 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMissing, nnsightSite } from '../../../src/ml/hook-sites';
 import { REAL_MODELS } from '../../../src/notebook/experiment';
 import { experimentNotebook, resolveTarget } from '../../../src/notebook/generate';
 import { WIDGET_CASES } from './cases';
-import { codeCells, experimentFromNotebook, pythonCompileErrors, schemaErrors } from './support';
+import {
+  codeCells,
+  experimentFromNotebook,
+  pythonCompileErrors,
+  schemaErrors,
+} from '../../support/notebook';
 
 describe.each(WIDGET_CASES)('the $widget notebook', ({ experiment, prompts, positions }) => {
   const targets = experiment.flavours.flatMap((flavour) =>
@@ -22,20 +28,36 @@ describe.each(WIDGET_CASES)('the $widget notebook', ({ experiment, prompts, posi
 
   it('holds the widget’s prompts and positions in its EXPERIMENT dict', () => {
     const notebook = experimentNotebook(experiment, targets[0]!);
-    const settings = JSON.stringify(experimentFromNotebook(notebook));
-    for (const prompt of prompts) expect(settings).toContain(JSON.stringify(prompt));
-    const found = JSON.parse(settings) as Record<string, unknown>;
-    const listed = JSON.stringify(found);
-    for (const { position, token } of positions)
-      expect(listed).toContain(JSON.stringify({ position, token }).slice(0, -1));
+    const settings = experimentFromNotebook(notebook) as {
+      positions?: { position: number; token: string }[];
+    };
+    const text = JSON.stringify(settings);
+    for (const prompt of prompts) expect(text).toContain(JSON.stringify(prompt));
+    if (positions.length > 0)
+      expect(settings.positions?.map(({ position, token }) => ({ position, token }))).toEqual(
+        positions,
+      );
   });
 
-  it('uses only hooks that the nnsight name map places in GPT-2 and Llama', () => {
-    if (!experiment.flavours.includes('nnsight')) return;
-    for (const hook of experiment.hooks)
-      for (const family of ['gpt2', 'llama'] as const) {
-        const site = nnsightSite(hook, family);
-        expect(isMissing(site), `${hook} in ${family}`).toBe(false);
-      }
+  it('uses only hooks of Residual’s models, each placed in GPT-2 and Llama by the name map', () => {
+    const known = new Set(
+      (
+        JSON.parse(
+          readFileSync(
+            new URL('../../../public/models/tiny-lm/manifest.json', import.meta.url),
+            'utf8',
+          ),
+        ) as {
+          hooks: { name: string }[];
+        }
+      ).hooks.map((h) => h.name),
+    );
+    if (experiment.flavours.every((f) => f === 'pytorch')) expect(experiment.hooks).toEqual([]);
+    else expect(experiment.hooks.length).toBeGreaterThan(0);
+    for (const hook of experiment.hooks) {
+      expect(known.has(hook), hook).toBe(true);
+      for (const family of ['gpt2', 'llama'] as const)
+        expect(isMissing(nnsightSite(hook, family)), `${hook} in ${family}`).toBe(false);
+    }
   });
 });

@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import type { Notebook } from '../../../src/notebook/nbformat';
+import type { Notebook } from '../../src/notebook/nbformat';
 
 const PYTHON = '/usr/bin/python3';
 
 const schema = JSON.parse(
   readFileSync(
-    new URL('../../fixtures/nbformat/nbformat.v4.5.schema.json', import.meta.url),
+    new URL('../fixtures/nbformat/nbformat.v4.5.schema.json', import.meta.url),
     'utf8',
   ),
 ) as Record<string, unknown>;
