@@ -47,9 +47,7 @@ describe('"Run this on a real model" in a widget', () => {
       page.keyboard.press('Enter'),
     ]);
 
-    expect(download.suggestedFilename()).toBe(
-      'residual-toy-superposition-pytorch-toy.ipynb',
-    );
+    expect(download.suggestedFilename()).toBe('residual-toy-superposition-pytorch-toy.ipynb');
     const notebook = JSON.parse(await readFile(await download.path(), 'utf8')) as Notebook;
     expect(schemaErrors(notebook)).toEqual([]);
     expect(pythonCompileErrors(codeCells(notebook))).toEqual([]);

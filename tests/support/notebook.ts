@@ -12,10 +12,7 @@ import type { Notebook } from '../../src/notebook/nbformat';
 const PYTHON = '/usr/bin/python3';
 
 const schema = JSON.parse(
-  readFileSync(
-    new URL('../fixtures/nbformat/nbformat.v4.5.schema.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../fixtures/nbformat/nbformat.v4.5.schema.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 // Draft-04's keywords, as this schema uses them, mean the same to Ajv's default draft.
 delete schema['$schema'];
