@@ -101,10 +101,10 @@ export async function mount(context: WidgetContext): Promise<void> {
     chosenLogitDiff = atAngle;
     const index = Number(siteSelect.value);
     pairs = null;
-    draw();
     context.offerNotebook(() =>
       dasExperiment(das, Number(siteSelect.value), model.config.n_layers, tokenizer, result, pairs),
     );
+    draw();
     root.dataset['computed'] = 'done';
     void computeAllPairs(index, run).catch((error: unknown) => {
       if (!signal.aborted) context.fail(error);
