@@ -250,7 +250,9 @@ export function nnsightExpression(
   const access = (module: string, side: string) =>
     `model.${modulePath(module, layer)}.${side}${site.tupleFirst ? '[0]' : ''}`;
   let expression = access(site.module, site.side);
-  if (site.lastLayer)
+  if (site.lastLayer && layer === lastLayer)
+    expression = access(site.lastLayer.module, site.lastLayer.side);
+  else if (site.lastLayer)
     expression = `(${access(site.lastLayer.module, site.lastLayer.side)} if ${layer} == ${lastLayer} else ${expression})`;
   if (site.third !== undefined)
     expression = `${expression}[..., ${site.third} * D_MODEL:${site.third + 1} * D_MODEL]`;

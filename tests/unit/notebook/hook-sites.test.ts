@@ -62,6 +62,9 @@ describe('the nnsight name map', () => {
     expect(nnsightExpression('blocks.0.hook_resid_post', 'llama', 'layer')).toContain(
       'model.model.norm.input if layer == N_LAYERS - 1',
     );
+    expect(nnsightExpression('blocks.0.hook_resid_post', 'llama', 'N_LAYERS - 1')).toBe(
+      'model.model.norm.input',
+    );
   });
 
   it('takes element 0 of the attention module’s tuple output, and GPT-2’s q/k/v from thirds of c_attn', () => {
