@@ -35,6 +35,12 @@ describe('"Run this on a real model" in a widget', () => {
     const features = await page.locator(`${WIDGET} select[name="features"]`).inputValue();
     const dimensions = await page.locator(`${WIDGET} select[name="dimensions"]`).inputValue();
 
+    // The notebook is written in the page: downloading it asks the network for nothing.
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith('blob:')) requests.push(request.url());
+    });
+
     // From the library menu, Tab reaches the model menu, then the download button.
     await page.locator(`${EXPORT} select[name="flavour"]`).focus();
     await page.keyboard.press('Tab');
@@ -47,6 +53,7 @@ describe('"Run this on a real model" in a widget', () => {
       page.keyboard.press('Enter'),
     ]);
 
+    expect(requests).toEqual([]);
     expect(download.suggestedFilename()).toBe('residual-toy-superposition-pytorch-toy.ipynb');
     const notebook = JSON.parse(await readFile(await download.path(), 'utf8')) as Notebook;
     expect(schemaErrors(notebook)).toEqual([]);

@@ -28,6 +28,14 @@ const STAGE_LABELS: Record<string, string> = {
 };
 
 const loaders = new Map<string, WidgetLoader>();
+
+/**
+ * The notebook export's code (the generator): never part of the page's first load, fetched when a
+ * widget starts loading, so that it is usually there when the widget offers a notebook and the
+ * form appears with the widget rather than a moment later.
+ */
+let notebookExportModule: Promise<typeof import('./notebook-export')> | null = null;
+const notebookExport = () => (notebookExportModule ??= import('./notebook-export'));
 const waiting = new Map<string, ((loader: WidgetLoader) => void)[]>();
 
 function loaderFor(id: string): Promise<WidgetLoader> {
@@ -141,6 +149,7 @@ class ResidualWidget extends HTMLElement {
     this.notebookOffered = false;
     this.describe = null;
     this.setState('loading');
+    void notebookExport().catch(() => (notebookExportModule = null));
     this.showProgress({ fraction: null, label: 'Loading the figure' });
 
     const context: WidgetContext = {
@@ -163,8 +172,7 @@ class ResidualWidget extends HTMLElement {
         this.describe = describe;
         const form = this.querySelector<HTMLFormElement>('[data-shell="notebook"]');
         if (!first || !form) return;
-        // Lazy: the generator loads with the first widget that offers a notebook, never eagerly.
-        void import('./notebook-export')
+        void notebookExport()
           .then(({ wireNotebookExport }) => {
             if (controller.signal.aborted) return;
             wireNotebookExport(form, () => this.describe!(), controller.signal);
