@@ -3,6 +3,7 @@ import { FINAL_NORM_MODULE, nnsightExpression } from '../../ml/hook-sites';
 import type { Experiment, Target } from '../experiment';
 import { code, markdown, type CellDraft } from '../nbformat';
 import { positionSettings, promptPositions } from '../positions';
+import { piecesOf, type TokenNames } from './shared';
 
 /** What the widget shows: its grid of top tokens (the shape of the widget's LensGrid). */
 export interface LogitLensGrid {
@@ -64,8 +65,12 @@ for label, probs in zip(labels, lens):
 }
 
 /** The logit lens on the widget's prompt, with the grid it showed. */
-export function logitLensExperiment(prompt: string, grid: LogitLensGrid): Experiment {
-  const positions = promptPositions(prompt, grid.positions.slice(1));
+export function logitLensExperiment(
+  prompt: string,
+  grid: LogitLensGrid,
+  tokenizer: TokenNames,
+): Experiment {
+  const positions = promptPositions(prompt, piecesOf(tokenizer, prompt));
   const last = grid.positions.length - 1;
   const final = grid.cells[grid.cells.length - 1]?.[last];
   // The first row from which the top token at the last position is already the final one.

@@ -5,11 +5,16 @@ import { FINAL_NORM_MODULE, type ModelFamily } from '../../ml/hook-sites';
 export interface TokenNames {
   encode(text: string): number[];
   tokens(ids: readonly number[]): string[];
+  /** The text pieces a prompt splits into, one per token after BOS (unknown words included). */
+  preTokenize(text: string): string[];
 }
 
-/** tiny-lm's tokens of `text` after BOS. */
+/**
+ * The widget tokenizer's pieces of `text` after BOS, as text (an unknown word is itself, not
+ * <unk>), so that each can be found again in the prompt.
+ */
 export const piecesOf = (tokenizer: TokenNames, text: string): string[] =>
-  tokenizer.tokens(tokenizer.encode(text)).slice(1);
+  tokenizer.preTokenize(text);
 
 /** A number as the widget shows it. */
 export const fixed = (value: number, digits = 2): string =>

@@ -70,7 +70,7 @@ function logitLensCase(): WidgetCase {
   };
   return {
     widget: 'logit-lens',
-    experiment: logitLensExperiment(prompt, grid),
+    experiment: logitLensExperiment(prompt, grid, tinyLm),
     prompts: [prompt],
     positions: positions.map((token, position) => ({ position, token })),
   };

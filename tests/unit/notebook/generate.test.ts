@@ -6,7 +6,10 @@ import {
 } from '../../../src/notebook/generate';
 import { promptPositions } from '../../../src/notebook/positions';
 import { pyLiteral } from '../../../src/notebook/python';
-import { WIDGET_CASES } from './cases';
+import { logitLensExperiment } from '../../../src/notebook/widgets/logit-lens';
+import { tokenizerOf, WIDGET_CASES } from './cases';
+
+const tinyLm = tokenizerOf('tiny-lm');
 
 const lens = WIDGET_CASES.find((c) => c.widget === 'logit-lens')!.experiment;
 const toy = WIDGET_CASES.find((c) => c.widget === 'toy-superposition')!.experiment;
@@ -50,6 +53,20 @@ describe('the notebook generator', () => {
     expect(JSON.stringify(experimentNotebook(lens, target))).toBe(
       JSON.stringify(experimentNotebook(lens, target)),
     );
+  });
+});
+
+describe('a prompt with a word tiny-lm does not know', () => {
+  it('still exports, with the word itself at its position (tiny-lm read it as <unk>)', () => {
+    const prompt = 'When Zorblax and John went to the store, John gave a drink to';
+    const tokens = tinyLm.tokens(tinyLm.encode(prompt));
+    expect(tokens).toContain('<unk>');
+    const row = tokens.map((token) => ({ token, probability: 0.5 }));
+    const grid = { layers: ['embed', 'after block 0'], positions: tokens, cells: [row, row] };
+    const settings = logitLensExperiment(prompt, grid, tinyLm).settings as {
+      positions: { position: number; token: string }[];
+    };
+    expect(settings.positions[2]).toMatchObject({ position: 2, token: 'Zorblax', end: 12 });
   });
 });
 

@@ -91,7 +91,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       `the lens first shows it in the column “${grid.layers[settled]}”.`;
     summary.dataset['prediction'] = final.token;
     const shown = grid;
-    context.offerNotebook(() => logitLensExperiment(choice.text, shown));
+    context.offerNotebook(() => logitLensExperiment(choice.text, shown, model.tokenizer));
     const ms = elapsed(t0);
     status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
     firstResult(model.backend);

@@ -3,7 +3,7 @@
  * fills the library and model menus, and on submit writes the notebook in the page and downloads
  * it. Imported lazily by widget-element.ts the first time a widget offers a notebook.
  */
-import type { Experiment } from '../../../notebook/experiment';
+import type { Experiment, Flavour } from '../../../notebook/experiment';
 import {
   experimentNotebook,
   FLAVOUR_LABELS,
@@ -12,6 +12,8 @@ import {
   resolveTarget,
 } from '../../../notebook/generate';
 import { notebookText } from '../../../notebook/nbformat';
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function field<T extends HTMLElement>(form: HTMLElement, name: string): T {
   const element = form.querySelector<T>(`[data-notebook="${name}"]`);
@@ -55,7 +57,13 @@ export function wireNotebookExport(
   const flavourSelect = field<HTMLSelectElement>(form, 'flavour');
   const modelSelect = field<HTMLSelectElement>(form, 'model');
   const message = field<HTMLElement>(form, 'message');
-  const flavours = describe().flavours;
+  let flavours: readonly Flavour[] = ['transformerlens', 'nnsight'];
+  try {
+    flavours = describe().flavours;
+  } catch (error) {
+    // Say why now; the reader may change the experiment, and the next download describes it again.
+    message.textContent = `No notebook of this experiment yet: ${messageOf(error)}`;
+  }
   fill(
     flavourSelect,
     flavours.map((f) => ({ value: f, text: FLAVOUR_LABELS[f] })),
@@ -80,7 +88,7 @@ export function wireNotebookExport(
         download(notebookText(experimentNotebook(experiment, target)), name);
         message.textContent = `Downloaded ${name}.`;
       } catch (error) {
-        message.textContent = `No notebook: ${error instanceof Error ? error.message : String(error)}`;
+        message.textContent = `No notebook: ${messageOf(error)}`;
       }
     },
     { signal },
