@@ -27,8 +27,6 @@ const STAGE_LABELS: Record<string, string> = {
   ready: 'Almost ready',
 };
 
-const loaders = new Map<string, WidgetLoader>();
-
 /**
  * The notebook export's code (the generator): never part of the page's first load, fetched when a
  * widget starts loading, so that it is usually there when the widget offers a notebook and the
@@ -36,6 +34,8 @@ const loaders = new Map<string, WidgetLoader>();
  */
 let notebookExportModule: Promise<typeof import('./notebook-export')> | null = null;
 const notebookExport = () => (notebookExportModule ??= import('./notebook-export'));
+
+const loaders = new Map<string, WidgetLoader>();
 const waiting = new Map<string, ((loader: WidgetLoader) => void)[]>();
 
 function loaderFor(id: string): Promise<WidgetLoader> {
