@@ -26,8 +26,10 @@ export const MAY_IMPORT = {
   storage: ['content', 'srs', 'progress'],
   // The model runtime: talks to onnxruntime-web and nothing else of ours.
   ml: [],
+  // Notebook export: experiments written out for TransformerLens or nnsight (pure; reads hook names).
+  notebook: ['ml'],
   // What every widget shares, and the tiny-lm experiments several widgets run.
-  'widgets/kit': ['ml', 'content'],
+  'widgets/kit': ['ml', 'notebook', 'content'],
   'widgets/tiny-lm-experiments': ['widgets/kit', 'ml'],
   // registry.ts and PaperWidgets.astro: the one place that knows every widget.
   widgets: ['widgets/*', 'widgets/kit', 'content'],
@@ -42,6 +44,7 @@ export const MAY_IMPORT = {
     'widgets',
     'widgets/*',
     'widgets/kit',
+    'notebook',
     'storage',
     'progress',
     'srs',
@@ -52,10 +55,10 @@ export const MAY_IMPORT = {
 };
 
 /** What a widget's own folder may import besides itself. */
-export const WIDGET_MAY_IMPORT = ['widgets/kit', 'widgets/tiny-lm-experiments', 'ml'];
+export const WIDGET_MAY_IMPORT = ['widgets/kit', 'widgets/tiny-lm-experiments', 'ml', 'notebook'];
 
 /** Layers that must not know Astro (no .astro components, no `astro:*` modules). */
-export const ASTRO_FREE = ['srs', 'progress', 'storage', 'ml'];
+export const ASTRO_FREE = ['srs', 'progress', 'storage', 'ml', 'notebook'];
 
 /**
  * The unit a repository-relative path belongs to, or null outside src/ and content/.

@@ -35,12 +35,11 @@ beforeAll(async () => {
   const chapter = readFileSync(`${DIST}superposition/index.html`, 'utf8');
   const frame = chapter.match(/<residual-widget[\s\S]*?<\/residual-widget>/)?.[0];
   if (!frame) throw new Error('no widget frame in the built Superposition chapter');
-  frameHtml = frame
-    .replace('data-widget="toy-superposition"', 'data-widget="test-widget"')
-    .replace(
-      /(<div[^>]*data-shell="body"[^>]*>)[\s\S]*(<\/div>\s*<\/section>\s*<\/residual-widget>)$/,
-      '$1<p data-test="markup">pristine</p>$2',
-    );
+  frameHtml = frame.replace('data-widget="toy-superposition"', 'data-widget="test-widget"').replace(
+    // The body runs to the frame's end, or to the notebook export that follows it.
+    /(<div[^>]*data-shell="body"[^>]*>)[\s\S]*(<\/div>\s*(?:<form[^>]*data-shell="notebook"[\s\S]*?<\/form>\s*)?<\/section>\s*<\/residual-widget>)$/,
+    '$1<p data-test="markup">pristine</p>$2',
+  );
   browser = await launchBrowser();
 });
 

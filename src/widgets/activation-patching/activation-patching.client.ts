@@ -27,6 +27,8 @@ import {
 import { availableWidth, fixed, part } from '../kit/widget-parts';
 import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
+import { activationPatchingExperiment } from '../../notebook/widgets/activation-patching';
+
 /** Reference prompts for mean and resample ablation. */
 const REFERENCES = 5;
 
@@ -70,6 +72,9 @@ export async function mount(context: WidgetContext): Promise<void> {
       `sweeps; the other ${maps.cells - maps.runs} patch in an identical activation), ` +
       `${Math.round(maps.milliseconds)} ms`;
     result = { pair, maps, ablations: result?.pair === pair ? result.ablations : null };
+    context.offerNotebook(() =>
+      activationPatchingExperiment(pair, model.tokenizer, direction, maps),
+    );
     draw();
     status.textContent = `${sweeps} · ablating…`;
     void ablate(run, pair, metric, sweeps).catch((error: unknown) => context.fail(error));

@@ -21,6 +21,8 @@ import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm-experiments
 import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
 import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
+import { attributionPatchingExperiment } from '../../notebook/widgets/activation-patching';
+
 interface Result {
   pair: PromptPair;
   patching: PatchingMaps;
@@ -85,6 +87,10 @@ export async function mount(context: WidgetContext): Promise<void> {
     const attribution = await attributionMaps(model, pair, metric, direction);
     if (run.stale) return;
     result = compare(pair, patching, attribution);
+    const { correlation } = result;
+    context.offerNotebook(() =>
+      attributionPatchingExperiment(pair, model.tokenizer, direction, patching, correlation),
+    );
     draw();
     status.textContent = `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
     run.done();

@@ -34,6 +34,8 @@ import {
 } from './subspace';
 import { modelFolderUrl } from '../kit/model-url';
 
+import { dasExperiment } from '../../notebook/widgets/das-illusion';
+
 /** Held-out pairs offered in the menu (the mean uses all of them). */
 const SHOWN_PAIRS = 24;
 /** Angles of the sweep, in degrees. */
@@ -104,6 +106,9 @@ export async function mount(context: WidgetContext): Promise<void> {
     chosenLogitDiff = atAngle;
     const index = Number(siteSelect.value);
     pairs = null;
+    context.offerNotebook(() =>
+      dasExperiment(das, Number(siteSelect.value), model.config.n_layers, tokenizer, result, pairs),
+    );
     draw();
     run.done();
     void computeAllPairs(index, run).catch((error: unknown) => {

@@ -22,6 +22,8 @@ import {
 } from '../tiny-lm-experiments/prompt';
 import { softmax } from '../../ml';
 
+import { directLogitAttributionExperiment as dlaExperiment } from '../../notebook/widgets/direct-logit-attribution';
+
 /** Candidate answers offered: the model's most likely next tokens. */
 const CANDIDATES = 12;
 const NONE = 'none';
@@ -150,6 +152,9 @@ export async function mount(context: WidgetContext): Promise<void> {
     dla = result;
     fillMenus(result, choice);
     draw();
+    context.offerNotebook(() =>
+      dlaExperiment(choice.text, tokenizer, answerSelect.value, distractorSelect.value, bars()),
+    );
     status.textContent = `${result.components.length} components read out in one batched call: ${elapsed(t0)} ms.`;
     firstResult(model.backend);
     current.done();

@@ -29,6 +29,8 @@ import {
   YEAR_TEMPLATES,
 } from './years';
 
+import { greaterThanExperiment } from '../../notebook/widgets/greater-than';
+
 const CENTURY = '17';
 
 interface Sweep {
@@ -154,6 +156,14 @@ export async function mount(context: WidgetContext): Promise<void> {
     if (run.stale) return;
     patching = patched;
     drawPatching();
+    const shown = {
+      template: YEAR_TEMPLATES[template]!,
+      century: CENTURY,
+      startYear,
+      probabilities: found.rows[START_YEARS.indexOf(startYear)] ?? null,
+      patching: patched,
+    };
+    context.offerNotebook(() => greaterThanExperiment(shown, model.tokenizer));
     status.textContent =
       `${START_YEARS.length} prompts in one batched call: ${Math.round(found.milliseconds)} ms · ` +
       `head and MLP patching: ${Math.round(patched.milliseconds)} ms`;

@@ -22,6 +22,8 @@ import {
 import { frequencyShare, standoutFrequencies, topFrequencies } from './fourier';
 import { modelFolderUrl } from '../kit/model-url';
 
+import { grokkingExperiment } from '../../notebook/widgets/grokking';
+
 const MODEL = 'modadd';
 /** Milliseconds per checkpoint while playing. */
 const PLAY_EVERY = 450;
@@ -110,6 +112,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     stepMarks.push({ step: replay.grokking.testAcc99Step, label: 'test acc ≥ 99%' });
 
   keysLine.dataset['keys'] = keys.join(',');
+  context.offerNotebook(() => grokkingExperiment({ card, keys }));
   keysLine.dataset['cardKeys'] = cardKeys?.join(',') ?? '';
   const agree = cardKeys !== null && cardKeys.join(',') === keys.join(',');
   keysLine.replaceChildren(

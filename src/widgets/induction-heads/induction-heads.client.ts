@@ -24,6 +24,8 @@ import {
   type InductionRun,
 } from './induction';
 
+import { inductionExperiment } from '../../notebook/widgets/induction-heads';
+
 /** The model, by name, from public/models/. */
 const MODEL = 'attn-only-2l';
 /** Words per copy (as the model card's evaluation) and sequences per batch (the first is shown). */
@@ -282,6 +284,8 @@ export async function mount(context: WidgetContext): Promise<void> {
       `Loss on the first copy ${fixed(result.firstCopyLoss)}, on the second ${fixed(result.secondCopyLoss)}.`;
     summary.dataset['previousTokenHead'] = prev;
     summary.dataset['inductionHead'] = ind;
+    const described = { length, batch: BATCH, seed, words: shown, run: result };
+    context.offerNotebook(() => inductionExperiment(described));
     drawAll();
     const patternsMs = elapsed(t0);
     firstResult(model.backend);

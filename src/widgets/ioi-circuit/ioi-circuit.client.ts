@@ -12,6 +12,8 @@ import { headLabels } from '../tiny-lm-experiments/patching-views';
 import { fixed, folded, markedPrompt, part } from '../kit/widget-parts';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
 
+import { ioiExperiment } from '../../notebook/widgets/ioi-circuit';
+
 /** Prompts per template: enough to average out one pair of names. */
 const PROMPTS = 8;
 
@@ -40,6 +42,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     if (run.stale) return;
     result = found;
     draw();
+    context.offerNotebook(() => ioiExperiment(found, model.tokenizer));
     status.textContent = `${found.layers * found.heads} heads × ${found.prompts.length} prompts: ${found.calls} batched calls, ${Math.round(found.milliseconds)} ms`;
     run.done();
   }

@@ -2,6 +2,7 @@
  * The contract between the widget shell and a widget's client module. Types only: importing this
  * file costs no JavaScript.
  */
+import type { Experiment } from '../../notebook/experiment';
 
 /** Where a widget computes. Shown to the reader in the widget's frame. */
 export type ComputeBackend = 'webgpu' | 'wasm' | 'cpu';
@@ -37,6 +38,11 @@ export interface WidgetContext {
   setBackend(backend: ComputeBackend): void;
   /** Shows an error with a Retry button after mounting (e.g. a model that fails later). */
   fail(error: unknown): void;
+  /**
+   * Offers "Run this on a real model": `describe` returns the widget's current experiment (called
+   * when the reader downloads, so it is the experiment as it is then). See src/notebook.
+   */
+  offerNotebook(describe: () => Experiment): void;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type WidgetLoader,
   type WidgetProgress,
 } from './types';
+import type { Experiment } from '../../notebook/experiment';
 
 type WidgetState = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -25,6 +26,14 @@ const STAGE_LABELS: Record<string, string> = {
   session: 'Starting the model runtime',
   ready: 'Almost ready',
 };
+
+/**
+ * The notebook export's code (the generator): never part of the page's first load, fetched when a
+ * widget starts loading, so that it is usually there when the widget offers a notebook and the
+ * form appears with the widget rather than a moment later.
+ */
+let notebookExportModule: Promise<typeof import('./notebook-export')> | null = null;
+const notebookExport = () => (notebookExportModule ??= import('./notebook-export'));
 
 const loaders = new Map<string, WidgetLoader>();
 const waiting = new Map<
@@ -87,6 +96,9 @@ class ResidualWidget extends HTMLElement {
   private observer: IntersectionObserver | null = null;
   private controller: AbortController | null = null;
   private pristine: Node[] = [];
+  private notebookOffered = false;
+  /** The mounted widget's latest description of its experiment (context.offerNotebook). */
+  private describe: (() => Experiment) | null = null;
 
   private shellPart<T extends HTMLElement>(name: string): T {
     const element = this.querySelector<T>(`[data-shell="${name}"]`);
@@ -128,6 +140,13 @@ class ResidualWidget extends HTMLElement {
     this.shellPart('status').hidden = state === 'ready';
     this.shellPart('retry').hidden = state !== 'error';
     this.shellPart('progress').hidden = state !== 'loading';
+    this.showNotebook();
+  }
+
+  /** The notebook export shows once the widget is ready and has described its experiment. */
+  private showNotebook(): void {
+    const form = this.querySelector<HTMLElement>('[data-shell="notebook"]');
+    if (form) form.hidden = !(this.notebookOffered && this.dataset['state'] === 'ready');
   }
 
   private showProgress(update: WidgetProgress): void {
@@ -160,7 +179,10 @@ class ResidualWidget extends HTMLElement {
     const body = this.shellPart('body');
     body.replaceChildren(...this.pristine.map((node) => node.cloneNode(true)));
     this.shellPart('message').removeAttribute('role');
+    this.notebookOffered = false;
+    this.describe = null;
     this.setState('loading');
+    void notebookExport().catch(() => (notebookExportModule = null));
     this.showProgress({ fraction: null, label: 'Loading the figure' });
 
     const context: WidgetContext = {
@@ -177,6 +199,20 @@ class ResidualWidget extends HTMLElement {
       },
       fail: (error) => {
         if (!controller.signal.aborted) this.showError(error, this.dataset['state'] === 'loading');
+      },
+      offerNotebook: (describe) => {
+        const first = this.describe === null;
+        this.describe = describe;
+        const form = this.querySelector<HTMLFormElement>('[data-shell="notebook"]');
+        if (!first || !form) return;
+        void notebookExport()
+          .then(({ wireNotebookExport }) => {
+            if (controller.signal.aborted) return;
+            wireNotebookExport(form, () => this.describe!(), controller.signal);
+            this.notebookOffered = true;
+            this.showNotebook();
+          })
+          .catch((error: unknown) => console.error('notebook export', error));
       },
     };
 

@@ -17,6 +17,8 @@ import {
   type PromptChoice,
 } from '../tiny-lm-experiments/prompt';
 
+import { logitLensExperiment } from '../../notebook/widgets/logit-lens';
+
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const firstResult = firstResultTimer(root, 'logit-lens');
@@ -93,6 +95,8 @@ export async function mount(context: WidgetContext): Promise<void> {
       `After the whole prompt the model predicts “${final.token}” (${fixed(final.probability * 100, 0)}%); ` +
       `the lens first shows it in the column “${grid.layers[settled]}”.`;
     summary.dataset['prediction'] = final.token;
+    const shown = grid;
+    context.offerNotebook(() => logitLensExperiment(choice.text, shown, model.tokenizer));
     const ms = elapsed(t0);
     status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
     firstResult(model.backend);

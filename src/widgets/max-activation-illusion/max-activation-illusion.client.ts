@@ -23,6 +23,8 @@ import {
 } from './max-activation';
 import texts from './texts.json';
 
+import { maxActivationExperiment } from '../../notebook/widgets/max-activation-illusion';
+
 /** Tokens per window (bos + 31 words): long enough for a sentence of context, one batch each. */
 const WINDOW = 32;
 /** Top contexts shown per distribution. */
@@ -172,6 +174,16 @@ export async function mount(context: WidgetContext): Promise<void> {
         : ` (${Math.round(faces.tokenOverlap * 100)}% of the tokens in common). `) +
       `Pooled, its top ${TOP} are ${pooled.first} news and ${pooled.second} story contexts.`;
     status.textContent = `${rank + 1} of ${width} in layer ${layer} by how different its two faces look · ${sides[0]!.windows.length} + ${sides[1]!.windows.length} windows of ${sides[0]!.windows[0]!.length} tokens.`;
+    const shown = {
+      sides: SIDES.map((s) => ({ ...s, documents: documentsOf(texts, s.key) })),
+      layer,
+      unit,
+      nLayers: hooks.length,
+      summary: summary.textContent,
+      window: WINDOW,
+      top: TOP,
+    };
+    context.offerNotebook(() => maxActivationExperiment(shown));
     draw();
   }
 

@@ -48,6 +48,8 @@ import {
 import { SaeTrainer } from './trainer';
 import { modelFolderUrl } from '../kit/model-url';
 
+import { saeLabExperiment } from '../../notebook/widgets/sae-lab';
+
 /** Top contexts shown per feature, and the context around each. */
 const TOP = 8;
 const CONTEXT_LIST = { before: 10, after: 3, valueClass: 'sae__value' } as const;
@@ -146,6 +148,8 @@ export async function mount(context: WidgetContext): Promise<void> {
   });
   if (signal.aborted) return;
   root.dataset['firstResultMs'] = String(elapsed(started));
+  const texts = evalRows.map((row) => tokenizer.decode(row));
+  context.offerNotebook(() => saeLabExperiment(index.hook, model.config.n_layers, texts, entries));
 
   const site = part<HTMLElement>(root, '[data-sae="site"]');
   const tableBody = part<HTMLTableSectionElement>(root, '[data-sae="table"] tbody');

@@ -24,6 +24,8 @@ import {
   type SteeringSetup,
 } from '../tiny-lm-experiments/steering';
 
+import { steeringExperiment } from '../../notebook/widgets/steering-vectors';
+
 /** Words generated per continuation. */
 const STEPS = 12;
 /** Coefficients of the sentiment curve. */
@@ -187,6 +189,19 @@ export async function mount(context: WidgetContext): Promise<void> {
       `Sentiment of the next word: ${fixed(plainSentiment!)} without the vector, ` +
       `${fixed(steeredSentiment!)} with it (positive − negative adjectives, mean logits).`;
     summary.dataset['plain'] = String(plainSentiment);
+    const shown = {
+      ...input.setup,
+      positive: positiveInput.value.trim(),
+      negative: negativeInput.value.trim(),
+      prompt: input.promptText,
+      nLayers: model.config.n_layers,
+      coefficient: c,
+      plainSentiment: plainSentiment!,
+      steeredSentiment: steeredSentiment!,
+      positiveWords: POSITIVE_WORDS,
+      negativeWords: NEGATIVE_WORDS,
+    };
+    context.offerNotebook(() => steeringExperiment(shown));
     summary.dataset['steered'] = String(steeredSentiment);
     const generated = Math.max(continuations.plain.length, continuations.steered.length);
     status.textContent = `${generated} words, both columns in one batch per word: ${generateMs} ms.`;

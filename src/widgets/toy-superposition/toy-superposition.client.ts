@@ -19,6 +19,8 @@ import {
   type ToyModelConfig,
 } from './toy-model';
 
+import { toySuperpositionExperiment } from '../../notebook/widgets/toy-superposition';
+
 /** Steps per training run in the main view, and per model in the sweep (smaller batches). */
 const TRAIN_STEPS = 3000;
 const SWEEP_STEPS = 2000;
@@ -167,6 +169,14 @@ export function mount(context: WidgetContext): void {
     }
     summary.textContent = `${text}.`;
     summary.dataset['represented'] = String(kept.length);
+    const shown = {
+      ...settings(),
+      seed,
+      steps: model.steps,
+      represented: kept.length,
+      summary: `${text}.`,
+    };
+    context.offerNotebook(() => toySuperpositionExperiment(shown));
   }
 
   /** Retrains from scratch with the current settings, drawing as it learns. */
