@@ -4,7 +4,7 @@
  */
 import { setPaperState } from '../../../src/storage/progress';
 import { createScheduler } from '../../../src/srs/scheduler';
-import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
+import { DEFAULT_SETTINGS, type Settings } from '../../../src/srs/settings';
 import type { Deck, Grade } from '../../../src/srs/types';
 import type { ResidualDb } from '../../../src/storage/db';
 import { loadTodayQueue } from '../../../src/storage/queue';
@@ -13,6 +13,9 @@ import { saveSettings } from '../../../src/storage/settings';
 import { syncDeck } from '../../../src/storage/sync';
 import { deckCard } from '../srs/helpers';
 import { freshDb } from './helpers';
+
+/** New cards in reading-list order: these profiles answer cards of papers nobody marked read. */
+export const LIST_ORDER: Settings = { ...DEFAULT_SETTINGS, introduceNew: 'list' };
 
 export const T0 = Date.parse('2026-10-01T15:00:00Z');
 export const MINUTE = 60_000;
@@ -46,7 +49,7 @@ export async function answerSome(
   const scheduler = createScheduler(DEFAULT_SETTINGS);
   let now = start;
   for (const grade of grades) {
-    const { next } = await loadTodayQueue(db, now, DEFAULT_SETTINGS);
+    const { next } = await loadTodayQueue(db, now, LIST_ORDER);
     if (!next) break;
     await recordReview(
       db,
@@ -62,7 +65,7 @@ export async function answerSome(
 export async function livedProfile(): Promise<ResidualDb> {
   const { db } = freshDb();
   await syncDeck(db, DECK, T0);
-  await saveSettings(db, { ...DEFAULT_SETTINGS, newPerDay: 12 });
+  await saveSettings(db, { ...LIST_ORDER, newPerDay: 12 });
   await answerSome(db, [3, 1, 4, 3], T0);
   await setPaperState(db, 'mathematical-framework', 'read', T0 + 10 * MINUTE);
   await setPaperState(db, 'induction-heads', 'skimmed', T0 + 11 * MINUTE);

@@ -42,7 +42,7 @@ import { recordReview, undoLastReview } from '../../../src/storage/reviews';
 import { loadStatsData } from '../../../src/storage/stats';
 import { freshDb } from './helpers';
 import { everyPageLoads } from './pages';
-import { DAY, DECK, MINUTE, T0, answerSome, livedProfile, snapshot } from './profile';
+import { DAY, DECK, MINUTE, T0, answerSome, livedProfile, snapshot, LIST_ORDER } from './profile';
 import { syncDeck } from '../../../src/storage/sync';
 import { checkStoredCard } from '../../../src/srs/row-check';
 
@@ -244,10 +244,10 @@ describe('damaged card rows', () => {
 
   test('a damaged card met by review is set aside, kept as it was, and review goes on', async () => {
     const db = await livedProfile();
-    const { queue } = await loadCheckedQueue(db, LATER, DEFAULT_SETTINGS);
+    const { queue } = await loadCheckedQueue(db, LATER, LIST_ORDER);
     const shown = queue.next!;
     await db.cards.put({ ...shown, stability: 'very' as never });
-    const again = await loadCheckedQueue(db, LATER, DEFAULT_SETTINGS);
+    const again = await loadCheckedQueue(db, LATER, LIST_ORDER);
     expect(again.setAside).toEqual([
       { id: shown.id, problem: expect.stringMatching(/^stability: /) },
     ]);
@@ -338,7 +338,7 @@ describe('undo', () => {
     const { db: tabA, factory } = freshDb();
     const { db: tabB } = freshDb({ factory });
     await importBackup(tabA, parseBackup(serializeBackup(await exported()), { now: LATER }));
-    const { queue } = await loadCheckedQueue(tabA, LATER, DEFAULT_SETTINGS);
+    const { queue } = await loadCheckedQueue(tabA, LATER, LIST_ORDER);
     const card = queue.next!;
     const earlier = await tabA.log.where('cardId').equals(card.id).count();
     const answered = await recordReview(
