@@ -12,6 +12,39 @@
 import type { GenerateSWOptions } from 'workbox-build';
 import { WIDGET_CACHE } from '../../ui/offline/constants';
 
+/**
+ * KaTeX's fonts that the precache holds: the ones the site's math uses (tests/unit/offline/
+ * katex-fonts.test.ts fails when a page or card starts to need another). The others are cached
+ * the first time a page asks for them, so the precache stays within its 3 MB budget.
+ */
+export const PRECACHED_KATEX_FONTS = [
+  'Main-Regular',
+  'Math-Italic',
+  'Size1-Regular',
+  'Size2-Regular',
+  'Size3-Regular',
+  'Size4-Regular',
+] as const;
+
+/** Every font KaTeX's stylesheet names; those not in PRECACHED_KATEX_FONTS are cached on use. */
+export const KATEX_FONTS = [
+  ...PRECACHED_KATEX_FONTS,
+  'AMS-Regular',
+  'Caligraphic-Bold',
+  'Caligraphic-Regular',
+  'Fraktur-Bold',
+  'Fraktur-Regular',
+  'Main-Bold',
+  'Main-BoldItalic',
+  'Main-Italic',
+  'Math-BoldItalic',
+  'SansSerif-Bold',
+  'SansSerif-Italic',
+  'SansSerif-Regular',
+  'Script-Regular',
+  'Typewriter-Regular',
+] as const;
+
 /** Which files of the built site are precached (shared with workbox-build's getManifest). */
 export const PRECACHE_FILES = {
   globPatterns: ['**/*.{html,css,js,mjs,json,webmanifest,svg,png,ico,woff2}', 'pagefind/**/*'],
@@ -25,6 +58,17 @@ export const PRECACHE_FILES = {
     '**/*.onnx',
     'sw.js',
     'workbox-*.js',
+    // Loaded only when the reader asks for them (fitting FSRS parameters, exporting to Anki), and
+    // useless offline without their WebAssembly, which is not precached either: cached on use.
+    '_astro/optimizer.worker-*',
+    '_astro/workerHelpers-*',
+    '_astro/sql-wasm*',
+    // KaTeX fonts the site's math does not use (see PRECACHED_KATEX_FONTS): cached on use.
+    ...KATEX_FONTS.filter(
+      (font) => !(PRECACHED_KATEX_FONTS as readonly string[]).includes(font),
+    ).map((font) => `_astro/KaTeX_${font}.*`),
+    // Pagefind's index for pages without a language: every page here is English.
+    'pagefind/wasm.unknown.pagefind',
     // Starlight's search uses pagefind-ui only.
     'pagefind/pagefind-modular-ui.*',
     'pagefind/pagefind-highlight.js',
@@ -80,6 +124,16 @@ export function serviceWorkerOptions(distDir: string): GenerateSWOptions {
         },
         handler: 'CacheFirst',
         options: { cacheName: WIDGET_CACHE, cacheableResponse: { statuses: [200] } },
+      },
+      {
+        // Built files left out of the precache (rare KaTeX fonts, the optimizer's worker, sql.js's
+        // glue): hashed names, so the first copy fetched is kept.
+        urlPattern: ({ url }) => {
+          const base = new URL('./', self.location.href);
+          return url.origin === base.origin && url.pathname.startsWith(`${base.pathname}_astro/`);
+        },
+        handler: 'CacheFirst',
+        options: { cacheName: 'residual-on-demand', cacheableResponse: { statuses: [200] } },
       },
     ],
   };
