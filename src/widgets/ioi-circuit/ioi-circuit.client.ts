@@ -10,6 +10,7 @@ import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import type { Grid } from '../kit/grid';
 import { headLabels } from '../tiny-lm-experiments/patching-views';
 import { fixed, folded, markedPrompt, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
 
 /** Prompts per template: enough to average out one pair of names. */
@@ -25,6 +26,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const cache = new Map<number, Promise<CircuitResult>>();
   let result: CircuitResult | null = null;
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
 
   async function compute(): Promise<void> {
     const run = computations.start();
@@ -93,6 +95,18 @@ export async function mount(context: WidgetContext): Promise<void> {
       (negative.length > 0 ? ` Negative name movers: ${negative.join(', ')}.` : '');
     roles.dataset['nameMovers'] = movers.join(' ');
     roles.dataset['sInhibition'] = inhibitors.join(' ');
+    const strongest = result.direct.indexOf(Math.max(...result.direct));
+    const looks = result.attention[strongest]!;
+    const target = (['io', 's1', 's2'] as const).reduce((a, b) => (looks[b] > looks[a] ? b : a));
+    const described = { io: 'the indirect object', s1: 'the subject', s2: 'the repeated subject' };
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: target,
+        label: `${headNames[strongest]} puts ${fixed(looks[target] * 100, 0)}% of its attention on ${described[target]}`,
+      },
+      'A name mover copies the name it attends to into the answer; S-inhibition heads steer it away from the repeated name, so it lands on the other one.',
+    );
 
     // The table: every head's numbers and role, the heads with a role first.
     const order = headNames

@@ -124,7 +124,8 @@ class ResidualWidget extends HTMLElement {
 
   private setState(state: WidgetState): void {
     this.dataset['state'] = state;
-    this.shellPart('body').hidden = state !== 'ready';
+    // The body keeps its place while hidden (CSS: visibility), so the frame does not resize.
+    this.shellPart('body').inert = state !== 'ready';
     this.shellPart('status').hidden = state === 'ready';
     this.shellPart('retry').hidden = state !== 'error';
     this.shellPart('progress').hidden = state !== 'loading';

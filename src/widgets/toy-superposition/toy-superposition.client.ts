@@ -18,6 +18,7 @@ import {
   type SweepPoint,
   type ToyModelConfig,
 } from './toy-model';
+import { predictionIn } from '../kit/predict';
 
 /** Steps per training run in the main view, and per model in the sweep (smaller batches). */
 const TRAIN_STEPS = 3000;
@@ -54,6 +55,8 @@ export function mount(context: WidgetContext): void {
   const decay = element<HTMLInputElement>(form, 'input[name="decay"]');
   const status = element<HTMLElement>(root, '[data-toy="status"]');
   const summary = element<HTMLElement>(root, '[data-toy="summary"]');
+  const prediction = predictionIn(root, signal);
+  let represented = 0;
   const tableBody = element<HTMLTableSectionElement>(root, '[data-toy="table"] tbody');
   const angleHeader = element<HTMLElement>(root, '[data-column="angle"]');
   const arrowsFigure = element<HTMLElement>(root, '[data-figure="arrows"]');
@@ -167,6 +170,7 @@ export function mount(context: WidgetContext): void {
     }
     summary.textContent = `${text}.`;
     summary.dataset['represented'] = String(kept.length);
+    represented = kept.length;
   }
 
   /** Retrains from scratch with the current settings, drawing as it learns. */
@@ -201,6 +205,10 @@ export function mount(context: WidgetContext): void {
       status.textContent += ` · ${stepsPerSecond.toLocaleString('en')} steps/s`;
       root.dataset['stepsPerSecond'] = String(stepsPerSecond);
       root.dataset['training'] = 'done';
+      prediction.answer(
+        { kind: 'number', value: represented, tolerance: 0 },
+        'When features are rarely active together, the model can give more of them a direction than it has dimensions, and pays with a little interference; dense features get a dimension each or none.',
+      );
     } catch (error) {
       if (!(error instanceof WorkAborted)) context.fail(error);
     }
