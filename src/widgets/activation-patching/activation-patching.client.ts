@@ -126,7 +126,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       const restored = normalise(resid.values[last]!, maps.clean, maps.corrupted);
       prediction.answer(
         { kind: 'number', value: restored, tolerance: 0.15 },
-        `Before the first block the last position holds only its own token; the name that differs sits at ${pair.changed.map((p) => resid.columns[p]).join(', ')} until attention moves it, and the cells there restore it all.`,
+        `Before the first block the last position holds only its own token; the token that differs sits at ${pair.changed.map((p) => `“${resid.columns[p]}”`).join(', ')} until attention moves it there.`,
       );
     }
     for (const { family, grid } of maps.families) {

@@ -103,7 +103,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       {
         kind: 'choice',
         value: target,
-        label: `${headNames[strongest]} puts ${fixed(looks[target] * 100, 0)}% of its attention on ${described[target]}`,
+        label: `${headNames[strongest]} attends most to ${described[target]} (${fixed(looks[target] * 100, 0)}% of its attention; subject ${fixed(looks.s1 * 100, 0)}% and ${fixed(looks.s2 * 100, 0)}%)`,
       },
       'A name mover copies the name it attends to into the answer; S-inhibition heads steer it away from the repeated name, so it lands on the other one.',
     );
@@ -139,7 +139,6 @@ export async function mount(context: WidgetContext): Promise<void> {
       table.tBodies[0]!.rows[i]!.insertCell().textContent = result!.roles[k] || '—';
     });
     part<HTMLElement>(root, '[data-table="heads"]').replaceChildren(folded(table));
-    (root.querySelector('[data-table="heads"] details') as HTMLDetailsElement).open = true;
   }
 
   form.addEventListener('submit', (event) => event.preventDefault(), { signal });

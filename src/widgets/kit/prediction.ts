@@ -42,8 +42,8 @@ export function judge(predicted: string | number, outcome: Outcome): Verdict {
   // The edge counts as within: 0.9 − 0.7 is 0.20000000000000007 in floating point.
   const held = off <= outcome.tolerance + 1e-9;
   const comparison = held
-    ? `Your prediction held: ${shown(predicted)} against ${shown(outcome.value)} (within ${shown(outcome.tolerance)}).`
-    : `Not this time: you said ${shown(predicted)}, the model gave ${shown(outcome.value)} (off by ${shown(off)}).`;
+    ? `Your prediction held: ${shown(predicted, 3)} against ${shown(outcome.value, 3)} (within ${shown(outcome.tolerance, 3)}).`
+    : `Not this time: you said ${shown(predicted, 3)}, the model gave ${shown(outcome.value, 3)} (off by ${shown(off, 3)}).`;
   return { held, comparison };
 }
 

@@ -77,6 +77,22 @@ export function closeRegistration(): void {
   defineElement();
 }
 
+/**
+ * Whether a model file could not be fetched (src/ml's ModelFileMissingError, here or as a cause),
+ * checked by name so that this eager module does not import src/ml.
+ */
+function isMissingModelFile(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause)
+    if (e.name === 'ModelFileMissingError') return true;
+  return false;
+}
+
+/** Where a reader makes every widget's files available offline (the Progress page). */
+function offlineControlsHref(): string {
+  const base = import.meta.env.BASE_URL ?? '/';
+  return `${base.endsWith('/') ? base : `${base}/`}progress/#offline`;
+}
+
 /** A readable one-line message for any thrown value. */
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -148,6 +164,17 @@ class ResidualWidget extends HTMLElement {
     const message = this.shellPart('message');
     const what = whileLoading ? 'could not load' : 'stopped';
     message.textContent = `This figure ${what}: ${messageOf(error)}`;
+    if (isMissingModelFile(error)) {
+      // Offline before the model was ever downloaded: say what would help, not just what failed.
+      const link = document.createElement('a');
+      link.href = offlineControlsHref();
+      link.textContent = 'Make widgets available offline';
+      message.append(
+        '. This browser has no copy of it yet: retry when you are online, or, before going offline, use “',
+        link,
+        '” on the Progress page.',
+      );
+    }
     message.setAttribute('role', 'alert');
     console.error(`[${this.dataset['widget']}]`, error);
   }
