@@ -179,6 +179,19 @@ class ResidualWidget extends HTMLElement {
     console.error(`[${this.dataset['widget']}]`, error);
   }
 
+  /**
+   * The frame's reserved height fits the figure as first shown; once the reader acts inside it,
+   * what they choose may be shorter, so the reservation goes (a shift right after input is not
+   * counted as layout shift).
+   */
+  private releaseReserveOnInput(signal: AbortSignal): void {
+    const release = () => {
+      this.dataset['reserve'] = 'released';
+    };
+    for (const type of ['pointerdown', 'keydown'])
+      this.shellPart('body').addEventListener(type, release, { once: true, signal });
+  }
+
   /** Imports the client module and mounts it on fresh markup; run again by Retry. */
   async load(): Promise<void> {
     const id = this.dataset['widget'] ?? '';
@@ -212,7 +225,10 @@ class ResidualWidget extends HTMLElement {
       const loader = await loaderFor(id);
       const module = await loader();
       await module.mount(context);
-      if (!controller.signal.aborted) this.setState('ready');
+      if (!controller.signal.aborted) {
+        this.setState('ready');
+        this.releaseReserveOnInput(controller.signal);
+      }
     } catch (error) {
       if (!controller.signal.aborted) this.showError(error, true);
     }
