@@ -140,8 +140,10 @@ class ResidualWidget extends HTMLElement {
 
   private setState(state: WidgetState): void {
     this.dataset['state'] = state;
-    // The body keeps its place while hidden (CSS: visibility), so the frame does not resize.
-    this.shellPart('body').inert = state !== 'ready';
+    // The body keeps its place while hidden (visibility, not display), so the frame keeps its size.
+    const body = this.shellPart('body');
+    body.inert = state !== 'ready';
+    body.style.visibility = state === 'ready' ? '' : 'hidden';
     this.shellPart('status').hidden = state === 'ready';
     this.shellPart('retry').hidden = state !== 'error';
     this.shellPart('progress').hidden = state !== 'loading';
