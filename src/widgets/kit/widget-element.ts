@@ -194,6 +194,41 @@ class ResidualWidget extends HTMLElement {
       this.shellPart('body').addEventListener(type, release, { once: true, signal });
   }
 
+  /**
+   * A chart wider than its slot scrolls inside it; such a slot must be reachable by keyboard to be
+   * scrolled (axe: scrollable-region-focusable). Checked whenever a chart is redrawn.
+   */
+  private focusScrollingCharts(signal: AbortSignal): void {
+    const body = this.shellPart('body');
+    let queued = false;
+    const check = () => {
+      queued = false;
+      for (const slot of body.querySelectorAll<HTMLElement>('[data-chart]')) {
+        const scrolls = slot.scrollWidth > slot.clientWidth + 1;
+        if (scrolls && !slot.hasAttribute('tabindex')) {
+          slot.tabIndex = 0;
+          slot.dataset['scrollFocus'] = 'added';
+          if (!slot.hasAttribute('role')) slot.setAttribute('role', 'region');
+          if (!slot.hasAttribute('aria-label')) {
+            const caption = slot.closest('figure')?.querySelector('figcaption')?.textContent;
+            slot.setAttribute('aria-label', `${caption?.trim() || 'Chart'} (scrolls sideways)`);
+          }
+        } else if (!scrolls && slot.dataset['scrollFocus'] === 'added') {
+          slot.removeAttribute('tabindex');
+          delete slot.dataset['scrollFocus'];
+        }
+      }
+    };
+    const observer = new MutationObserver(() => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(check);
+    });
+    observer.observe(body, { childList: true, subtree: true });
+    signal.addEventListener('abort', () => observer.disconnect(), { once: true });
+    check();
+  }
+
   /** Imports the client module and mounts it on fresh markup; run again by Retry. */
   async load(): Promise<void> {
     const id = this.dataset['widget'] ?? '';
@@ -230,6 +265,7 @@ class ResidualWidget extends HTMLElement {
       if (!controller.signal.aborted) {
         this.setState('ready');
         this.releaseReserveOnInput(controller.signal);
+        this.focusScrollingCharts(controller.signal);
       }
     } catch (error) {
       if (!controller.signal.aborted) this.showError(error, true);
