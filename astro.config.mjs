@@ -8,6 +8,10 @@ import residualOffline from './src/site/offline/integration.ts';
 // onnxruntime-web's wasm served from our own origin at /ort/ (never a CDN). See src/site/ort-assets.mjs.
 import { ortAssets } from './src/site/ort-assets.mjs';
 
+// Where the site is published (README, "Deploy"): its URL and the path under it.
+const site = process.env.RESIDUAL_SITE ?? 'http://127.0.0.1:4321';
+const base = (process.env.RESIDUAL_BASE ?? '/').replace(/\/?$/, '/');
+
 const chapterLinks = order.chapters
   .filter((chapter) => chapter.slug !== 'start')
   .map((chapter) => ({ label: chapter.title, link: `/${chapter.slug}/` }));
@@ -17,7 +21,10 @@ export default defineConfig({
   cacheDir: process.env.RESIDUAL_PAPERS_DIR
     ? './node_modules/.astro-fixture'
     : './node_modules/.astro',
-  site: 'http://127.0.0.1:4321',
+  site,
+  base,
+  // A build for another base goes to its own folder (RESIDUAL_OUT_DIR), leaving dist/ alone.
+  outDir: process.env.RESIDUAL_OUT_DIR ?? './dist',
   trailingSlash: 'ignore',
   integrations: [
     starlight({
@@ -50,9 +57,12 @@ export default defineConfig({
       customCss: ['./src/ui/residual.css'],
       // Installable app: web manifest and icons (public/manifest.webmanifest, public/icons/).
       head: [
-        { tag: 'link', attrs: { rel: 'manifest', href: '/manifest.webmanifest' } },
+        { tag: 'link', attrs: { rel: 'manifest', href: `${base}manifest.webmanifest` } },
         { tag: 'meta', attrs: { name: 'theme-color', content: '#171b38' } },
-        { tag: 'link', attrs: { rel: 'apple-touch-icon', href: '/icons/apple-touch-icon.png' } },
+        {
+          tag: 'link',
+          attrs: { rel: 'apple-touch-icon', href: `${base}icons/apple-touch-icon.png` },
+        },
       ],
     }),
     mdx(),

@@ -27,6 +27,7 @@ export default defineConfig(
   {
     ignores: [
       'dist/',
+      'dist-base/',
       '.astro/',
       'node_modules/',
       'public/',

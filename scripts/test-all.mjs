@@ -9,6 +9,8 @@ const steps = [
   ['own words', 'node', ['../shared/tools/seed-overlap.mjs', 'content', 'src']],
   ['typecheck', 'npx', ['astro', 'check', '--minimumSeverity', 'warning']],
   ['build', 'npx', ['astro', 'build']],
+  // The same site published under a path (/residual/), for tests/e2e/base-path.test.ts.
+  ['base build', 'npm', ['run', 'build:base']],
   ['unit tests', 'npx', ['vitest', 'run', '--project', 'unit']],
   ['browser tests', 'npx', ['vitest', 'run', '--project', 'e2e']],
 ];
@@ -25,7 +27,7 @@ for (const [name, command, args] of steps) {
     console.log(`✗ ${name} failed (${seconds}s)`);
     failed.push(name);
     // A failed build leaves nothing for the tests to test.
-    if (name === 'build') break;
+    if (name === 'build' || name === 'base build') break;
   } else {
     console.log(`✓ ${name} (${seconds}s)`);
   }

@@ -18,6 +18,7 @@ checkpoints.bin (float16 W_E per checkpoint) and card.json.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -300,7 +301,8 @@ def main() -> None:
             flush=True,
         )
 
-    (out_dir / "checkpoints.bin").write_bytes(b"".join(blobs))
+    checkpoints_bin = b"".join(blobs)
+    (out_dir / "checkpoints.bin").write_bytes(checkpoints_bin)
     train100 = first_step(curve, "train_acc", 1.0, stay=False)
     test99 = first_step(curve, "test_acc", 0.99)
     train_dips = accuracy_dips(curve, train100)
@@ -316,6 +318,10 @@ def main() -> None:
         "frequencyNames": ["const"] + [f"{k}" for k in range(1, n_freq + 1)],
         "weights": {
             "file": "checkpoints.bin",
+            # The page checks the file against these and caches it under the hash, so a
+            # retrained file of the same size never reaches a returning reader stale.
+            "sha256": hashlib.sha256(checkpoints_bin).hexdigest(),
+            "bytes": len(checkpoints_bin),
             "tensor": "embed.W_E",
             "rows": "tokens 0..p (the numbers and '=')",
             "dtype": "float16",

@@ -5,7 +5,7 @@
  */
 import { ModelRunError } from './errors';
 import { fetchModelFile, type FileFetchOptions } from './files';
-import { startSession } from './hooked-model';
+import { startSession } from './sessions';
 import type { ModelFile } from './manifest';
 import type { Backend, GraphSession } from './runtime';
 import type { Tensor } from './tensor';

@@ -75,7 +75,10 @@ async function readWithProgress(
 }
 
 /** Why `bytes` are not the file the manifest describes, or null when they are. */
-async function integrityProblem(bytes: Uint8Array, expected: ModelFile): Promise<string | null> {
+export async function integrityProblem(
+  bytes: Uint8Array,
+  expected: ModelFile,
+): Promise<string | null> {
   if (expected.bytes !== null && bytes.length !== expected.bytes) {
     return `${expected.path} has ${bytes.length} bytes, the manifest says ${expected.bytes}`;
   }

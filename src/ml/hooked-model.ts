@@ -3,9 +3,11 @@
  * TransformerLens vocabulary — run with a cache of chosen hooks, run with interventions, sweep
  * patches in one batched call, and score every component by attribution patching from one
  * forward + backward call. Widgets use only this (and the pure helpers exported beside it).
+ *
+ * This file runs the model; loading is model-loading.ts (with sessions.ts), sweeps and
+ * attribution are sweeps.ts, the logit lens is lens.ts.
  */
 import { ManifestError, ModelError } from './errors';
-import { fetchJson, fetchModelFile, type FileProgress } from './files';
 import {
   buildInterventionFeeds,
   noIntervention,
@@ -13,47 +15,43 @@ import {
   InterventionError,
   type InterventionFeed,
 } from './interventions';
+import { logitLens } from './lens';
+import { parseManifest, type HookInfo, type Manifest, type ModelConfig } from './manifest';
 import {
-  parseManifest,
-  parseTokenizerSpec,
-  type HookInfo,
-  type Manifest,
-  type ModelConfig,
-  type ModelFile,
-} from './manifest';
-import type { LogitMetric } from './metrics';
+  httpSource,
+  readModelParts,
+  readSource,
+  type LoadProgress,
+  type ModelParts,
+  type ModelSource,
+} from './model-loading';
 import {
-  attributionAlong,
-  differsAlong,
-  sweepAxisIndex,
-  sweepCells,
-  sweepInterventions,
-  type PatchDirection,
-  type SweepAxis,
-} from './patching';
-import {
-  chooseBackend,
   createSession,
+  SITE_BASE,
   type Backend,
   type Feed,
   type GraphSession,
   type SessionOptions,
 } from './runtime';
-import { row, stack, type Tensor } from './tensor';
+import { checkInputs, startSession } from './sessions';
+import {
+  attributionGroups,
+  attributionScores,
+  patchSweep,
+  type AttributionGroupsOptions,
+  type AttributionOptions,
+  type AttributionResult,
+  type PatchSweepOptions,
+  type PatchSweepResult,
+} from './sweeps';
+import type { Tensor } from './tensor';
 import { Tokenizer } from './tokenizer';
 
 /** Token ids of one prompt, or of a batch of equally long prompts. */
 export type Tokens = readonly number[] | readonly (readonly number[])[];
 
-export interface LoadProgress {
-  readonly stage: 'manifest' | 'download' | 'session' | 'ready';
-  /** 0..1 over the whole load (downloads weigh most). */
-  readonly fraction: number;
-  readonly file?: FileProgress;
-}
-
 export interface LoadOptions {
-  /** URL of the folder holding <name>/manifest.json. Default '/models/' on this origin. */
+  /** URL of the folder holding <name>/manifest.json. Default `models/` under the site's base. */
   readonly baseUrl?: string;
   /** 'auto' (default): WebGPU when an adapter exists, else WASM. */
   readonly backend?: Backend | 'auto';
@@ -67,51 +65,6 @@ export interface LoadOptions {
 export interface RunResult {
   readonly logits: Tensor;
   readonly cache: ReadonlyMap<string, Tensor>;
-}
-
-export interface PatchSweepOptions {
-  readonly clean: readonly number[];
-  readonly corrupted: readonly number[];
-  /** Hooks to sweep, e.g. model.blockHooks('hook_resid_pre'). */
-  readonly hooks: readonly string[];
-  /** Patch one position (default) or one head at a time. */
-  readonly over?: SweepAxis;
-  readonly metric: LogitMetric;
-  /** 'denoise' (default): run corrupted, patch in clean. 'noise': the reverse. */
-  readonly direction?: PatchDirection;
-  /** Most patched runs per call (memory bound); default: all in one call. */
-  readonly maxBatch?: number;
-  /**
-   * Skip (default true) the cells where the two runs' activations are identical, whose patched
-   * run is the unpatched one: they score the unpatched metric without being run. Off, every
-   * cell is run (to measure batching alone).
-   */
-  readonly skipUnchanged?: boolean;
-}
-
-export interface PatchSweepResult {
-  readonly hooks: readonly string[];
-  readonly over: SweepAxis;
-  /** Metric of each patched run, [hooks, positions or heads]. */
-  readonly scores: Tensor;
-  /** Metric of the unpatched clean and corrupted runs. */
-  readonly clean: number;
-  readonly corrupted: number;
-  /** Graph calls made (1 for the baselines + patched-run batches). */
-  readonly calls: number;
-  /**
-   * Patched runs computed; the other cells patched in an activation identical to the one they
-   * replaced, and score the unpatched run's metric (see differsAlong). Attribution: 0.
-   */
-  readonly patchedRuns: number;
-  readonly milliseconds: number;
-}
-
-export type AttributionOptions = Omit<PatchSweepOptions, 'maxBatch' | 'skipUnchanged'>;
-
-export interface AttributionResult extends PatchSweepResult {
-  /** Linear estimate of each patch's change of the metric, [hooks, positions or heads]. */
-  readonly deltas: Tensor;
 }
 
 function asBatch(tokens: Tokens): { rows: readonly (readonly number[])[]; pos: number } {
@@ -155,8 +108,8 @@ export class HookedModel {
     add: string;
   }[];
   private readonly interventionHooks: ReadonlySet<string>;
-  private readonly modelUrl: string;
-  private readonly loadOptions: LoadOptions;
+  /** Reads the backward graph's bytes (null: the model has none). */
+  private readonly readBackward: (() => Promise<Uint8Array>) | null;
 
   private constructor(init: {
     manifest: Manifest;
@@ -165,8 +118,7 @@ export class HookedModel {
     plainSession: GraphSession | null;
     sessionOptions: SessionOptions;
     fallbackReason: string | null;
-    modelUrl: string;
-    options: LoadOptions;
+    readBackward: (() => Promise<Uint8Array>) | null;
   }) {
     this.manifest = init.manifest;
     this.config = init.manifest.config;
@@ -186,110 +138,112 @@ export class HookedModel {
       add: `add:${name}`,
     }));
     this.interventionHooks = new Set(init.manifest.interventionHooks);
-    this.modelUrl = init.modelUrl;
-    this.loadOptions = init.options;
+    this.readBackward = init.readBackward;
     checkInputs(init.manifest, init.session, 'forward');
     if (init.plainSession) checkInputs(init.manifest, init.plainSession, 'plain');
   }
 
   /**
-   * Loads public/models/<name>/: manifest, tokenizer, the forward graphs (with and without
-   * intervention inputs) and the weights file they share (the backward graph is fetched on the
-   * first attribution call). Throws ModelFileMissingError, ModelFileCorruptError /
-   * ManifestError or ModelSessionError with a readable message.
+   * Loads public/models/<name>/ in the page: manifest, tokenizer, the forward graphs (with and
+   * without intervention inputs) and the weights file they share, each checked against the
+   * manifest's sha256 and cached under it (the backward graph is fetched on the first attribution
+   * call). Throws ModelFileMissingError, ModelFileCorruptError / ManifestError or
+   * ModelSessionError with a readable message.
    */
   static async load(name: string, options: LoadOptions = {}): Promise<HookedModel> {
-    const modelUrl = baseOf(`${(options.baseUrl ?? '/models/').replace(/\/?$/, '/')}${name}/`);
-    const report = options.onProgress;
-    report?.({ stage: 'manifest', fraction: 0 });
-    const fetchOptions = {
+    const folder = options.baseUrl ?? `${SITE_BASE}models/`;
+    const modelUrl = baseOf(`${folder.replace(/\/?$/, '/')}${name}/`);
+    const source = httpSource(modelUrl, {
       ...(options.cacheName !== undefined && { cacheName: options.cacheName }),
       ...(options.signal && { signal: options.signal }),
-    };
-    const manifest = parseManifest(
-      await fetchJson(new URL('manifest.json', modelUrl).href, fetchOptions),
-    );
-    const tokenizerFile = manifest.files.tokenizer ?? {
-      path: 'tokenizer.json',
-      sha256: null,
-      bytes: null,
-    };
-    const { forward, plain, weights } = manifest.files;
-    const files = [forward, tokenizerFile, plain, weights].filter((f): f is ModelFile => !!f);
-    const loaded = new Map<string, number>();
-    const totalBytes = files.reduce((s, f) => s + (f.bytes ?? 0), 0);
-    const download = (file: ModelFile) =>
-      fetchModelFile(modelUrl, file, {
-        ...fetchOptions,
-        onProgress: (p) => {
-          loaded.set(p.file, p.loaded);
-          const done = [...loaded.values()].reduce((s, n) => s + n, 0);
-          report?.({
-            stage: 'download',
-            fraction: totalBytes > 0 ? Math.min(0.9, (0.9 * done) / totalBytes) : 0,
-            file: p,
-          });
-        },
-      });
-    const [forwardBytes, tokenizerBytes, ...rest] = await Promise.all(files.map(download));
-    const plainBytes = plain ? rest.shift()! : null;
-    const weightsBytes = weights ? rest.shift()! : null;
-    let tokenizerJson: unknown;
-    try {
-      tokenizerJson = JSON.parse(new TextDecoder().decode(tokenizerBytes));
-    } catch (cause) {
-      throw new ManifestError('tokenizer.json is not valid JSON', tokenizerFile.path, { cause });
-    }
-    const tokenizer = new Tokenizer(parseTokenizerSpec(tokenizerJson));
-    report?.({ stage: 'session', fraction: 0.9 });
-    const model = await HookedModel.start({
-      manifest,
-      tokenizer,
-      forward: forwardBytes!,
-      plain: plainBytes,
-      weights: weightsBytes,
-      backend: options.backend,
-      modelUrl,
-      options,
     });
+    return HookedModel.fromSource(source, options);
+  }
+
+  /**
+   * Builds a model from a folder read by `read(path)` (a path inside the model's folder, e.g.
+   * 'manifest.json'; Node tests and benchmarks read from disk): the same path as `load`, every
+   * file checked against the manifest, no cache. `backward: false` leaves the backward graph out.
+   */
+  static async fromFiles(
+    read: (path: string) => Uint8Array | Promise<Uint8Array>,
+    options: { backend?: Backend | 'auto'; backward?: boolean } = {},
+  ): Promise<HookedModel> {
+    const parts = await readModelParts(readSource(read));
+    return HookedModel.fromParts(
+      options.backward === false ? { ...parts, backward: null } : parts,
+      {
+        ...(options.backend && { backend: options.backend }),
+      },
+    );
+  }
+
+  /**
+   * Builds a model from bytes already in memory: no fetching, no cache. `weights` is required
+   * when the manifest names a weights file; without `plain`, runs that intervene on nothing use
+   * the forward graph with zero interventions.
+   */
+  static async fromBytes(init: {
+    manifest: unknown;
+    tokenizer: unknown;
+    forward: Uint8Array;
+    plain?: Uint8Array | null;
+    backward?: Uint8Array | null;
+    weights?: Uint8Array | null;
+    backend?: Backend | 'auto';
+  }): Promise<HookedModel> {
+    const backward = init.backward;
+    return HookedModel.fromParts(
+      {
+        manifest: parseManifest(init.manifest),
+        tokenizer: Tokenizer.fromJson(init.tokenizer),
+        forward: init.forward,
+        plain: init.plain ?? null,
+        weights: init.weights ?? null,
+        backward: backward ? () => Promise.resolve(backward) : null,
+      },
+      { ...(init.backend && { backend: init.backend }) },
+    );
+  }
+
+  /** Reads the parts from `source`, then starts the sessions, reporting progress throughout. */
+  private static async fromSource(source: ModelSource, options: LoadOptions): Promise<HookedModel> {
+    const report = options.onProgress;
+    const parts = await readModelParts(source, report);
+    report?.({ stage: 'session', fraction: 0.9 });
+    const model = await HookedModel.fromParts(parts, options);
     report?.({ stage: 'ready', fraction: 1 });
     return model;
   }
 
   /** Starts the forward sessions (the backend is chosen with the first) and builds the model. */
-  private static async start(init: {
-    manifest: Manifest;
-    tokenizer: Tokenizer;
-    forward: Uint8Array;
-    plain: Uint8Array | null;
-    weights: Uint8Array | null;
-    backend: Backend | 'auto' | undefined;
-    modelUrl: string;
-    options: LoadOptions;
-  }): Promise<HookedModel> {
-    const { manifest } = init;
+  private static async fromParts(
+    parts: ModelParts,
+    options: { backend?: Backend | 'auto' },
+  ): Promise<HookedModel> {
+    const { manifest } = parts;
     const weightsFile = manifest.files.weights;
-    if (weightsFile && !init.weights) {
+    if (weightsFile && !parts.weights) {
       throw new ManifestError(
         `${manifest.name}'s graphs keep their weights in ${weightsFile.path}: its bytes are needed`,
         weightsFile.path,
       );
     }
     const sessionOptions: SessionOptions =
-      weightsFile && init.weights
-        ? { externalData: [{ path: weightsFile.path, data: init.weights }] }
+      weightsFile && parts.weights
+        ? { externalData: [{ path: weightsFile.path, data: parts.weights }] }
         : {};
     const { session, fallbackReason } = await startSession(
-      init.forward,
+      parts.forward,
       manifest.files.forward.path,
-      init.backend,
+      options.backend,
       sessionOptions,
     );
     let plainSession: GraphSession | null = null;
-    if (init.plain && manifest.files.plain) {
+    if (parts.plain && manifest.files.plain) {
       try {
         plainSession = await createSession(
-          init.plain,
+          parts.plain,
           session.backend,
           manifest.files.plain.path,
           sessionOptions,
@@ -301,78 +255,12 @@ export class HookedModel {
     }
     return new HookedModel({
       manifest,
-      tokenizer: init.tokenizer,
+      tokenizer: parts.tokenizer,
       session,
       plainSession,
       sessionOptions,
       fallbackReason,
-      modelUrl: init.modelUrl,
-      options: init.options,
-    });
-  }
-
-  /**
-   * Builds a model from bytes already in memory (Node tests, benchmarks): no fetching, no cache.
-   * `weights` is required when the manifest names a weights file; without `plain`, runs that
-   * intervene on nothing use the forward graph with zero interventions.
-   */
-  static async fromBytes(init: {
-    manifest: unknown;
-    tokenizer: unknown;
-    forward: Uint8Array;
-    plain?: Uint8Array | null;
-    backward?: Uint8Array | null;
-    weights?: Uint8Array | null;
-    backend?: Backend | 'auto';
-  }): Promise<HookedModel> {
-    const manifest = parseManifest(init.manifest);
-    const model = await HookedModel.start({
-      manifest,
-      tokenizer: Tokenizer.fromJson(init.tokenizer),
-      forward: init.forward,
-      plain: init.plain ?? null,
-      weights: init.weights ?? null,
-      backend: init.backend,
-      modelUrl: '',
-      options: {},
-    });
-    if (init.backward && manifest.files.backward) {
-      const path = manifest.files.backward.path;
-      model.gradSession = createSession(
-        init.backward,
-        model.backend,
-        path,
-        model.sessionOptions,
-      ).then((s) => {
-        checkInputs(manifest, s, 'backward');
-        return s;
-      });
-    }
-    return model;
-  }
-
-  /**
-   * Builds a model from a folder read by `read(path)` (a path inside the model's folder, e.g.
-   * 'manifest.json'; Node tests read from disk): every file the manifest names, no cache.
-   */
-  static async fromFiles(
-    read: (path: string) => Uint8Array | Promise<Uint8Array>,
-    options: { backend?: Backend | 'auto'; backward?: boolean } = {},
-  ): Promise<HookedModel> {
-    const json = async (path: string): Promise<unknown> =>
-      JSON.parse(new TextDecoder().decode(await read(path)));
-    const manifestJson = await json('manifest.json');
-    const manifest = parseManifest(manifestJson);
-    const bytes = (file: ModelFile | null) => (file ? read(file.path) : null);
-    const { forward, plain, weights, backward, tokenizer } = manifest.files;
-    return HookedModel.fromBytes({
-      manifest: manifestJson,
-      tokenizer: await json(tokenizer?.path ?? 'tokenizer.json'),
-      forward: await read(forward.path),
-      plain: await bytes(plain),
-      weights: await bytes(weights),
-      backward: options.backward === false ? null : await bytes(backward),
-      ...(options.backend && { backend: options.backend }),
+      readBackward: parts.backward,
     });
   }
 
@@ -388,7 +276,7 @@ export class HookedModel {
 
   /** Whether model.grad.onnx exists (attribution patching possible). */
   get hasGradients(): boolean {
-    return this.manifest.files.backward !== null;
+    return this.manifest.files.backward !== null && this.readBackward !== null;
   }
 
   /** `blocks.{l}.<suffix>` for every layer that has it, e.g. blockHooks('attn.hook_z'). */
@@ -396,6 +284,13 @@ export class HookedModel {
     return Array.from({ length: this.config.n_layers }, (_, l) => `blocks.${l}.${suffix}`).filter(
       (n) => this.hooks.has(n),
     );
+  }
+
+  /** A hook's name, shape labels and where it sits; throws InterventionError for an unknown name. */
+  hookInfo(name: string): HookInfo {
+    const hook = this.hooks.get(name);
+    if (!hook) throw new InterventionError(`unknown hook ${name}`);
+    return hook;
   }
 
   /** Shape labels of a hook, e.g. ['batch', 'pos', 'd_model']. */
@@ -519,11 +414,11 @@ export class HookedModel {
 
   private backwardSession(): Promise<GraphSession> {
     const file = this.manifest.files.backward;
-    if (!file) return Promise.reject(new ModelError(`${this.manifest.name} has no backward graph`));
+    const read = this.readBackward;
+    if (!file || !read)
+      return Promise.reject(new ModelError(`${this.manifest.name} has no backward graph`));
     this.gradSession ??= (async () => {
-      const bytes = await fetchModelFile(this.modelUrl, file, {
-        ...(this.loadOptions.cacheName !== undefined && { cacheName: this.loadOptions.cacheName }),
-      });
+      const bytes = await read();
       const session = await createSession(bytes, this.backend, file.path, this.sessionOptions);
       checkInputs(this.manifest, session, 'backward');
       return session;
@@ -577,174 +472,34 @@ export class HookedModel {
     return { logits: out.get('logits')!, cache, grads };
   }
 
-  private sweepSetup(options: AttributionOptions) {
-    const over = options.over ?? 'positions';
-    const direction = options.direction ?? 'denoise';
-    if (options.clean.length !== options.corrupted.length) {
-      throw new InterventionError(
-        'clean and corrupted prompts must have the same number of tokens',
-      );
-    }
-    this.checkHooks(options.hooks);
-    const infos = options.hooks.map((n) => this.hooks.get(n)!);
-    const widths = infos.map((h) => {
-      const axis = h.shape[sweepAxisIndex(h, over)]!;
-      return axis === 'n_heads' ? this.config.n_heads : options.clean.length;
-    });
-    const source = direction === 'denoise' ? options.clean : options.corrupted;
-    const target = direction === 'denoise' ? options.corrupted : options.clean;
-    return { over, direction, infos, width: widths[0] ?? 0, source, target };
-  }
-
   /**
    * Activation patching over hooks × positions (or heads): every patched run goes into one
    * batched call (or a few, with maxBatch). Returns the metric of each patched run. Cells whose
-   * patch would change nothing are not run (skipUnchanged).
+   * patch would change nothing are not run (skipUnchanged). See sweeps.ts.
    */
-  async patchSweep(options: PatchSweepOptions): Promise<PatchSweepResult> {
-    const t0 = performance.now();
-    const { over, source, target, width, infos } = this.sweepSetup(options);
-    // Baselines and the source activations in one call: row 0 = source, row 1 = target.
-    const base = await this.forward([source, target], [], options.hooks);
-    const metricOf = (logits: Tensor, r: number) => options.metric.evaluate(row(logits, r));
-    const sourceMetric = metricOf(base.logits, 0);
-    const targetMetric = metricOf(base.logits, 1);
-    const sources = new Map(
-      options.hooks.map((h) => {
-        const act = base.cache.get(h)!;
-        const one = row(act, 0);
-        return [h, { data: one.data, dims: [1, ...one.dims] }] as const;
-      }),
-    );
-    const cells = sweepCells(options.hooks.length, width);
-    // An unchanged cell's patched run is the target run: it scores the target's metric.
-    const scores = new Float32Array(cells.length).fill(targetMetric);
-    const differs =
-      options.skipUnchanged === false
-        ? null
-        : infos.map((info) => {
-            const act = base.cache.get(info.name)!;
-            return differsAlong(info, over, act, 0, act, 1);
-          });
-    const runs = cells
-      .map((cell, k) => ({ cell, k }))
-      .filter(({ cell }) => differs?.[cell.hookIndex]![cell.index] ?? true);
-    const maxBatch = Math.max(1, options.maxBatch ?? runs.length);
-    let calls = 1;
-    for (let start = 0; start < runs.length; start += maxBatch) {
-      const chunk = runs.slice(start, start + maxBatch);
-      const rows = chunk.map(() => target);
-      const interventions = sweepInterventions(
-        chunk.map(({ cell }) => cell),
-        options.hooks,
-        sources,
-        over,
-      );
-      const { logits } = await this.forward(rows, interventions, []);
-      calls++;
-      chunk.forEach(({ k }, r) => (scores[k] = metricOf(logits, r)));
-    }
-    const clean = options.direction === 'noise' ? targetMetric : sourceMetric;
-    const corrupted = options.direction === 'noise' ? sourceMetric : targetMetric;
-    return {
-      hooks: options.hooks,
-      over,
-      scores: { data: scores, dims: [options.hooks.length, width] },
-      clean,
-      corrupted,
-      calls,
-      patchedRuns: runs.length,
-      milliseconds: performance.now() - t0,
-    };
+  patchSweep(options: PatchSweepOptions): Promise<PatchSweepResult> {
+    return patchSweep(this, options);
   }
 
   /**
    * Attribution patching: estimates every patchSweep cell at once from the gradient of the metric
-   * at the target run, (a_source − a_target) · dMetric/da, with one forward + backward call on a
-   * batch of [source, target] (a non-linear metric needs one extra forward call for its gradient).
+   * at the target run, with one forward + backward call. See sweeps.ts.
    */
-  async attributionScores(options: AttributionOptions): Promise<AttributionResult> {
-    const { hooks, over, ...rest } = options;
-    const [result] = await this.attributionGroups({
-      ...rest,
-      groups: [{ hooks, over: over ?? 'positions' }],
-    });
-    return result!;
+  attributionScores(options: AttributionOptions): Promise<AttributionResult> {
+    return attributionScores(this, options);
   }
 
-  /**
-   * Attribution patching for several groups of hooks at once (say resid_pre, attn_out and
-   * mlp_out by position, and z by head), all from the same single forward + backward call.
-   */
-  async attributionGroups(
-    options: Omit<AttributionOptions, 'hooks' | 'over'> & {
-      readonly groups: readonly { readonly hooks: readonly string[]; readonly over: SweepAxis }[];
-    },
-  ): Promise<AttributionResult[]> {
-    const t0 = performance.now();
-    const setups = options.groups.map((g) => this.sweepSetup({ ...options, ...g }));
-    const { source, target } = setups[0] ?? this.sweepSetup({ ...options, hooks: [] });
-    const pos = source.length;
-    const vocab = this.config.d_vocab;
-    let calls = 0;
-    let targetLogits: Tensor;
-    if (options.metric.linear) {
-      targetLogits = { data: new Float32Array(pos * vocab), dims: [pos, vocab] };
-    } else {
-      targetLogits = row((await this.forward([target], [], [])).logits, 0);
-      calls++;
-    }
-    const metricGrad = options.metric.gradient(targetLogits);
-    const logitGrad = new Float32Array(2 * pos * vocab);
-    logitGrad.set(metricGrad.data, pos * vocab); // row 0 (source) contributes nothing
-    const { logits, cache, grads } = await this.runWithGradients(
-      [source, target],
-      { data: logitGrad, dims: [2, pos, vocab] },
-      options.groups.flatMap((g) => g.hooks),
-    );
-    calls++;
-    const sourceMetric = options.metric.evaluate(row(logits, 0));
-    const targetMetric = options.metric.evaluate(row(logits, 1));
-    const clean = options.direction === 'noise' ? targetMetric : sourceMetric;
-    const corrupted = options.direction === 'noise' ? sourceMetric : targetMetric;
-    const milliseconds = performance.now() - t0;
-    return setups.map(({ over, infos, width }) => {
-      const deltas = new Float32Array(infos.length * width);
-      infos.forEach((info, h) => {
-        const act = cache.get(info.name)!;
-        deltas.set(attributionAlong(info, over, act, 0, act, 1, grads.get(info.name)!), h * width);
-      });
-      return {
-        hooks: infos.map((i) => i.name),
-        over,
-        scores: { data: deltas.map((d) => targetMetric + d), dims: [infos.length, width] },
-        deltas: { data: deltas, dims: [infos.length, width] },
-        clean,
-        corrupted,
-        calls,
-        patchedRuns: 0,
-        milliseconds,
-      };
-    });
+  /** Attribution patching for several groups of hooks from one forward + backward call. */
+  attributionGroups(options: AttributionGroupsOptions): Promise<AttributionResult[]> {
+    return attributionGroups(this, options);
   }
 
   /**
    * Logit lens: what the model would predict from the residual stream before the first block
-   * and after each block, read out through the model's own final LayerNorm and unembedding.
-   * Row r of `logits` [n_layers + 1, pos, d_vocab] is the stream after r blocks (the last row is
-   * the real output). One cached run plus one batched call, in which row r replaces the last
-   * block's resid_post with the stream after r blocks.
+   * and after each block (the last row is the real output). See lens.ts.
    */
-  async logitLens(tokens: readonly number[]): Promise<{ labels: string[]; logits: Tensor }> {
-    const last = `blocks.${this.config.n_layers - 1}.hook_resid_post`;
-    const streams = ['blocks.0.hook_resid_pre', ...this.blockHooks('hook_resid_post')];
-    const { cache } = await this.runWithCache(tokens, streams);
-    const value = stack(streams.map((h) => row(cache.get(h)!, 0)));
-    const { logits } = await this.runWithInterventions(
-      streams.map(() => tokens),
-      [{ hook: last, kind: 'patch', value }],
-    );
-    return { labels: ['embed', ...streams.slice(1).map((_, l) => `after block ${l}`)], logits };
+  logitLens(tokens: readonly number[]): Promise<{ labels: string[]; logits: Tensor }> {
+    return logitLens(this, tokens);
   }
 
   /** Frees the ORT sessions. */
@@ -752,59 +507,5 @@ export class HookedModel {
     await this.forwardSession.release();
     await this.plainSession?.release();
     if (this.gradSession) await (await this.gradSession).release();
-  }
-}
-
-/** A session on the preferred backend; WebGPU that cannot run the graph falls back to WASM. */
-export async function startSession(
-  bytes: Uint8Array,
-  file: string,
-  preference: Backend | 'auto' = 'auto',
-  options: SessionOptions = {},
-): Promise<{ session: GraphSession; fallbackReason: string | null }> {
-  const backend = await chooseBackend(preference);
-  if (backend === 'wasm')
-    return { session: await createSession(bytes, 'wasm', file, options), fallbackReason: null };
-  try {
-    return { session: await createSession(bytes, 'webgpu', file, options), fallbackReason: null };
-  } catch (error) {
-    // A WebGPU adapter that cannot run the graph: WASM still can.
-    const reason = error instanceof Error ? error.message : String(error);
-    return { session: await createSession(bytes, 'wasm', file, options), fallbackReason: reason };
-  }
-}
-
-/** The graph's inputs must be the ones the manifest promises. */
-function checkInputs(
-  manifest: Manifest,
-  session: GraphSession,
-  which: 'forward' | 'plain' | 'backward',
-): void {
-  const inputs = new Set(session.inputNames);
-  const expected =
-    which === 'forward'
-      ? [
-          'tokens',
-          ...manifest.interventionHooks.flatMap((h) => [
-            `patch_mask:${h}`,
-            `patch_value:${h}`,
-            `add:${h}`,
-          ]),
-        ]
-      : which === 'plain'
-        ? ['tokens']
-        : ['tokens', 'logit_grad'];
-  const missing = expected.filter((n) => !inputs.has(n));
-  // The plain graph must take nothing but tokens (the run feeds nothing else).
-  const extra = which === 'plain' ? session.inputNames.filter((n) => n !== 'tokens') : [];
-  if (missing.length > 0 || extra.length > 0) {
-    const names = missing.length > 0 ? missing : extra;
-    const list = `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}`;
-    throw new ManifestError(
-      missing.length > 0
-        ? `${which} graph lacks inputs the manifest implies: ${list}`
-        : `${which} graph takes inputs besides tokens: ${list}`,
-      manifest.files[which]?.path ?? null,
-    );
   }
 }

@@ -11,16 +11,15 @@
  */
 export { HookedModel } from './hooked-model';
 export { ComputeGraph, type ComputeGraphOptions } from './compute-graph';
+export type { LoadOptions, RunResult, Tokens } from './hooked-model';
+export type { LoadProgress } from './model-loading';
 export type {
+  AttributionGroupsOptions,
   AttributionOptions,
   AttributionResult,
-  LoadOptions,
-  LoadProgress,
   PatchSweepOptions,
   PatchSweepResult,
-  RunResult,
-  Tokens,
-} from './hooked-model';
+} from './sweeps';
 export type { Intervention, InterventionFeed, InterventionKind } from './interventions';
 export { InterventionError } from './interventions';
 export {

@@ -17,13 +17,20 @@ type Ort = typeof OrtModule;
 
 export type Backend = 'webgpu' | 'wasm';
 
+/**
+ * The path the site is published under ('/' or '/residual/'): Vite's BASE_URL in the page, '/'
+ * in Node and in scripts. (src/content/base.ts says the same for the pages; src/ml imports
+ * nothing of ours.)
+ */
+export const SITE_BASE = (import.meta.env?.BASE_URL ?? '/').replace(/\/?$/, '/');
+
 /** A graph input: token ids (int64) or a float32 tensor. */
 export type Feed = Tensor | { readonly int64: BigInt64Array; readonly dims: readonly number[] };
 
 export interface RuntimeOptions {
   /**
    * URL prefix of onnxruntime-web's .wasm/.mjs files (copied into the built site by
-   * src/site/ort-assets.mjs). Default `/ort/` on the page's origin. Ignored in Node, where ORT
+   * src/site/ort-assets.mjs). Default `ort/` under the site's base. Ignored in Node, where ORT
    * loads the files from its own package.
    */
   readonly wasmPaths?: string;
@@ -64,7 +71,10 @@ function loadOrt(backend: Backend): Promise<Ort> {
   if (!build) {
     build = importOrt(backend).then((ort) => {
       if (inBrowser()) {
-        ort.env.wasm.wasmPaths = new URL(runtimeOptions.wasmPaths ?? '/ort/', location.href).href;
+        ort.env.wasm.wasmPaths = new URL(
+          runtimeOptions.wasmPaths ?? `${SITE_BASE}ort/`,
+          location.href,
+        ).href;
         // On WASM, run ORT in a worker so that long sweeps do not freeze the page. (The WebGPU
         // backend cannot run proxied; each build decides at its first session.)
         ort.env.wasm.proxy = backend === 'wasm' && typeof Worker !== 'undefined';

@@ -1,9 +1,10 @@
 /** Build-time data the card pages share: scope choices and display titles. */
 import { getCollection } from 'astro:content';
 import { CHAPTERS } from '../content/chapters';
+import { withBase } from '../content/base';
 
 /** Where the card pages (review, card browser, statistics) fetch the published deck. */
-export const DECK_URL = '/deck.json';
+export const DECK_URL = withBase('deck.json');
 
 /**
  * A `<head>` entry (Starlight's `head` frontmatter) that starts fetching the deck with the page

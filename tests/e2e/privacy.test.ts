@@ -6,9 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH } from './support/browser';
+import { launchBrowser } from './support/browser';
 import { copyOfSite, waitForServiceWorker } from './support/offline';
 import { reviewReady } from './support/review';
 import { serveSite, type ServedSite } from './support/site';
@@ -76,15 +76,8 @@ beforeAll(async () => {
   removeSite = copy.remove;
   site = await serveSite(copy.root);
   proxy = await recordingProxy();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+  browser = await launchBrowser({
     args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
       // Chromium's own services (autofill, sign-in, updates) would fill the proxy's record.
       '--disable-features=AutofillServerCommunication,OptimizationHints,Translate,MediaRouter',
       '--disable-client-side-phishing-detection',

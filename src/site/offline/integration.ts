@@ -7,7 +7,8 @@
  * - after the build: the list of widget files (models, onnxruntime WASM) with their sizes, then
  *   the service worker (workbox-build generateSW).
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
@@ -55,11 +56,13 @@ export async function widgetAssetList(distDir: string): Promise<WidgetAssetList>
   for (const name of (await readdir(modelsDir).catch(() => [] as string[])).sort()) {
     const folder = join(modelsDir, name);
     if (!(await isDirectory(folder))) continue;
-    const files: { path: string; bytes: number }[] = [];
+    const files: WidgetAssetList['models'][number]['files'] = [];
     for (const path of (await filesUnder(folder)).sort()) {
+      const bytes = await readFile(path);
       files.push({
         path: relative(folder, path).split(sep).join('/'),
-        bytes: (await stat(path)).size,
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
       });
     }
     models.push({ name, bytes: files.reduce((sum, file) => sum + file.bytes, 0), files });

@@ -64,15 +64,20 @@ export function serviceWorkerOptions(distDir: string): GenerateSWOptions {
         // precached 404 page.
         urlPattern: ({ request }) => request.mode === 'navigate',
         handler: 'NetworkOnly',
-        options: { precacheFallback: { fallbackURL: '/404.html' } },
+        // Relative to the service worker, which sits at the site's base.
+        options: { precacheFallback: { fallbackURL: '404.html' } },
       },
       {
         // onnxruntime's WASM: cached the first time a widget runs (or from the progress page).
-        urlPattern: ({ url }) =>
-          url.origin === self.location.origin &&
-          (url.pathname.startsWith('/ort/') ||
-            /^\/_astro\/ort[.-][^/]*$/.test(url.pathname) ||
-            url.pathname.endsWith('.wasm')),
+        // Paths are taken from the site's base, where the service worker itself is served.
+        urlPattern: ({ url }) => {
+          const base = new URL('./', self.location.href);
+          if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return false;
+          const path = url.pathname.slice(base.pathname.length);
+          return (
+            path.startsWith('ort/') || /^_astro\/ort[.-][^/]*$/.test(path) || path.endsWith('.wasm')
+          );
+        },
         handler: 'CacheFirst',
         options: { cacheName: WIDGET_CACHE, cacheableResponse: { statuses: [200] } },
       },

@@ -1,4 +1,7 @@
-/** Names the service worker, its build step and the pages share. */
+/**
+ * Names the service worker, its build step and the pages share. Paths are from the site's root;
+ * the pages put them under the site's base (src/content/base.ts), the build under its folder.
+ */
 
 /**
  * Cache for onnxruntime's WASM and glue, too large to precache: the service worker stores them on
@@ -23,8 +26,16 @@ export const SKIP_WAITING_MESSAGE = { type: 'SKIP_WAITING' } as const;
 
 export interface WidgetAssetList {
   format: 'residual-widget-assets';
-  /** Every model folder (with a manifest.json): its files (paths within the folder) and sizes. */
-  models: { name: string; bytes: number; files: { path: string; bytes: number }[] }[];
+  /**
+   * Every model folder: its files (paths within the folder), sizes and sha256 (measured at build,
+   * the same hash the manifest, saes.json or checkpoints.json gives, so a file downloaded here
+   * lands under the cache key the widget reads).
+   */
+  models: {
+    name: string;
+    bytes: number;
+    files: { path: string; bytes: number; sha256: string }[];
+  }[];
   /**
    * onnxruntime's files; `backend` marks a file of one ORT build, needed only where src/ml runs
    * that backend (the other build's files are never fetched there).

@@ -3,6 +3,7 @@
  * waits; the reader sees "Update available — Reload" and the page reloads only when they press
  * it, so a review in progress is never cut off.
  */
+import { SITE_BASE, withBase } from '../../content/base';
 import { SERVICE_WORKER_URL, SKIP_WAITING_MESSAGE } from './constants';
 
 const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
@@ -10,7 +11,9 @@ const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 /** Registers the service worker (built sites only) and wires the update prompt. */
 export async function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return null;
-  const registration = await navigator.serviceWorker.register(SERVICE_WORKER_URL, { scope: '/' });
+  const registration = await navigator.serviceWorker.register(withBase(SERVICE_WORKER_URL), {
+    scope: SITE_BASE,
+  });
   watchForUpdates(registration);
   return registration;
 }

@@ -2,12 +2,15 @@
  * "Make widgets available offline": the models and onnxruntime's files, fetched all at once with
  * progress. Every file of a model folder goes through src/ml's own fetchers, so it lands in the
  * cache, under the key, that the widgets read it from: the files a manifest names are checked
- * against its sha256; other files (checkpoints, the model card) are keyed by URL, as widgets load
- * them. onnxruntime's files go into WIDGET_CACHE, which the service worker answers /ort/ from.
+ * against its sha256; the other binary files (the SAEs, the grokking checkpoints) against the
+ * sha256 the build measured, which is the one their index (saes.json, checkpoints.json) gives; JSON
+ * files are keyed by URL, as widgets load them. onnxruntime's files go into WIDGET_CACHE, which
+ * the service worker answers /ort/ from.
  */
 import { fetchJson, fetchModelFile } from '../../ml/files';
 import { modelFiles, parseManifest, type ModelFile } from '../../ml/manifest';
 import { chooseBackend, type Backend } from '../../ml/runtime';
+import { withBase } from '../../content/base';
 import { MODELS_PREFIX, WIDGET_ASSET_LIST, WIDGET_CACHE, type WidgetAssetList } from './constants';
 
 /** src/ml's Cache Storage cache and key scheme (see fetchModelFile in src/ml/files.ts). */
@@ -18,8 +21,13 @@ const modelCacheKey = (url: string, file: ModelFile) =>
 export type PlannedFile =
   /** A binary file of a model folder: through src/ml's fetchModelFile, into its cache. */
   | { kind: 'model'; modelUrl: string; file: ModelFile; bytes: number }
-  /** A JSON file of a model folder other than the manifest: through src/ml's fetchJson. */
-  | { kind: 'json'; url: string; bytes: number }
+  /**
+   * A JSON file of a model folder other than the manifest. Widgets read an index (saes.json,
+   * checkpoints.json) by URL through src/ml's fetchJson, and a data file that an index names with
+   * its hash (the SAE lab's token files) through fetchModelFile: both keys are stored (the files
+   * are small), so either reader finds it offline.
+   */
+  | { kind: 'json'; url: string; modelUrl: string; file: ModelFile; bytes: number }
   /** An onnxruntime file: into WIDGET_CACHE. */
   | { kind: 'runtime'; url: string; bytes: number };
 
@@ -35,12 +43,11 @@ async function isCached(planned: PlannedFile): Promise<boolean> {
   if (planned.kind === 'runtime') {
     return (await (await caches.open(WIDGET_CACHE)).match(planned.url)) !== undefined;
   }
-  if (planned.kind === 'json') {
-    return (await (await caches.open(MODEL_CACHE)).match(planned.url)) !== undefined;
-  }
+  const cache = await caches.open(MODEL_CACHE);
   const url = new URL(planned.file.path, planned.modelUrl).href;
-  const key = modelCacheKey(url, planned.file);
-  return (await (await caches.open(MODEL_CACHE)).match(key)) !== undefined;
+  const byHash = (await cache.match(modelCacheKey(url, planned.file))) !== undefined;
+  if (planned.kind === 'json') return byHash && (await cache.match(planned.url)) !== undefined;
+  return byHash;
 }
 
 /**
@@ -60,12 +67,12 @@ export function runtimeFilesFor(
  * manifests.
  */
 export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
-  const response = await fetch(WIDGET_ASSET_LIST);
+  const response = await fetch(withBase(WIDGET_ASSET_LIST));
   if (!response.ok) throw new Error(`the list of widget files is missing (${response.status})`);
   const list = (await response.json()) as WidgetAssetList;
   const files: PlannedFile[] = [];
   for (const model of list.models) {
-    const modelUrl = new URL(`${MODELS_PREFIX}${model.name}/`, location.href).href;
+    const modelUrl = new URL(withBase(`${MODELS_PREFIX}${model.name}/`), location.href).href;
     const named = new Set(['manifest.json']);
     const hasManifest = model.files.some((file) => file.path === 'manifest.json');
     const manifest = hasManifest
@@ -81,15 +88,14 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
     }
     for (const extra of model.files.filter((file) => !named.has(file.path))) {
       const url = new URL(extra.path, modelUrl).href;
-      if (extra.path.endsWith('.json')) files.push({ kind: 'json', url, bytes: extra.bytes });
-      else {
-        const file = { path: extra.path, sha256: null, bytes: extra.bytes };
-        files.push({ kind: 'model', modelUrl, file, bytes: extra.bytes });
-      }
+      const file = { path: extra.path, sha256: extra.sha256, bytes: extra.bytes };
+      if (extra.path.endsWith('.json'))
+        files.push({ kind: 'json', url, modelUrl, file, bytes: extra.bytes });
+      else files.push({ kind: 'model', modelUrl, file, bytes: extra.bytes });
     }
   }
   for (const { url, bytes } of runtimeFilesFor(list.runtime, await chooseBackend('auto')))
-    files.push({ kind: 'runtime', url, bytes });
+    files.push({ kind: 'runtime', url: withBase(url), bytes });
   let cachedBytes = 0;
   for (const file of files) if (await isCached(file)) cachedBytes += file.bytes;
   const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);
@@ -123,6 +129,7 @@ export async function downloadWidgets(
       });
     } else if (planned.kind === 'json') {
       await fetchJson(planned.url);
+      await fetchModelFile(planned.modelUrl, planned.file);
     } else {
       const response = await fetch(planned.url, { cache: 'no-cache' });
       if (!response.ok)

@@ -11,6 +11,7 @@ import { progressMap } from '../../progress/progress';
 import { readProgressRows } from '../../storage/progress-read-only';
 import type { PaperProgress, ReadingPlan, ReadingState } from '../../progress/types';
 import type { ResidualDb } from '../../storage/db';
+import { withBase } from '../../content/base';
 
 export interface ProgressView {
   progress: ReadonlyMap<string, PaperProgress>;
@@ -97,7 +98,7 @@ addEventListener('pageshow', (event) => {
 
 /** The reading plan (chapters and their tracked papers), fetched once per page. */
 export function readingPlan(): Promise<ReadingPlan> {
-  planPromise ??= fetch(READING_PLAN_URL).then(async (response) => {
+  planPromise ??= fetch(withBase(READING_PLAN_URL)).then(async (response) => {
     if (!response.ok) throw new Error(`the reading plan could not be loaded (${response.status})`);
     return (await response.json()) as ReadingPlan;
   });

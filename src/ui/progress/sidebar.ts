@@ -7,6 +7,7 @@ import { chapterProgress } from '../../progress/progress';
 import type { PlanChapter } from '../../progress/types';
 import { doneText } from './format';
 import { readingPlan, watchProgress } from './progress-client';
+import { withoutBase } from '../../content/base';
 
 interface Decorated {
   chapter: PlanChapter;
@@ -25,7 +26,8 @@ export async function decorateSidebar(): Promise<void> {
   const byPath = new Map(plan.chapters.map((chapter) => [chapter.path, chapter]));
   const decorated: Decorated[] = [];
   for (const link of links) {
-    const chapter = byPath.get(normalise(new URL(link.href, location.href).pathname));
+    const path = withoutBase(new URL(link.href, location.href).pathname);
+    const chapter = path === null ? undefined : byPath.get(normalise(path));
     if (!chapter || chapter.papers.length === 0) continue;
     const badge = document.createElement('span');
     badge.className = 'residual-sidebar-progress';

@@ -24,6 +24,7 @@ import {
 } from '../../storage/reviews';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
+import { withBase } from '../../content/base';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -95,7 +96,7 @@ export class ReviewSessionElement extends HTMLElement {
       chapter ? `chapter:${chapter}` : paper ? `paper:${paper}` : params.get('scope'),
     );
     const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => this.showUpgradeNotice(),
     });
     const session = required(this, '[data-session]');
@@ -216,7 +217,7 @@ export class ReviewSessionElement extends HTMLElement {
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
     reveal.hidden = false;
-    required<HTMLAnchorElement>(this, '[data-open]').href = card.href;
+    required<HTMLAnchorElement>(this, '[data-open]').href = withBase(card.href);
     // Move focus to the question so a screen reader reads each new card; Space still reveals.
     if (this.contains(document.activeElement) || document.activeElement === document.body) {
       required(this, '[data-front]').focus({ preventScroll: true });
@@ -426,7 +427,7 @@ export class ReviewSessionElement extends HTMLElement {
       case 'o':
         if (!this.current) return;
         event.preventDefault();
-        location.assign(this.current.href);
+        location.assign(withBase(this.current.href));
         return;
     }
   }

@@ -18,6 +18,7 @@ import { describeStorageError } from '../../storage/errors';
 import { openDatabase } from '../../storage/open';
 import { syncDeck } from '../../storage/sync';
 import type { ResidualDb } from '../../storage/db';
+import { withBase } from '../../content/base';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -142,7 +143,7 @@ export class BackupPanelElement extends HTMLElement {
   private async resync(): Promise<void> {
     if (!this.db) return;
     try {
-      const response = await fetch(this.dataset['deckUrl'] ?? '/deck.json');
+      const response = await fetch(this.dataset['deckUrl'] ?? withBase('deck.json'));
       const deck = deckSchema.safeParse(await response.json());
       if (deck.success) await syncDeck(this.db, deck.data, Date.now());
     } catch {

@@ -9,6 +9,7 @@ import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
 import { startStorage } from '../../storage/bootstrap';
+import { withBase } from '../../content/base';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
@@ -67,7 +68,7 @@ export class CardBrowserElement extends HTMLElement {
 
   private async start(): Promise<void> {
     const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => this.say('Another tab upgraded the database. Reload this page.'),
     });
     required(this, '[data-loading]').hidden = true;
@@ -143,7 +144,7 @@ export class CardBrowserElement extends HTMLElement {
     };
     const question = cell('');
     const link = document.createElement('a');
-    link.href = card.href;
+    link.href = withBase(card.href);
     link.textContent = card.front;
     question.append(link);
     cell(card.paperId ? (this.titles[card.paperId] ?? card.paperId) : 'Glossary');

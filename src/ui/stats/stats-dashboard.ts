@@ -17,6 +17,7 @@ import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { loadStatsData, type StatsData } from '../../storage/stats';
 import { startStorage } from '../../storage/bootstrap';
+import { withBase } from '../../content/base';
 
 type PlotModule = typeof import('@observablehq/plot');
 
@@ -49,7 +50,7 @@ export class StatsDashboardElement extends HTMLElement {
 
   private async start(): Promise<void> {
     const started = await startStorage({
-      deckUrl: this.dataset['deckUrl'] ?? '/deck.json',
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => {
         required(this, '[data-status]').textContent =
           'Another tab upgraded the database to a newer version. Reload this page.';

@@ -33,6 +33,7 @@ import {
   type DasFile,
   type DasSite,
 } from './subspace';
+import { modelFolderUrl } from '../kit/model-url';
 
 /** Held-out pairs offered in the menu (the mean uses all of them). */
 const SHOWN_PAIRS = 24;
@@ -53,7 +54,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const model = await loadTinyLmFor(context);
   context.progress({ fraction: null, label: 'Reading the learned directions' });
   const das: DasFile = parseDasFile(
-    await fetchJson(new URL(`/models/${TINY_LM}/das.json`, location.href).href, { signal }),
+    await fetchJson(new URL('das.json', modelFolderUrl(TINY_LM)).href, { signal }),
   );
   const tokenizer = model.tokenizer;
 

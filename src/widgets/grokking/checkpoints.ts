@@ -32,6 +32,8 @@ const replaySchema = z
     keyFrequencies: z.array(z.number().int().positive()).min(1),
     weights: z.object({
       file: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      bytes: z.number().int().positive(),
       dtype: z.literal('float16'),
       byteOrder: z.literal('little-endian'),
       shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
@@ -55,6 +57,12 @@ const replaySchema = z
     for (const checkpoint of doc.checkpoints) {
       if (checkpoint.W_E.bytes !== rows * dModel * 2) {
         ctx.addIssue({ code: 'custom', message: `step ${checkpoint.step}: W_E size differs` });
+      }
+      if (checkpoint.W_E.offset + checkpoint.W_E.bytes > doc.weights.bytes) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `step ${checkpoint.step}: W_E lies past the file`,
+        });
       }
     }
     const n = doc.curve.step.length;

@@ -21,6 +21,7 @@ import {
 } from './checkpoints';
 import { frequencyShare, standoutFrequencies, topFrequencies } from './fourier';
 import { predictionIn } from '../kit/predict';
+import { modelFolderUrl } from '../kit/model-url';
 
 const MODEL = 'modadd';
 /** Milliseconds per checkpoint while playing. */
@@ -54,7 +55,7 @@ function cardKeyFrequencies(card: unknown): number[] | null {
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
-  const base = new URL(`/models/${MODEL}/`, location.href).href;
+  const base = modelFolderUrl(MODEL);
 
   context.progress({ fraction: 0, label: 'Downloading the training checkpoints' });
   const [replayJson, card] = await Promise.all([
@@ -62,13 +63,10 @@ export async function mount(context: WidgetContext): Promise<void> {
     fetchJson(new URL('card.json', base).href, { signal }).catch(() => null),
   ]);
   const replay: Replay = parseReplay(replayJson);
-  const binBytes = replay.checkpoints.reduce(
-    (end, c) => Math.max(end, c.W_E.offset + c.W_E.bytes),
-    0,
-  );
+  const { file, sha256, bytes } = replay.weights;
   const weights = await fetchModelFile(
     base,
-    { path: replay.weights.file, sha256: null, bytes: binBytes },
+    { path: file, sha256, bytes },
     {
       signal,
       onProgress: ({ loaded, total }) =>

@@ -8,6 +8,7 @@
  *
  * State is mirrored in `data-state` on the element: idle → loading → ready | error.
  */
+import { withBase } from '../../content/base';
 import {
   BACKEND_LABELS,
   type ComputeBackend,
@@ -89,8 +90,7 @@ function isMissingModelFile(error: unknown): boolean {
 
 /** Where a reader makes every widget's files available offline (the Progress page). */
 function offlineControlsHref(): string {
-  const base = import.meta.env.BASE_URL ?? '/';
-  return `${base.endsWith('/') ? base : `${base}/`}progress/#offline`;
+  return withBase('/progress/#offline');
 }
 
 /** A readable one-line message for any thrown value. */

@@ -47,6 +47,7 @@ import {
   type TrainingConfig,
 } from './sae-index';
 import { SaeTrainer } from './trainer';
+import { modelFolderUrl } from '../kit/model-url';
 
 /** Top contexts shown per feature, and the context around each. */
 const TOP = 8;
@@ -65,8 +66,9 @@ interface Entry {
   readonly order: number[];
 }
 
-function fileOf(entry: { file: string; bytes: number }): ModelFile {
-  return { path: entry.file, sha256: null, bytes: entry.bytes };
+/** A file saes.json names, checked against its sha256 and cached under it (src/ml). */
+function fileOf(entry: { file: string; sha256: string; bytes: number }): ModelFile {
+  return { path: entry.file, sha256: entry.sha256, bytes: entry.bytes };
 }
 
 function floatsOf(bytes: Uint8Array, expected: number, file: string): Float32Array {
@@ -98,7 +100,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const { tokenizer } = model;
   const vocab = model.config.d_vocab;
 
-  const base = new URL('/models/tiny-lm-saes/', location.href).href;
+  const base = modelFolderUrl('tiny-lm-saes');
   context.progress({ fraction: null, label: 'Reading the SAE index' });
   const index: SaeIndex = parseSaeIndex(
     await fetchJson(new URL('saes.json', base).href, { signal }),

@@ -6,6 +6,7 @@
 import { HookedModel, type LoadProgress } from '../../ml';
 import type { ComputeBackend, WidgetContext } from '../kit/types';
 import { parseEvalSets, type EvalSets } from './tasks';
+import { modelFolderUrl } from '../kit/model-url';
 
 /** The model every tiny-lm widget loads, by name, from public/models/. */
 export const TINY_LM = 'tiny-lm';
@@ -55,7 +56,7 @@ export async function loadTinyLmFor(
 
 /** tiny-lm's held-out prompt sets (eval-sets.json), or null when absent or malformed. */
 export function loadEvalSets(): Promise<EvalSets | null> {
-  evalSets ??= fetch(new URL(`/models/${TINY_LM}/eval-sets.json`, location.href))
+  evalSets ??= fetch(new URL('eval-sets.json', modelFolderUrl(TINY_LM)))
     .then((response) => (response.ok ? response.json() : null))
     .then((json: unknown) => (json === null ? null : parseEvalSets(json)))
     .catch(() => null);

@@ -13,13 +13,20 @@ const BASE_ARGS = [
   '--no-first-run',
 ];
 
-/** Launches real Chromium; with `webgpu`, a software WebGPU adapter (SwiftShader) is exposed. */
-export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<Browser> {
+/**
+ * Launches real Chromium with the flags every test uses; with `webgpu`, a software WebGPU adapter
+ * (SwiftShader) is exposed; `args` adds flags of the test's own (a proxy, features turned off).
+ */
+export async function launchBrowser(
+  options: { webgpu?: boolean; args?: readonly string[] } = {},
+): Promise<Browser> {
   // Without WebGPU, keep Chromium off its GPU process: it raises its own priority and competes
   // with everything else on these two-core machines.
-  const args = options.webgpu
-    ? [...BASE_ARGS, '--enable-unsafe-webgpu']
-    : [...BASE_ARGS, '--disable-gpu'];
+  const args = [
+    ...BASE_ARGS,
+    options.webgpu ? '--enable-unsafe-webgpu' : '--disable-gpu',
+    ...(options.args ?? []),
+  ];
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,6 +50,8 @@ afterAll(async () => {
   await rm(dist, { recursive: true, force: true });
 });
 
+const sha256Of = (text: string) => createHash('sha256').update(text).digest('hex');
+
 async function precached(): Promise<string[]> {
   const { manifestEntries } = await getManifest({ globDirectory: dist, ...PRECACHE_FILES });
   return (manifestEntries ?? []).map((entry) => entry.url).sort();
@@ -94,12 +97,28 @@ describe('the service worker precache', () => {
     expect(ignoreURLParametersMatching.some((pattern) => pattern.test('page'))).toBe(false);
   });
 
-  it('stores nothing from model folders itself (src/ml caches model files)', () => {
-    const routes = serviceWorkerOptions(dist).runtimeCaching ?? [];
-    expect(routes.filter((route) => String(route.urlPattern).includes('/models/'))).toEqual([]);
-    const runtime = routes.find((route) => String(route.urlPattern).includes('/ort/'));
-    expect(runtime?.options?.cacheName).toBe(WIDGET_CACHE);
-  });
+  it.each(['/', '/residual/'])(
+    "caches onnxruntime's files under the base %s, and nothing from model folders (src/ml caches those)",
+    (base) => {
+      const routes = serviceWorkerOptions(dist).runtimeCaching ?? [];
+      const runtime = routes.find((route) => route.options?.cacheName === WIDGET_CACHE);
+      const matches = runtime?.urlPattern as (context: { url: URL }) => boolean;
+      // The route runs in the service worker, served from the site's base.
+      const origin = 'https://reader.test';
+      const worker = globalThis as unknown as { self?: unknown };
+      worker.self = { location: { href: `${origin}${base}sw.js` } };
+      try {
+        const at = (path: string) => matches({ url: new URL(`${origin}${base}${path}`) });
+        expect(at('ort/ort-wasm-simd-threaded.wasm')).toBe(true);
+        expect(at('_astro/ort.min.abc123.js')).toBe(true);
+        expect(at('models/tiny-lm/weights.bin')).toBe(false);
+        expect(at('superposition/')).toBe(false);
+        expect(matches({ url: new URL(`https://elsewhere.test${base}ort/x.mjs`) })).toBe(false);
+      } finally {
+        delete worker.self;
+      }
+    },
+  );
 
   it('waits for the reader before a new version takes over', () => {
     expect(serviceWorkerOptions(dist).skipWaiting).toBe(false);
@@ -114,8 +133,8 @@ describe('the list behind "make widgets available offline"', () => {
         name: 'tiny-lm',
         bytes: 7090,
         files: [
-          { path: 'manifest.json', bytes: 90 },
-          { path: 'model.onnx', bytes: 7000 },
+          { path: 'manifest.json', bytes: 90, sha256: sha256Of('x'.repeat(90)) },
+          { path: 'model.onnx', bytes: 7000, sha256: sha256Of('x'.repeat(7000)) },
         ],
       },
     ]);
