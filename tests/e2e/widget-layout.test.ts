@@ -178,7 +178,8 @@ for (const [name, viewport] of [
           `[layout] ${name} ${path}: shift ${reading.shift.toFixed(3)}, widest ${reading.widest}px` +
             (reading.smallestChartText
               ? `, smallest chart text ${reading.smallestChartText.px.toFixed(1)}px (${reading.smallestChartText.where})`
-              : ''),
+              : '') +
+            (reading.shift > 0 ? `; moved: ${reading.sources.slice(0, 3).join(' | ')}` : ''),
         );
         expect(reading.shift, reading.sources.join('\n')).toBeLessThanOrEqual(MAX_SHIFT);
         expect(reading.widest).toBeLessThanOrEqual(viewport.width);
