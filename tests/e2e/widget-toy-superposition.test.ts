@@ -111,7 +111,7 @@ describe('the toy superposition widget on the Superposition chapter', () => {
     // Tab order walks through every control of the widget.
     await page.locator(`${WIDGET} select[name="features"]`).focus();
     const order: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 11; i++) {
       order.push(
         await page.evaluate(() => {
           const el = document.activeElement as HTMLElement;
@@ -128,6 +128,10 @@ describe('the toy superposition widget on the Superposition chapter', () => {
       'sparsity',
       'decay',
       'Train again with a new seed',
+      // The prediction asked before the figures (kit/Predict.astro).
+      expect.stringMatching(/^predict-/),
+      'Commit and show the result',
+      'Just show me',
       'Run the sparsity sweep',
     ]);
 

@@ -25,6 +25,7 @@ import {
   type PromptPair,
 } from '../tiny-lm-experiments/tasks';
 import { availableWidth, fixed, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
 import { activationPatchingExperiment } from '../../notebook/widgets/activation-patching';
@@ -53,6 +54,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const ablationCache = new Map<string, Promise<AblationTable>>();
   let result: Result | null = null;
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
 
   const settings = () => ({
     pair: pairs.find((p) => p.id === select.value) ?? pairs[0]!,
@@ -122,6 +124,16 @@ export async function mount(context: WidgetContext): Promise<void> {
         : 'share of the clean behaviour left (0 = destroyed)'
       : `metric after patching (${pairMetric(model.tokenizer, pair).label})`;
     const marked = pair.changed.map((p) => maps.families[0]!.grid.columns[p]!);
+    const resid = maps.families.find(({ family }) => family.id === 'resid')?.grid;
+    if (resid && direction === 'denoise') {
+      // The first row (before block 0) at the last position: what the prediction asks about.
+      const last = resid.columns.length - 1;
+      const restored = normalise(resid.values[last]!, maps.clean, maps.corrupted);
+      prediction.answer(
+        { kind: 'number', value: restored, tolerance: 0.15 },
+        `Before the first block the last position holds only its own token; the token that differs sits at ${pair.changed.map((p) => `“${resid.columns[p]}”`).join(', ')} until attention moves it there.`,
+      );
+    }
     for (const { family, grid } of maps.families) {
       const shown = mapGrid(grid, scale);
       const extent = normalised ? 1 : undefined;

@@ -19,6 +19,7 @@ import type { Grid } from '../kit/grid';
 import { leastSquares, mapGrid } from '../tiny-lm-experiments/patching-views';
 import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm-experiments/tasks';
 import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
 import { attributionPatchingExperiment } from '../../notebook/widgets/activation-patching';
@@ -69,6 +70,7 @@ export async function mount(context: WidgetContext): Promise<void> {
 
   let result: Result | null = null;
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
 
   const settings = () => ({
     pair: pairs.find((p) => p.id === pairSelect.value) ?? pairs[0]!,
@@ -106,6 +108,10 @@ export async function mount(context: WidgetContext): Promise<void> {
     const speedup = patching.milliseconds / Math.max(attribution.milliseconds, 0.1);
     part<HTMLElement>(root, '[data-attribution="correlation"]').textContent = fixed(correlation, 3);
     root.dataset['correlation'] = String(correlation);
+    prediction.answer(
+      { kind: 'number', value: correlation, tolerance: 0.1 },
+      'Attribution patching replaces each patched run by a straight-line (gradient) estimate: close when an activation’s effect is nearly linear, off where attention or a nonlinearity saturates.',
+    );
     part<HTMLElement>(root, '[data-attribution="patching-time"]').textContent =
       `${Math.round(patching.milliseconds)} ms`;
     part<HTMLElement>(root, '[data-attribution="attribution-time"]').textContent =

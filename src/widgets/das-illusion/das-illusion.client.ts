@@ -11,7 +11,8 @@ import type { WidgetContext } from '../kit/types';
 import { gridTable } from '../kit/charts';
 import { firstResultTimer, loadTinyLmFor, TINY_LM } from '../tiny-lm-experiments/load';
 import { availableWidth, fixed, folded, markedPrompt, part } from '../kit/widget-parts';
-import { angleCurve, changeBars, pairStrip, trainingCurve } from './charts';
+import { predictionIn } from '../kit/predict';
+import { angleCurve, changeBars, pairStrip, PATCHES, trainingCurve } from './charts';
 import {
   pairResult,
   pairsResult,
@@ -85,6 +86,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   let pairs: PairsResult | null = null;
   let chosenLogitDiff = Number.NaN;
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
   // The slider recomputes one number of the pair's result: its own protocol, dropped also when
   // the pair's computation it belongs to is superseded.
   const angleComputations = recompute(context);
@@ -178,6 +180,16 @@ export async function mount(context: WidgetContext): Promise<void> {
     root.dataset['site'] = `${s.hook}@${s.position}`;
     root.dataset['pair'] = pairSelect.value;
     for (const c of CONDITIONS) root.dataset[dataKey('ld', c)] = String(ld[c]);
+    const moves = PATCHES.map((c) => ({ c, move: Math.abs(ld[c] - ld.base) }));
+    const most = moves.reduce((a, b) => (b.move > a.move ? b : a));
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: most.c,
+        label: `${CONDITION_LABELS[most.c]}, by ${fixed(most.move)} logits`,
+      },
+      'Along v the patch carries the prompts’ difference (which lies in the disconnected part) into the dormant part that W_out reads; neither part alone does both.',
+    );
     if (mean) for (const c of CONDITIONS) root.dataset[dataKey('mean', c)] = String(mean[c]);
 
     part<HTMLElement>(root, '[data-chart="bars"]').replaceChildren(

@@ -186,8 +186,8 @@ export const CONDITION_LABELS: Record<Condition, string> = {
   source: 'source, unpatched',
   full: 'whole activation patched',
   direction: 'along v (DAS)',
-  dormant: 'dormant part only',
-  disconnected: 'disconnected part only',
+  dormant: 'dormant part only (read by W_out)',
+  disconnected: 'disconnected part only (unread)',
 };
 
 /** das.json checked against its schema; throws a readable error when it does not fit. */

@@ -58,7 +58,7 @@ export function effectChart(
           textAnchor: 'start',
           dx: 4,
           fill: colors.text,
-          fontSize: 10,
+          fontSize: 11,
         }),
       ],
     }),

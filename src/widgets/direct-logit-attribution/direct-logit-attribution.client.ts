@@ -7,6 +7,7 @@ import { chartColors, onThemeChange } from '../kit/chart-theme';
 import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import { predictionIn } from '../kit/predict';
 import { fixed, part } from '../kit/widget-parts';
 import { effectChart, type EffectBar } from './charts';
 import {
@@ -39,6 +40,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const distractorSelect = part<HTMLSelectElement>(form, 'select[name="distractor"]');
   const status = part<HTMLElement>(root, '[data-dla="status"]');
   const summary = part<HTMLElement>(root, '[data-dla="summary"]');
+  const prediction = predictionIn(root, signal);
   const caption = part<HTMLElement>(root, '[data-dla="caption"]');
   const chart = part<HTMLElement>(root, '[data-chart="dla"]');
   const table = part<HTMLElement>(root, '[data-table="dla"]');
@@ -115,6 +117,23 @@ export async function mount(context: WidgetContext): Promise<void> {
     summary.dataset['total'] = shown.total.toFixed(4);
     summary.dataset['sum'] = shown.bars.reduce((s, b) => s + b.value, 0).toFixed(4);
     summary.dataset['topHead'] = top?.label ?? '';
+    // Biases are constant; the question is about heads, MLPs and the embeddings.
+    const kindOf = (bar: EffectBar) =>
+      /^L\d+H\d+$/.test(bar.label)
+        ? 'head'
+        : /^MLP /.test(bar.label)
+          ? 'mlp'
+          : bar.group === 'embed'
+            ? 'embed'
+            : null;
+    const largest = sorted.find((b) => kindOf(b) !== null);
+    if (largest) {
+      const kind = kindOf(largest)!;
+      prediction.answer(
+        { kind: 'choice', value: kind, label: `${largest.label} (${fixed(largest.value)})` },
+        'A head writes what it moved from another position straight into the last position; MLPs mostly transform what is already there, so their direct effect is often smaller than their total effect.',
+      );
+    }
 
     const element = document.createElement('table');
     element.className = 'tiny-lm-table';

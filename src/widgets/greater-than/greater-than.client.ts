@@ -19,6 +19,7 @@ import {
 import type { Grid } from '../kit/grid';
 import { pairMetric, yearsPair, YEAR_TOKENS } from '../tiny-lm-experiments/tasks';
 import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { probabilityMap } from './charts';
 import {
   START_YEARS,
@@ -127,6 +128,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   let sweep: Sweep | null = null;
   let patching: Patching | null = null;
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
 
   const settings = () => ({ template: Number(select.value), startYear: Number(slider.value) });
 
@@ -182,6 +184,10 @@ export async function mount(context: WidgetContext): Promise<void> {
       `p(later year) = ${fixed(s.above, 3)}, p(${YEAR_TOKENS[startYear]} or earlier) = ${fixed(s.atOrBelow, 3)}, ` +
       `difference ${fixed(s.probDiff, 3)}; most likely ${CENTURY}${YEAR_TOKENS[s.top]}.`;
     summary.dataset['above'] = String(s.above);
+    prediction.answer(
+      { kind: 'number', value: s.above, tolerance: 0.15 },
+      `The model has learned that the second year of a span comes after the first: most of its probability falls on years after ${YEAR_TOKENS[startYear]}, though not all of it.`,
+    );
     part<HTMLElement>(root, '[data-caption="curve"]').textContent =
       `Probability of each year after "… ${CENTURY}${YEAR_TOKENS[startYear]} … ${CENTURY}"`;
     part<HTMLElement>(root, '[data-chart="curve"]').replaceChildren(

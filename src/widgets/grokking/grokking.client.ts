@@ -20,6 +20,7 @@ import {
   type TrainingPhase,
 } from './checkpoints';
 import { frequencyShare, standoutFrequencies, topFrequencies } from './fourier';
+import { predictionIn } from '../kit/predict';
 import { modelFolderUrl } from '../kit/model-url';
 
 import { grokkingExperiment } from '../../notebook/widgets/grokking';
@@ -111,6 +112,21 @@ export async function mount(context: WidgetContext): Promise<void> {
   if (replay.grokking.testAcc99Step !== null)
     stepMarks.push({ step: replay.grokking.testAcc99Step, label: 'test acc ≥ 99%' });
 
+  const { trainAcc100Step: memorisedAt, testAcc99Step: grokkedAt } = replay.grokking;
+  if (memorisedAt !== null) {
+    const ratio = grokkedAt === null ? null : grokkedAt / Math.max(1, memorisedAt);
+    predictionIn(root, signal).answer(
+      {
+        kind: 'choice',
+        value: ratio === null ? 'never' : ratio < 1.5 ? 'same' : ratio <= 5 ? 'few' : 'many',
+        label:
+          grokkedAt === null
+            ? 'test accuracy never reached 99% in this run'
+            : `train accuracy 100% at step ${memorisedAt.toLocaleString('en')}, test accuracy 99% at step ${grokkedAt.toLocaleString('en')} (${ratio!.toFixed(1)}×)`,
+      },
+      'The network first memorises the training pairs; weight decay then slowly favours the smaller, general Fourier solution, and only when it takes over does the test accuracy jump.',
+    );
+  }
   keysLine.dataset['keys'] = keys.join(',');
   context.offerNotebook(() => grokkingExperiment({ card, keys }));
   keysLine.dataset['cardKeys'] = cardKeys?.join(',') ?? '';

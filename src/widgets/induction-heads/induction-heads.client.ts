@@ -12,6 +12,7 @@ import { heatmap, gridTable } from '../kit/charts';
 import type { Grid } from '../kit/grid';
 import { elapsed, firstResultTimer } from '../tiny-lm-experiments/load';
 import { fixed, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { lossChart, patternChart, scoreChart, type HeadPoint } from './charts';
 import {
   ablatedCopyLosses,
@@ -70,6 +71,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     ablation: part<HTMLElement>(root, '[data-table="ablation"]'),
   };
   const reseed = part<HTMLButtonElement>(root, '[data-action="reseed"]');
+  const prediction = predictionIn(root, signal);
 
   let seed = 1;
   let run: InductionRun | null = null;
@@ -282,6 +284,15 @@ export async function mount(context: WidgetContext): Promise<void> {
       `Previous-token head: ${prev} (score ${fixed(result.previousTokenHead.score)}). ` +
       `Induction head: ${ind} (score ${fixed(result.inductionHead.score)}). ` +
       `Loss on the first copy ${fixed(result.firstCopyLoss)}, on the second ${fixed(result.secondCopyLoss)}.`;
+    const ratio = result.secondCopyLoss / result.firstCopyLoss;
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: ratio < 0.5 ? 'far' : ratio < 0.8 ? 'some' : 'same',
+        label: `the second copy's loss is ${fixed(ratio * 100, 0)}% of the first's`,
+      },
+      'The first copy is random words, so nothing predicts them; in the second, an induction head finds the earlier occurrence of the current word and copies the word that came after it.',
+    );
     summary.dataset['previousTokenHead'] = prev;
     summary.dataset['inductionHead'] = ind;
     const described = { length, batch: BATCH, seed, words: shown, run: result };

@@ -10,6 +10,7 @@ import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import type { Grid } from '../kit/grid';
 import { headLabels } from '../tiny-lm-experiments/patching-views';
 import { fixed, folded, markedPrompt, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
 
 import { ioiExperiment } from '../../notebook/widgets/ioi-circuit';
@@ -27,6 +28,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const cache = new Map<number, Promise<CircuitResult>>();
   let result: CircuitResult | null = null;
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
 
   async function compute(): Promise<void> {
     const run = computations.start();
@@ -96,6 +98,18 @@ export async function mount(context: WidgetContext): Promise<void> {
       (negative.length > 0 ? ` Negative name movers: ${negative.join(', ')}.` : '');
     roles.dataset['nameMovers'] = movers.join(' ');
     roles.dataset['sInhibition'] = inhibitors.join(' ');
+    const strongest = result.direct.indexOf(Math.max(...result.direct));
+    const looks = result.attention[strongest]!;
+    const target = (['io', 's1', 's2'] as const).reduce((a, b) => (looks[b] > looks[a] ? b : a));
+    const described = { io: 'the indirect object', s1: 'the subject', s2: 'the repeated subject' };
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: target,
+        label: `${headNames[strongest]} attends most to ${described[target]} (${fixed(looks[target] * 100, 0)}% of its attention; subject ${fixed(looks.s1 * 100, 0)}% and ${fixed(looks.s2 * 100, 0)}%)`,
+      },
+      'A name mover copies the name it attends to into the answer; S-inhibition heads steer it away from the repeated name, so it lands on the other one.',
+    );
 
     // The table: every head's numbers and role, the heads with a role first.
     const order = headNames
@@ -128,7 +142,6 @@ export async function mount(context: WidgetContext): Promise<void> {
       table.tBodies[0]!.rows[i]!.insertCell().textContent = result!.roles[k] || '—';
     });
     part<HTMLElement>(root, '[data-table="heads"]').replaceChildren(folded(table));
-    (root.querySelector('[data-table="heads"] details') as HTMLDetailsElement).open = true;
   }
 
   form.addEventListener('submit', (event) => event.preventDefault(), { signal });

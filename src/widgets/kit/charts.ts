@@ -43,7 +43,7 @@ export function heatmap(grid: Grid, colors: ChartColors, options: HeatmapOptions
   const longest = Math.max(...grid.columns.map((c) => c.length));
   const cellWidth =
     options.cellWidth ??
-    Math.max(24, Math.min(56, Math.floor(((options.maxWidth ?? 640) - 72) / grid.columns.length)));
+    Math.max(34, Math.min(56, Math.floor(((options.maxWidth ?? 640) - 72) / grid.columns.length)));
   const marginBottom = Math.min(110, 18 + longest * 5.5);
   const format = options.format === undefined ? twoDecimals : options.format;
   const marked = new Set(options.marked ?? []);
@@ -85,7 +85,7 @@ export function heatmap(grid: Grid, colors: ChartColors, options: HeatmapOptions
                 y: 'row',
                 text: (c: { value: number }) => format(c.value),
                 fill: (c: { value: number }) => textFill(c.value),
-                fontSize: 9,
+                fontSize: 11,
               }),
             ]),
         Plot.frame({ stroke: colors.hairline }),

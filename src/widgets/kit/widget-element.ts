@@ -8,6 +8,7 @@
  *
  * State is mirrored in `data-state` on the element: idle → loading → ready | error.
  */
+import { withBase } from '../../content/base';
 import {
   BACKEND_LABELS,
   type ComputeBackend,
@@ -86,6 +87,21 @@ export function closeRegistration(): void {
   defineElement();
 }
 
+/**
+ * Whether a model file could not be fetched (src/ml's ModelFileMissingError, here or as a cause),
+ * checked by name so that this eager module does not import src/ml.
+ */
+function isMissingModelFile(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause)
+    if (e.name === 'ModelFileMissingError') return true;
+  return false;
+}
+
+/** Where a reader makes every widget's files available offline (the Progress page). */
+function offlineControlsHref(): string {
+  return withBase('/progress/#offline');
+}
+
 /** A readable one-line message for any thrown value. */
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
@@ -136,7 +152,10 @@ class ResidualWidget extends HTMLElement {
 
   private setState(state: WidgetState): void {
     this.dataset['state'] = state;
-    this.shellPart('body').hidden = state !== 'ready';
+    // The body keeps its place while hidden (visibility, not display), so the frame keeps its size.
+    const body = this.shellPart('body');
+    body.inert = state !== 'ready';
+    body.style.visibility = state === 'ready' ? '' : 'hidden';
     this.shellPart('status').hidden = state === 'ready';
     this.shellPart('retry').hidden = state !== 'error';
     this.shellPart('progress').hidden = state !== 'loading';
@@ -166,8 +185,67 @@ class ResidualWidget extends HTMLElement {
     const message = this.shellPart('message');
     const what = whileLoading ? 'could not load' : 'stopped';
     message.textContent = `This figure ${what}: ${messageOf(error)}`;
+    if (isMissingModelFile(error)) {
+      // Offline before the model was ever downloaded: say what would help, not just what failed.
+      const link = document.createElement('a');
+      link.href = offlineControlsHref();
+      link.textContent = 'Make widgets available offline';
+      message.append(
+        '. This browser has no copy of it yet: retry when you are online, or, before going offline, use “',
+        link,
+        '” on the Progress page.',
+      );
+    }
     message.setAttribute('role', 'alert');
     console.error(`[${this.dataset['widget']}]`, error);
+  }
+
+  /**
+   * The frame's reserved height fits the figure as first shown; once the reader acts inside it,
+   * what they choose may be shorter, so the reservation goes (a shift right after input is not
+   * counted as layout shift).
+   */
+  private releaseReserveOnInput(signal: AbortSignal): void {
+    const release = () => {
+      this.dataset['reserve'] = 'released';
+    };
+    for (const type of ['pointerdown', 'keydown'])
+      this.shellPart('body').addEventListener(type, release, { once: true, signal });
+  }
+
+  /**
+   * A chart wider than its slot scrolls inside it; such a slot must be reachable by keyboard to be
+   * scrolled (axe: scrollable-region-focusable). Checked whenever a chart is redrawn.
+   */
+  private focusScrollingCharts(signal: AbortSignal): void {
+    const body = this.shellPart('body');
+    let queued = false;
+    const check = () => {
+      queued = false;
+      for (const slot of body.querySelectorAll<HTMLElement>('[data-chart]')) {
+        const scrolls = slot.scrollWidth > slot.clientWidth + 1;
+        if (scrolls && !slot.hasAttribute('tabindex')) {
+          slot.tabIndex = 0;
+          slot.dataset['scrollFocus'] = 'added';
+          if (!slot.hasAttribute('role')) slot.setAttribute('role', 'region');
+          if (!slot.hasAttribute('aria-label')) {
+            const caption = slot.closest('figure')?.querySelector('figcaption')?.textContent;
+            slot.setAttribute('aria-label', `${caption?.trim() || 'Chart'} (scrolls sideways)`);
+          }
+        } else if (!scrolls && slot.dataset['scrollFocus'] === 'added') {
+          slot.removeAttribute('tabindex');
+          delete slot.dataset['scrollFocus'];
+        }
+      }
+    };
+    const observer = new MutationObserver(() => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(check);
+    });
+    observer.observe(body, { childList: true, subtree: true });
+    signal.addEventListener('abort', () => observer.disconnect(), { once: true });
+    check();
   }
 
   /** Imports the client module and mounts it on fresh markup; run again by Retry. */
@@ -220,7 +298,11 @@ class ResidualWidget extends HTMLElement {
       const loader = await loaderFor(id);
       const module = await loader();
       await module.mount(context);
-      if (!controller.signal.aborted) this.setState('ready');
+      if (!controller.signal.aborted) {
+        this.setState('ready');
+        this.releaseReserveOnInput(controller.signal);
+        this.focusScrollingCharts(controller.signal);
+      }
     } catch (error) {
       if (!controller.signal.aborted) this.showError(error, true);
     }

@@ -67,7 +67,7 @@ export function lensChart(grid: LensGrid, colors: ChartColors, maxWidth: number)
           y: 'row',
           text: (c: { token: string }) => clip(c.token),
           fill: (c: { probability: number }) => textFill(c.probability),
-          fontSize: 10,
+          fontSize: 11,
           title: (c: { token: string; probability: number; row: string; column: string }) =>
             `${c.column}, position ${c.row}: ${c.token} (${(c.probability * 100).toFixed(1)}%)`,
         }),

@@ -8,6 +8,7 @@ import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { fixed, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { lensChart, positionLabel } from './charts';
 import { lensGrid, type LensGrid } from '../tiny-lm-experiments/lens';
 import {
@@ -30,6 +31,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const chart = part<HTMLElement>(root, '[data-chart="lens"]');
   const table = part<HTMLElement>(root, '[data-table="lens"]');
   let grid: LensGrid | null = null;
+  const prediction = predictionIn(root, signal);
   const computations = recompute(context);
 
   function draw(): void {
@@ -97,6 +99,15 @@ export async function mount(context: WidgetContext): Promise<void> {
     summary.dataset['prediction'] = final.token;
     const shown = grid;
     context.offerNotebook(() => logitLensExperiment(choice.text, shown, model.tokenizer));
+    const columns = grid.layers.length;
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: settled === columns - 1 ? 'last' : settled < columns / 2 ? 'early' : 'late',
+        label: `first in “${grid.layers[settled]}”, column ${settled + 1} of ${columns}`,
+      },
+      'The lens reads each layer as if it were the last; an answer that needs information moved across the sentence appears only after the blocks that move it.',
+    );
     const ms = elapsed(t0);
     status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
     firstResult(model.backend);

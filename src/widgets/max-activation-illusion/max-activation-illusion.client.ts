@@ -10,6 +10,7 @@ import type { WidgetContext } from '../kit/types';
 import { loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { topContextItem } from '../kit/top-contexts';
 import { part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { activationHistograms } from './charts';
 import {
   firingTokens,
@@ -72,6 +73,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   const layerSelect = part<HTMLSelectElement>(form, 'select[name="layer"]');
   const neuronInput = part<HTMLInputElement>(form, 'input[name="neuron"]');
   const summary = part<HTMLElement>(root, '[data-mai="summary"]');
+  const prediction = predictionIn(root, signal);
   const status = part<HTMLElement>(root, '[data-mai="status"]');
   const histogram = part<HTMLElement>(root, '[data-chart="histogram"]');
   const columns = SIDES.map(({ key }) => ({
@@ -166,6 +168,15 @@ export async function mount(context: WidgetContext): Promise<void> {
     root.dataset['layer'] = String(layer);
     root.dataset['neuron'] = String(unit);
     summary.dataset['overlap'] = faces.tokenOverlap.toFixed(3);
+    const overlap = faces.tokenOverlap;
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: overlap >= 0.5 ? 'most' : overlap > 0 ? 'some' : 'none',
+        label: `${Math.round(overlap * 100)}% of the firing tokens in common`,
+      },
+      'Top-activating examples describe a neuron only on the text they were drawn from; on another kind of text the same neuron can fire for something else.',
+    );
     summary.textContent =
       `Neuron ${unit} of layer ${layer}: on news it looks like a detector of “${topA ? tokenText(topA.token) : '?'}”, ` +
       `on stories a detector of “${topB ? tokenText(topB.token) : '?'}”` +

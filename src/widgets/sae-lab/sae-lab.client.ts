@@ -17,6 +17,7 @@ import { continueBoth } from '../tiny-lm-experiments/steering';
 import { elapsed, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { topContextItem } from '../kit/top-contexts';
 import { availableWidth, fixed, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { activationHistogram, tradeoffChart, trainingCurve } from './charts';
 import {
   extremeTokens,
@@ -150,6 +151,16 @@ export async function mount(context: WidgetContext): Promise<void> {
   root.dataset['firstResultMs'] = String(elapsed(started));
   const texts = evalRows.map((row) => tokenizer.decode(row));
   context.offerNotebook(() => saeLabExperiment(index.hook, model.config.n_layers, texts, entries));
+  const prediction = predictionIn(root, signal);
+  const sparsest = entries.reduce((a, b) => (b.result.l0 < a.result.l0 ? b : a));
+  prediction.answer(
+    {
+      kind: 'choice',
+      value: sparsest.sae.id,
+      label: `${sparsest.sae.label}, L0 ${fixed(sparsest.result.l0, 1)}`,
+    },
+    'TopK fixes L0 at k; the gated SAE decides which features fire apart from how strongly, so it can switch off the weak ones the L1 penalty of a plain ReLU SAE leaves on.',
+  );
 
   const site = part<HTMLElement>(root, '[data-sae="site"]');
   const tableBody = part<HTMLTableSectionElement>(root, '[data-sae="table"] tbody');

@@ -12,6 +12,7 @@ import { frameWidth, showWords } from '../tiny-lm-experiments/prompt';
 import { gridTable } from '../kit/charts';
 import { elapsed, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { fixed, part } from '../kit/widget-parts';
+import { predictionIn } from '../kit/predict';
 import { sentimentChart, type SentimentPoint } from './charts';
 import {
   continueBoth,
@@ -70,6 +71,7 @@ export async function mount(context: WidgetContext): Promise<void> {
   let curve: SentimentPoint[] = [];
   let curveKey = '';
   const computations = recompute(context);
+  const prediction = predictionIn(root, signal);
   let first = true;
 
   const placement = () =>
@@ -203,6 +205,15 @@ export async function mount(context: WidgetContext): Promise<void> {
     };
     context.offerNotebook(() => steeringExperiment(shown));
     summary.dataset['steered'] = String(steeredSentiment);
+    const moved = steeredSentiment! - plainSentiment!;
+    prediction.answer(
+      {
+        kind: 'choice',
+        value: moved > 0.25 ? 'up' : moved < -0.25 ? 'down' : 'same',
+        label: `the sentiment moved by ${fixed(moved)} (from ${fixed(plainSentiment!)} to ${fixed(steeredSentiment!)})`,
+      },
+      'The vector is the difference between what the two words write into the stream; added with a positive coefficient it pushes towards the first word, with a negative one away from it.',
+    );
     const generated = Math.max(continuations.plain.length, continuations.steered.length);
     status.textContent = `${generated} words, both columns in one batch per word: ${generateMs} ms.`;
     if (first) {

@@ -21,10 +21,18 @@ export function fillPairMenu(select: HTMLSelectElement, pairs: readonly PromptPa
     }
     const option = document.createElement('option');
     option.value = pair.id;
-    option.textContent = `${pair.label} → ${pair.answer}`;
+    option.textContent = `${pair.label} → ${expectedAnswer(pair)}`;
     group.append(option);
   }
   select.selectedIndex = 0;
+}
+
+/**
+ * What the clean prompt should be continued with, in words: a years pair's `answer` is its start
+ * year, and the model should name any later year, not that one.
+ */
+export function expectedAnswer(pair: PromptPair): string {
+  return pair.task === 'years' ? `a year after ${pair.answer}` : pair.answer;
 }
 
 /**
@@ -40,7 +48,7 @@ export function showPair(
 ): void {
   part<HTMLElement>(root, '[data-pair="clean"]').replaceChildren(
     markedPrompt(tokenizer, pair.clean, pair.changed),
-    ` → ${pair.answer}`,
+    ` → ${expectedAnswer(pair)}`,
   );
   part<HTMLElement>(root, '[data-pair="corrupted"]').replaceChildren(
     markedPrompt(tokenizer, pair.corrupted, pair.changed),

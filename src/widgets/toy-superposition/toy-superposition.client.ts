@@ -18,6 +18,7 @@ import {
   type SweepPoint,
   type ToyModelConfig,
 } from './toy-model';
+import { predictionIn } from '../kit/predict';
 
 import { toySuperpositionExperiment } from '../../notebook/widgets/toy-superposition';
 
@@ -56,6 +57,8 @@ export function mount(context: WidgetContext): void {
   const decay = element<HTMLInputElement>(form, 'input[name="decay"]');
   const status = element<HTMLElement>(root, '[data-toy="status"]');
   const summary = element<HTMLElement>(root, '[data-toy="summary"]');
+  const prediction = predictionIn(root, signal);
+  let represented = 0;
   const tableBody = element<HTMLTableSectionElement>(root, '[data-toy="table"] tbody');
   const angleHeader = element<HTMLElement>(root, '[data-column="angle"]');
   const arrowsFigure = element<HTMLElement>(root, '[data-figure="arrows"]');
@@ -177,6 +180,7 @@ export function mount(context: WidgetContext): void {
       summary: `${text}.`,
     };
     context.offerNotebook(() => toySuperpositionExperiment(shown));
+    represented = kept.length;
   }
 
   /** Retrains from scratch with the current settings, drawing as it learns. */
@@ -211,6 +215,10 @@ export function mount(context: WidgetContext): void {
       status.textContent += ` · ${stepsPerSecond.toLocaleString('en')} steps/s`;
       root.dataset['stepsPerSecond'] = String(stepsPerSecond);
       root.dataset['training'] = 'done';
+      prediction.answer(
+        { kind: 'number', value: represented, tolerance: 0 },
+        'When features are rarely active together, the model can give more of them a direction than it has dimensions, and pays with a little interference; dense features get a dimension each or none.',
+      );
     } catch (error) {
       if (!(error instanceof WorkAborted)) context.fail(error);
     }

@@ -17,7 +17,7 @@ export function servedSiteAndBrowser(): Served {
   let site: ServedSite | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    site = await serveSite();
+    site = await serveSite(process.env['RESIDUAL_DIST'] || undefined);
     browser = await launchBrowser();
   });
   afterAll(async () => {
