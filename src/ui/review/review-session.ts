@@ -17,13 +17,15 @@ import type { ResidualDb } from '../../storage/db';
 import { classifyStorageError, describeStorageError } from '../../storage/errors';
 import { persistenceState, requestPersistence, type PersistenceState } from '../../storage/open';
 import { loadTodayQueue } from '../../storage/queue';
+import { buryCard, recordReview, suspendCard, unsuspendCard } from '../../storage/reviews';
 import {
-  buryCard,
-  canUndo,
-  recordReview,
-  suspendCard,
-  undoLastReview,
-} from '../../storage/reviews';
+  TabUndoStack,
+  undoStep,
+  unburyCard,
+  withUndo,
+  type UndoableOperation,
+} from '../../storage/undo';
+import { showSetAside } from './set-aside';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
 
@@ -53,6 +55,16 @@ const PERSISTENCE_TEXT: Record<PersistenceState, string> = {
   unsupported: 'This browser does not say whether it keeps this site\u2019s data.',
 };
 
+/** What the undo button and message call each operation. */
+const UNDO_LABELS: Record<UndoableOperation, string> = {
+  answer: 'last answer',
+  bury: 'bury',
+  suspend: 'suspension',
+  unbury: 'unbury',
+  unsuspend: 'unsuspension',
+  forget: 'reset',
+};
+
 export class ReviewSessionElement extends HTMLElement {
   private db: ResidualDb | null = null;
   private settings!: Settings;
@@ -65,6 +77,8 @@ export class ReviewSessionElement extends HTMLElement {
   private revealed = false;
   private busy = false;
   private titles: Record<string, string> = {};
+  /** This tab's own operations, newest last: U takes back the last one done here. */
+  private readonly undoStack = new TabUndoStack();
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
@@ -174,7 +188,8 @@ export class ReviewSessionElement extends HTMLElement {
     for (const key of ['new', 'learning', 'review'] as const) {
       required(this, `[data-count="${key}"]`).textContent = String(queue.counts[key]);
     }
-    required<HTMLButtonElement>(this, '[data-action="undo"]').disabled = !(await canUndo(this.db));
+    this.showUndo();
+    await showSetAside(this.db, required(this, '[data-set-aside]'), this.scope, Date.now());
     const next = queue.next;
     if (next) {
       const valid = storedCardSchema.safeParse(next);
@@ -206,6 +221,9 @@ export class ReviewSessionElement extends HTMLElement {
     cardPanel.hidden = card === null;
     done.hidden = card !== null;
     this.dataset['cardId'] = card?.id ?? '';
+    for (const count of this.querySelectorAll<HTMLElement>('[data-queue]')) {
+      count.toggleAttribute('data-current', card !== null && count.dataset['queue'] === card.queue);
+    }
     if (!card) {
       this.showDone(queue);
       return;
@@ -219,6 +237,7 @@ export class ReviewSessionElement extends HTMLElement {
     const sourceLabel = required(this, '[data-source-label]');
     sourceLabel.textContent = SOURCE_LABELS[source];
     sourceLabel.dataset['source'] = source;
+    required(this, '[data-card-text]').scrollTop = 0;
     showCardText(required(this, '[data-front]'), card, 'front');
     showCardText(required(this, '[data-back]'), card, 'back');
     required(this, '[data-answer]').hidden = true;
@@ -304,44 +323,82 @@ export class ReviewSessionElement extends HTMLElement {
     const card = this.current;
     if (!card || !this.revealed) return Promise.resolve();
     return this.act(async (db) => {
-      const result = await recordReview(
-        db,
-        { cardId: card.id, expectedRev: card.rev, grade, now: Date.now() },
-        this.scheduler,
-      );
-      if (result.becameLeech) {
-        return `This card has lapsed ${result.card.lapses} times, so it is now tagged as a leech and suspended. Consider rereading its section; unsuspend it from the card browser.`;
+      let becameLeech = false;
+      let lapses = 0;
+      const step = await withUndo(db, card.id, 'answer', async () => {
+        const result = await recordReview(
+          db,
+          { cardId: card.id, expectedRev: card.rev, grade, now: Date.now() },
+          this.scheduler,
+        );
+        becameLeech = result.becameLeech;
+        lapses = result.card.lapses;
+        return result;
+      });
+      this.undoStack.push(step);
+      if (becameLeech) {
+        return `This card has lapsed ${lapses} times, so it is now tagged as a leech and suspended. Consider rereading its section; unsuspend it below or from the card browser.`;
       }
       return '';
     });
   }
 
+  /** The undo button names what it would take back. */
+  private showUndo(): void {
+    const button = required<HTMLButtonElement>(this, '[data-action="undo"]');
+    const step = this.undoStack.peek();
+    button.disabled = step === undefined;
+    required(this, '[data-undo-what]').textContent = step
+      ? UNDO_LABELS[step.operation]
+      : 'last answer';
+  }
+
   private undo(): Promise<void> {
     return this.act(async (db) => {
-      const result = await undoLastReview(db);
-      if (result.undone) return 'Undid the last answer.';
-      return result.reason === 'nothing'
-        ? 'There is no answer to undo.'
-        : 'That card was answered again in another tab, so the last answer cannot be undone here.';
+      const step = this.undoStack.pop();
+      if (!step) return 'There is nothing to undo in this tab.';
+      const result = await undoStep(db, step);
+      if (result.undone) return `Undid the ${UNDO_LABELS[step.operation]}.`;
+      return `That card was changed in another tab since, so the ${UNDO_LABELS[step.operation]} cannot be undone here. Nothing was changed.`;
+    });
+  }
+
+  /** Run a flag change on one card through the tab's undo stack. */
+  private changeFlag(
+    cardId: string,
+    operation: UndoableOperation,
+    run: (db: ResidualDb) => Promise<StoredCard>,
+    message: string,
+  ): Promise<void> {
+    return this.act(async (db) => {
+      this.undoStack.push(
+        await withUndo(db, cardId, operation, async () => ({ card: await run(db) })),
+      );
+      return message;
     });
   }
 
   private bury(): Promise<void> {
     const card = this.current;
     if (!card) return Promise.resolve();
-    return this.act(async (db) => {
-      await buryCard(db, card.id, card.rev, nextDayStart(Date.now(), this.settings.dayStartHour));
-      return 'Buried until tomorrow.';
-    });
+    const until = nextDayStart(Date.now(), this.settings.dayStartHour);
+    return this.changeFlag(
+      card.id,
+      'bury',
+      (db) => buryCard(db, card.id, card.rev, until),
+      'Buried until tomorrow. Undo with U, or unbury it below.',
+    );
   }
 
   private suspend(): Promise<void> {
     const card = this.current;
     if (!card) return Promise.resolve();
-    return this.act(async (db) => {
-      await suspendCard(db, card.id, card.rev);
-      return 'Suspended. Unsuspend it from the card browser.';
-    });
+    return this.changeFlag(
+      card.id,
+      'suspend',
+      (db) => suspendCard(db, card.id, card.rev),
+      'Suspended. Undo with U, or unsuspend it below or from the card browser.',
+    );
   }
 
   private async saveSettingsForm(form: HTMLFormElement): Promise<void> {
@@ -383,6 +440,18 @@ export class ReviewSessionElement extends HTMLElement {
     if (!target || !this.contains(target)) return;
     const grade = target.dataset['grade'];
     if (grade) return this.grade(Number(grade) as Grade);
+    const cardId = target.dataset['cardId'] ?? '';
+    if (target.dataset['action'] === 'unbury') {
+      return this.changeFlag(cardId, 'unbury', (db) => unburyCard(db, cardId, null), 'Unburied.');
+    }
+    if (target.dataset['action'] === 'unsuspend') {
+      return this.changeFlag(
+        cardId,
+        'unsuspend',
+        (db) => unsuspendCard(db, cardId),
+        'Unsuspended.',
+      );
+    }
     switch (target.dataset['action']) {
       case 'reveal':
         return this.reveal();

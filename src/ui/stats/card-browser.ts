@@ -8,6 +8,7 @@ import { formatInterval } from '../../srs/format';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
+import { unburyCard } from '../../storage/undo';
 import { startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
@@ -65,7 +66,8 @@ export class CardBrowserElement extends HTMLElement {
     form.addEventListener('submit', (event) => event.preventDefault());
     required(this, '[data-rows]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-card]');
-      if (button) void this.toggleSuspend(button.dataset['card'] ?? '');
+      if (button?.dataset['unbury'] !== undefined) void this.unbury(button.dataset['card'] ?? '');
+      else if (button) void this.toggleSuspend(button.dataset['card'] ?? '');
     });
     void this.start();
   }
@@ -183,7 +185,27 @@ export class CardBrowserElement extends HTMLElement {
       );
       action.append(button);
     }
+    if (!card.retired && card.buriedUntil > now) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset['card'] = card.id;
+      button.dataset['unbury'] = '';
+      button.textContent = 'Unbury';
+      button.setAttribute('aria-label', `Unbury: ${plainCardText(card.front).slice(0, 80)}`);
+      action.append(' ', button);
+    }
     return row;
+  }
+
+  private async unbury(cardId: string): Promise<void> {
+    if (!this.db) return;
+    try {
+      await unburyCard(this.db, cardId, null);
+      this.say('Unburied: it is back in today\u2019s review.');
+      await this.reload();
+    } catch (error) {
+      this.say(describeStorageError(error));
+    }
   }
 
   private async toggleSuspend(cardId: string): Promise<void> {
