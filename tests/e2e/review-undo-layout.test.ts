@@ -144,6 +144,99 @@ async function longestCardId(): Promise<string> {
   return longest.id;
 }
 
+const DAY = 86_400_000;
+
+/** Make the stored card `id` the one review card due, last answered six days ago. */
+async function makeDueReview(
+  page: Page,
+  id: string,
+  lastReview = Date.now() - 6 * DAY,
+): Promise<void> {
+  const row = (await storedRows<Row>(page, 'cards')).find((card) => card.id === id)!;
+  // A deck sync keeps a schedule (not a position), so this survives the reload.
+  await putRow(page, 'cards', {
+    ...row,
+    state: 2,
+    queue: 'review',
+    due: lastReview + 5 * DAY,
+    stability: 5,
+    difficulty: 5,
+    scheduledDays: 5,
+    elapsedDays: 6,
+    reps: 2,
+    lastReview,
+  });
+  await page.reload();
+  await reviewReady(page);
+}
+
+describe('card info (I)', () => {
+  it('lists each answer with its interval, stability, difficulty and retrievability; reset is undoable', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await openReview(context);
+    const id = await longestCardId();
+    const memory = { lastElapsedDays: 0, learningSteps: 0 };
+    const first = Date.now() - 16 * DAY;
+    const second = Date.now() - 6 * DAY;
+    await putRow(page, 'log', {
+      ...memory,
+      id: 1,
+      cardId: id,
+      grade: 3,
+      review: first,
+      state: 0,
+      due: first,
+      stability: 0,
+      difficulty: 0,
+      elapsedDays: 0,
+      scheduledDays: 0,
+    });
+    await putRow(page, 'log', {
+      ...memory,
+      id: 2,
+      cardId: id,
+      grade: 3,
+      review: second,
+      state: 2,
+      due: second,
+      stability: 3,
+      difficulty: 5,
+      elapsedDays: 10,
+      scheduledDays: 3,
+    });
+    await makeDueReview(page, id, second);
+    expect(await shownCardId(page)).toBe(id);
+    await page.keyboard.press('i');
+    const dialog = page.locator('[data-info-dialog]');
+    await dialog.waitFor();
+    const rows = await dialog.locator('[data-info-history] tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    // Newest first: the second answer left the card as stored (5 days' stability, due in 5 days).
+    expect(rows[0]).toMatch(/Good\s+5d\s+5\.0\s+5\.0\s+\d+%/);
+    expect(rows[1]).toMatch(/Good\s+10d\s+3\.0\s+5\.0\s+—/);
+    expect(await dialog.locator('[data-info-where]').getAttribute('href')).toMatch(/#/);
+    const violations = await axeViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+
+    const before = (await storedRows<Row>(page, 'cards')).find((card) => card.id === id);
+    await dialog.getByRole('button', { name: /Reset to new/ }).click();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-status]')?.textContent?.startsWith('Reset to new'),
+    );
+    const reset = (await storedRows<Row & { state: number }>(page, 'cards')).find(
+      (card) => card.id === id,
+    );
+    expect(reset?.state).toBe(0);
+    expect(await storedRows(page, 'log')).toHaveLength(2);
+    await page.keyboard.press('u');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-status]')?.textContent?.includes('Undid the reset'),
+    );
+    expect((await storedRows<Row>(page, 'cards')).find((card) => card.id === id)).toEqual(before);
+    await context.close();
+  });
+});
+
 describe('the card and its buttons fit one screen', () => {
   for (const viewport of [
     { width: 1280, height: 800 },
@@ -153,23 +246,7 @@ describe('the card and its buttons fit one screen', () => {
       const context = await served.browser.newContext({ viewport, serviceWorkers: 'block' });
       const page = await openReview(context);
       const id = await longestCardId();
-      const row = (await storedRows<Row>(page, 'cards')).find((card) => card.id === id)!;
-      // Make it the one review card due (a deck sync keeps a schedule, not a position).
-      const day = 86_400_000;
-      await putRow(page, 'cards', {
-        ...row,
-        state: 2,
-        queue: 'review',
-        due: Date.now() - day,
-        stability: 5,
-        difficulty: 5,
-        scheduledDays: 5,
-        elapsedDays: 6,
-        reps: 1,
-        lastReview: Date.now() - 6 * day,
-      });
-      await page.reload();
-      await reviewReady(page);
+      await makeDueReview(page, id);
       expect(await shownCardId(page)).toBe(id);
       // The shown card is a review: the due count is the one underlined.
       expect(await page.locator('[data-queue][data-current]').getAttribute('data-queue')).toBe(

@@ -26,6 +26,8 @@ import {
   type UndoableOperation,
 } from '../../storage/undo';
 import { showSetAside } from './set-aside';
+import { showCardInfo } from './card-info';
+import { forgetCard } from '../../storage/undo';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
 
@@ -378,6 +380,26 @@ export class ReviewSessionElement extends HTMLElement {
     });
   }
 
+  private async info(): Promise<void> {
+    const card = this.current;
+    if (!card || !this.db) return;
+    const dialog = required<HTMLDialogElement>(this, '[data-info-dialog]');
+    await showCardInfo(dialog, this.db, card, this.scheduler, this.titles);
+  }
+
+  /** Reset the shown card to new (Anki's Forget), from card info; U takes it back. */
+  private forget(): Promise<void> {
+    const card = this.current;
+    if (!card) return Promise.resolve();
+    required<HTMLDialogElement>(this, '[data-info-dialog]').close();
+    return this.changeFlag(
+      card.id,
+      'forget',
+      (db) => forgetCard(db, card.id, card.rev, Date.now()),
+      'Reset to new; its answers stay in the log. Undo with U.',
+    );
+  }
+
   private bury(): Promise<void> {
     const card = this.current;
     if (!card) return Promise.resolve();
@@ -453,6 +475,10 @@ export class ReviewSessionElement extends HTMLElement {
       );
     }
     switch (target.dataset['action']) {
+      case 'info':
+        return this.info();
+      case 'forget':
+        return this.forget();
       case 'reveal':
         return this.reveal();
       case 'study-ahead':
@@ -474,6 +500,8 @@ export class ReviewSessionElement extends HTMLElement {
 
   private async onKey(event: KeyboardEvent): Promise<void> {
     if (event.ctrlKey || event.metaKey || event.altKey || !this.db) return;
+    // While card info is open its own controls take the keys (Escape closes it).
+    if (required<HTMLDialogElement>(this, '[data-info-dialog]').open) return;
     const target = event.target as HTMLElement | null;
     if (target?.closest('input, textarea, select, [contenteditable], summary, details form'))
       return;
@@ -501,6 +529,10 @@ export class ReviewSessionElement extends HTMLElement {
         if (!this.current) return;
         event.preventDefault();
         return this.suspend();
+      case 'i':
+        if (!this.current) return;
+        event.preventDefault();
+        return this.info();
       case 'o':
         if (!this.current) return;
         event.preventDefault();
