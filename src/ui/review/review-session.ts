@@ -27,6 +27,7 @@ import {
 } from '../../storage/undo';
 import { showSetAside } from './set-aside';
 import { showCardInfo } from './card-info';
+import { filterDeckList, showDeckCounts } from './deck-list';
 import { forgetCard } from '../../storage/undo';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
@@ -87,16 +88,11 @@ export class ReviewSessionElement extends HTMLElement {
     this.titles = titles ? (JSON.parse(titles) as Record<string, string>) : {};
     this.addEventListener('click', (event) => void this.onClick(event));
     document.addEventListener('keydown', (event) => void this.onKey(event));
-    required<HTMLSelectElement>(this, '[data-scope]').addEventListener('change', (event) => {
-      this.scope = parseScope((event.target as HTMLSelectElement).value);
-      this.ahead = false;
-      const url = new URL(location.href);
-      url.searchParams.delete('chapter');
-      url.searchParams.delete('paper');
-      if (this.scope.kind === 'chapter') url.searchParams.set('chapter', this.scope.chapter);
-      if (this.scope.kind === 'paper') url.searchParams.set('paper', this.scope.paperId);
-      history.replaceState(null, '', url);
-      void this.refresh();
+    required<HTMLInputElement>(this, '[data-deck-filter]').addEventListener('input', (event) => {
+      filterDeckList(
+        required(this, '.residual-decks__panel'),
+        (event.target as HTMLInputElement).value,
+      );
     });
     required<HTMLFormElement>(this, '[data-settings]').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -133,17 +129,47 @@ export class ReviewSessionElement extends HTMLElement {
     this.useSettings(started.settings);
     required<HTMLFieldSetElement>(this, '[data-settings-fields]').disabled = false;
     this.say(started.deckProblem ?? describeSync(started.sync) ?? '');
-    const select = required<HTMLSelectElement>(this, '[data-scope]');
-    select.value = scopeValue(this.scope);
-    if (select.value !== scopeValue(this.scope)) {
-      this.scope = { kind: 'all' };
-      select.value = 'all';
-    }
-    select.disabled = false;
+    if (!this.scopeButton(scopeValue(this.scope))) this.scope = { kind: 'all' };
+    this.showScope();
     void persistenceState().then((state) => this.showPersistence(state));
     await this.refresh().catch((error: unknown) => this.say(describeStorageError(error)));
     session.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
+  }
+
+  /** The deck list's button for a scope value, if the list has one. */
+  private scopeButton(value: string): HTMLButtonElement | null {
+    return this.querySelector<HTMLButtonElement>(`[data-study="${CSS.escape(value)}"]`);
+  }
+
+  /** Name the scope being studied in the toolbar and in [data-scope]. */
+  private showScope(): void {
+    const value = scopeValue(this.scope);
+    required<HTMLInputElement>(this, '[data-scope]').value = value;
+    const button = this.scopeButton(value);
+    const label =
+      this.scope.kind === 'chapter'
+        ? (this.titles[this.scope.chapter] ?? this.scope.chapter)
+        : (button?.textContent?.trim() ?? 'All cards');
+    required(this, '[data-scope-label]').textContent = label;
+  }
+
+  /** Study another part of the deck, chosen in the deck list. */
+  private chooseScope(value: string): Promise<void> {
+    this.scope = parseScope(value);
+    this.ahead = false;
+    const url = new URL(location.href);
+    url.searchParams.delete('chapter');
+    url.searchParams.delete('paper');
+    url.searchParams.delete('scope');
+    if (this.scope.kind === 'chapter') url.searchParams.set('chapter', this.scope.chapter);
+    if (this.scope.kind === 'paper') url.searchParams.set('paper', this.scope.paperId);
+    history.replaceState(null, '', url);
+    this.showScope();
+    const list = required<HTMLDetailsElement>(this, '[data-deck-list]');
+    list.open = false;
+    list.querySelector('summary')?.focus();
+    return this.refresh();
   }
 
   private useSettings(settings: Settings): void {
@@ -191,6 +217,7 @@ export class ReviewSessionElement extends HTMLElement {
       required(this, `[data-count="${key}"]`).textContent = String(queue.counts[key]);
     }
     this.showUndo();
+    await showDeckCounts(required(this, '[data-deck-list]'), this.db, this.settings, Date.now());
     await showSetAside(this.db, required(this, '[data-set-aside]'), this.scope, Date.now());
     const next = queue.next;
     if (next) {
@@ -457,9 +484,11 @@ export class ReviewSessionElement extends HTMLElement {
 
   private async onClick(event: MouseEvent): Promise<void> {
     const target = (event.target as Element).closest<HTMLElement>(
-      'button[data-action], button[data-grade]',
+      'button[data-action], button[data-grade], button[data-study]',
     );
     if (!target || !this.contains(target)) return;
+    const study = target.dataset['study'];
+    if (study) return this.chooseScope(study);
     const grade = target.dataset['grade'];
     if (grade) return this.grade(Number(grade) as Grade);
     const cardId = target.dataset['cardId'] ?? '';
