@@ -3,6 +3,7 @@
  * rows read back from IndexedDB, and backup files. Text fields have length limits so a hostile
  * file cannot smuggle in megabytes of text.
  */
+import { MAX_ANSWER_MS } from './answer-time';
 import { z } from 'zod';
 
 export const MAX_ID = 200;
@@ -111,6 +112,7 @@ export const reviewLogSchema = z
     lastElapsedDays: count,
     scheduledDays: count,
     learningSteps: count,
+    answerMs: z.number().int().min(0).max(MAX_ANSWER_MS).optional(),
   })
   .strict();
 

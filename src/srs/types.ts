@@ -108,4 +108,7 @@ export interface ReviewLogEntry {
   lastElapsedDays: number;
   scheduledDays: number;
   learningSteps: number;
+  /** Time from the question shown to the answer, capped (src/srs/answer-time.ts); absent in rows
+   * recorded before it was kept. */
+  answerMs?: number;
 }

@@ -28,6 +28,8 @@ import {
 import { showSetAside } from './set-aside';
 import { showCardInfo } from './card-info';
 import { filterDeckList, showDeckCounts } from './deck-list';
+import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
+import { loadAnswerTimeToday } from '../../storage/answer-time';
 import { forgetCard } from '../../storage/undo';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
@@ -82,6 +84,8 @@ export class ReviewSessionElement extends HTMLElement {
   private titles: Record<string, string> = {};
   /** This tab's own operations, newest last: U takes back the last one done here. */
   private readonly undoStack = new TabUndoStack();
+  /** When the shown question appeared (performance.now()), for the time per answer. */
+  private shownAt = 0;
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
@@ -267,6 +271,7 @@ export class ReviewSessionElement extends HTMLElement {
     sourceLabel.textContent = SOURCE_LABELS[source];
     sourceLabel.dataset['source'] = source;
     required(this, '[data-card-text]').scrollTop = 0;
+    this.shownAt = performance.now();
     showCardText(required(this, '[data-front]'), card, 'front');
     showCardText(required(this, '[data-back]'), card, 'back');
     required(this, '[data-answer]').hidden = true;
@@ -305,10 +310,21 @@ export class ReviewSessionElement extends HTMLElement {
       parts.unshift('You have answered every card here today.');
     }
     detail.textContent = parts.join(' ');
+    void this.showTimeToday();
     const studyAhead = required<HTMLButtonElement>(this, '[data-action="study-ahead"]');
     studyAhead.hidden = this.scope.kind === 'all' || this.ahead || queue.ahead === 0;
     const what = this.scope.kind === 'chapter' ? 'this chapter' : 'this paper';
     studyAhead.textContent = `Study ${what} now: ${queue.ahead} card${queue.ahead === 1 ? '' : 's'} not yet due or over today's limits`;
+  }
+
+  /** "Today: 23 answers in 6 min 10 s, 16 s each": Anki's line under the finished deck. */
+  private async showTimeToday(): Promise<void> {
+    if (!this.db) return;
+    const today = await loadAnswerTimeToday(this.db, Date.now(), this.settings);
+    required(this, '[data-done-time]').textContent =
+      today.answers === 0
+        ? 'No answers yet today.'
+        : `Today: ${today.answers} answer${today.answers === 1 ? '' : 's'} in ${formatStudyTime(today.totalMs)}${today.timed > 0 ? `, ${formatStudyTime(today.meanMs)} each on average` : ''} (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}).`;
   }
 
   private reveal(): void {
@@ -351,6 +367,7 @@ export class ReviewSessionElement extends HTMLElement {
   private grade(grade: Grade): Promise<void> {
     const card = this.current;
     if (!card || !this.revealed) return Promise.resolve();
+    const answerMs = cappedAnswerMs(performance.now() - this.shownAt);
     return this.act(async (db) => {
       let becameLeech = false;
       let lapses = 0;
@@ -360,6 +377,7 @@ export class ReviewSessionElement extends HTMLElement {
           { cardId: card.id, expectedRev: card.rev, grade, now: Date.now() },
           this.scheduler,
         );
+        await db.log.update(result.logId, { answerMs });
         becameLeech = result.becameLeech;
         lapses = result.card.lapses;
         return result;
