@@ -2,7 +2,7 @@
 // beside each, a text filter, and choosing a row studies that part of the deck.
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { reviewReady, shownCounts, storedRows } from './support/review';
+import { reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -66,4 +66,38 @@ describe('the deck list', () => {
       await context.close();
     });
   }
+
+  it("previews one chapter's cards regardless of schedule without writing anything", async () => {
+    const context = await served.browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    await reviewReady(page);
+    const cardsBefore = await storedRows<{ id: string; chapter: string }>(page, 'cards');
+    const chapterCards = cardsBefore.filter((card) => card.chapter === 'superposition');
+    const list = page.locator('[data-deck-list]');
+    await list.locator('summary').first().click();
+    await list.locator('summary', { hasText: 'Superposition' }).click();
+    await list.locator('[data-preview="chapter:superposition"]').click();
+    await expect
+      .poll(() => page.locator('[data-status]').textContent())
+      .toBe(
+        `Preview, ${chapterCards.length} cards left: answers here are not saved to your schedule.`,
+      );
+    // Again sends the first card to the end; every other answer takes one off the list.
+    const first = await shownCardId(page);
+    await page.keyboard.press('Space');
+    await page.keyboard.press('1');
+    await expect.poll(() => shownCardId(page)).not.toBe(first);
+    for (let i = 0; i < chapterCards.length; i++) {
+      const shown = await shownCardId(page);
+      await page.keyboard.press('Space');
+      await page.keyboard.press('3');
+      if (i < chapterCards.length - 1) await expect.poll(() => shownCardId(page)).not.toBe(shown);
+    }
+    await page.locator('[data-done]:not([hidden])').waitFor();
+    expect(await page.locator('[data-done-title]').textContent()).toBe('Preview finished');
+    expect(await storedRows(page, 'log')).toEqual([]);
+    expect(await storedRows(page, 'cards')).toEqual(cardsBefore);
+    await context.close();
+  });
 });

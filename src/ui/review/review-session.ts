@@ -30,6 +30,7 @@ import { showCardInfo } from './card-info';
 import { filterDeckList, showDeckCounts } from './deck-list';
 import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
+import { loadPreviewCards } from '../../storage/preview';
 import { forgetCard } from '../../storage/undo';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
@@ -84,6 +85,12 @@ export class ReviewSessionElement extends HTMLElement {
   private titles: Record<string, string> = {};
   /** This tab's own operations, newest last: U takes back the last one done here. */
   private readonly undoStack = new TabUndoStack();
+  /**
+   * Preview (Anki's "preview"/cram custom study): one part's cards regardless of schedule, in
+   * reading order; answers only move through the list (Again sends a card to the end) and are
+   * never written to the schedule or the log. Null when not previewing.
+   */
+  private previewCards: StoredCard[] | null = null;
   /** When the shown question appeared (performance.now()), for the time per answer. */
   private shownAt = 0;
 
@@ -160,6 +167,8 @@ export class ReviewSessionElement extends HTMLElement {
 
   /** Study another part of the deck, chosen in the deck list. */
   private chooseScope(value: string): Promise<void> {
+    this.previewCards = null;
+    delete this.dataset['mode'];
     this.scope = parseScope(value);
     this.ahead = false;
     const url = new URL(location.href);
@@ -223,6 +232,10 @@ export class ReviewSessionElement extends HTMLElement {
     this.showUndo();
     await showDeckCounts(required(this, '[data-deck-list]'), this.db, this.settings, Date.now());
     await showSetAside(this.db, required(this, '[data-set-aside]'), this.scope, Date.now());
+    if (this.previewCards) {
+      this.showPreviewCard(queue);
+      return;
+    }
     const next = queue.next;
     if (next) {
       const valid = storedCardSchema.safeParse(next);
@@ -283,6 +296,44 @@ export class ReviewSessionElement extends HTMLElement {
     if (this.contains(document.activeElement) || document.activeElement === document.body) {
       required(this, '[data-front]').focus({ preventScroll: true });
     }
+  }
+
+  /** Start previewing `value`'s cards (a deck-list row); the schedule is left alone. */
+  private async startPreview(value: string): Promise<void> {
+    if (!this.db) return;
+    const scope = parseScope(value);
+    this.previewCards = await loadPreviewCards(this.db, scope);
+    this.scope = scope;
+    this.showScope();
+    required<HTMLDetailsElement>(this, '[data-deck-list]').open = false;
+    this.dataset['mode'] = 'preview';
+    await this.refresh();
+  }
+
+  private showPreviewCard(queue: TodayQueue): void {
+    const cards = this.previewCards ?? [];
+    const card = cards[0] ?? null;
+    this.show(card, queue);
+    const left = `${cards.length} card${cards.length === 1 ? '' : 's'} left`;
+    this.say(
+      card
+        ? `Preview, ${left}: answers here are not saved to your schedule.`
+        : 'Preview finished. Nothing was rescheduled.',
+    );
+    if (!card) {
+      required(this, '[data-done-title]').textContent = 'Preview finished';
+      required(this, '[data-done-detail]').textContent =
+        'Choose a part of the deck above to go back to your scheduled reviews.';
+      required(this, '[data-action="study-ahead"]').hidden = true;
+    }
+  }
+
+  /** An answer in preview: Again sends the card to the end of the list, the others remove it. */
+  private answerPreview(grade: Grade): Promise<void> {
+    const cards = this.previewCards;
+    const card = cards?.shift();
+    if (cards && card && grade === 1) cards.push(card);
+    return this.refresh();
   }
 
   private showDone(queue: TodayQueue): void {
@@ -367,6 +418,7 @@ export class ReviewSessionElement extends HTMLElement {
   private grade(grade: Grade): Promise<void> {
     const card = this.current;
     if (!card || !this.revealed) return Promise.resolve();
+    if (this.previewCards) return this.answerPreview(grade);
     const answerMs = cappedAnswerMs(performance.now() - this.shownAt);
     return this.act(async (db) => {
       let becameLeech = false;
@@ -502,9 +554,11 @@ export class ReviewSessionElement extends HTMLElement {
 
   private async onClick(event: MouseEvent): Promise<void> {
     const target = (event.target as Element).closest<HTMLElement>(
-      'button[data-action], button[data-grade], button[data-study]',
+      'button[data-action], button[data-grade], button[data-study], button[data-preview]',
     );
     if (!target || !this.contains(target)) return;
+    const preview = target.dataset['preview'];
+    if (preview) return this.startPreview(preview);
     const study = target.dataset['study'];
     if (study) return this.chooseScope(study);
     const grade = target.dataset['grade'];
