@@ -83,5 +83,6 @@ export async function showCardInfo(
     });
   part('[data-info-history]').replaceChildren(...rows);
   part('[data-info-empty]').hidden = rows.length > 0;
+  part('[data-info-table]').hidden = rows.length === 0;
   dialog.showModal();
 }
