@@ -95,6 +95,9 @@ export const storedCardSchema = deckCardSchema
     retired: z.boolean(),
     buriedUntil: time,
     rev: count,
+    flag: z
+      .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
+      .optional(),
   })
   .strict();
 

@@ -90,7 +90,19 @@ export interface StoredCard extends DeckCard, Schedule {
   buriedUntil: number;
   /** Bumped by every write that changes the schedule; lets a review detect a stale card. */
   rev: number;
+  /** The reader's flag, in Anki's numbering and colours; absent or 0 when none. */
+  flag?: CardFlag;
 }
+
+/** Anki's flags: 0 none, 1 red, 2 orange, 3 green, 4 blue. */
+export type CardFlag = 0 | 1 | 2 | 3 | 4;
+export const FLAG_NAMES: Record<CardFlag, string> = {
+  0: 'none',
+  1: 'red',
+  2: 'orange',
+  3: 'green',
+  4: 'blue',
+};
 
 /** One row of the append-only review log. The memory fields are those before the review. */
 export interface ReviewLogEntry {

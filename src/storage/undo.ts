@@ -11,12 +11,13 @@
  */
 import { queueOf } from '../srs/queue';
 import { emptySchedule } from '../srs/scheduler';
-import type { StoredCard } from '../srs/types';
+import type { CardFlag, StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
 import { CardNotFoundError, StaleCardError } from './errors';
 
 /** What the user did to a card, in the words the undo message uses. */
-export type UndoableOperation = 'answer' | 'bury' | 'suspend' | 'unbury' | 'unsuspend' | 'forget';
+export type UndoableOperation =
+  'answer' | 'bury' | 'suspend' | 'unbury' | 'unsuspend' | 'forget' | 'flag';
 
 /** One undoable operation: the card row before it, and what the operation left. */
 export interface UndoStep {
@@ -137,4 +138,14 @@ export function forgetCard(
   now: number,
 ) {
   return changeCard(db, cardId, expectedRev, () => ({ ...emptySchedule(now), buriedUntil: 0 }));
+}
+
+/** Set the reader's flag on a card (0 clears it). */
+export function flagCard(
+  db: ResidualDb,
+  cardId: string,
+  expectedRev: number | null,
+  flag: CardFlag,
+) {
+  return changeCard(db, cardId, expectedRev, () => ({ flag }));
 }

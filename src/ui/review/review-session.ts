@@ -31,7 +31,8 @@ import { filterDeckList, showDeckCounts } from './deck-list';
 import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
 import { loadPreviewCards } from '../../storage/preview';
-import { forgetCard } from '../../storage/undo';
+import { flagCard, forgetCard } from '../../storage/undo';
+import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
 
@@ -69,6 +70,7 @@ const UNDO_LABELS: Record<UndoableOperation, string> = {
   unbury: 'unbury',
   unsuspend: 'unsuspension',
   forget: 'reset',
+  flag: 'flag change',
 };
 
 export class ReviewSessionElement extends HTMLElement {
@@ -104,6 +106,10 @@ export class ReviewSessionElement extends HTMLElement {
         required(this, '.residual-decks__panel'),
         (event.target as HTMLInputElement).value,
       );
+    });
+    required<HTMLSelectElement>(this, '[data-flag-select]').addEventListener('change', (event) => {
+      const chosen = Number((event.target as HTMLSelectElement).value) as CardFlag;
+      void this.flag(chosen === 0 ? ((this.current?.flag ?? 0) as CardFlag) : chosen);
     });
     required<HTMLFormElement>(this, '[data-settings]').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -279,6 +285,7 @@ export class ReviewSessionElement extends HTMLElement {
       .join(' \u203a ');
     required(this, '[data-where]').textContent = where;
     required(this, '[data-changed]').hidden = !card.changed;
+    this.showFlag(card.flag ?? 0);
     const source = sourceOf(card);
     const sourceLabel = required(this, '[data-source-label]');
     sourceLabel.textContent = SOURCE_LABELS[source];
@@ -477,6 +484,28 @@ export class ReviewSessionElement extends HTMLElement {
     });
   }
 
+  /** The flag badge on the card and the flag menu's choice. */
+  private showFlag(flag: CardFlag): void {
+    const badge = required(this, '[data-flag-badge]');
+    badge.hidden = flag === 0;
+    badge.dataset['flag'] = String(flag);
+    badge.textContent = `${FLAG_NAMES[flag]} flag`;
+    required<HTMLSelectElement>(this, '[data-flag-select]').value = String(flag);
+  }
+
+  /** Flag the shown card (Ctrl+1…4 or the menu); the same flag again clears it. U undoes it. */
+  private flag(flag: CardFlag): Promise<void> {
+    const card = this.current;
+    if (!card || !this.db) return Promise.resolve();
+    const next: CardFlag = (card.flag ?? 0) === flag ? 0 : flag;
+    return this.changeFlag(
+      card.id,
+      'flag',
+      (db) => flagCard(db, card.id, card.rev, next),
+      next === 0 ? 'Flag removed.' : `Flagged ${FLAG_NAMES[next]}.`,
+    );
+  }
+
   private async info(): Promise<void> {
     const card = this.current;
     if (!card || !this.db) return;
@@ -600,6 +629,16 @@ export class ReviewSessionElement extends HTMLElement {
   }
 
   private async onKey(event: KeyboardEvent): Promise<void> {
+    // Anki's Ctrl+1…4 flags (desktop browsers keep some for switching tabs; the menu always works).
+    if (
+      event.ctrlKey &&
+      !event.altKey &&
+      ['1', '2', '3', '4'].includes(event.key) &&
+      this.current
+    ) {
+      event.preventDefault();
+      return this.flag(Number(event.key) as CardFlag);
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || !this.db) return;
     // While card info is open its own controls take the keys (Escape closes it).
     if (required<HTMLDialogElement>(this, '[data-info-dialog]').open) return;

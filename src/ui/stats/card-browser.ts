@@ -2,7 +2,7 @@
  * <residual-card-browser>: every stored card in a filterable table, with suspend/unsuspend.
  * Card text is set as text; math is the site build's HTML for the same wording (card-text.ts).
  */
-import { STATE_NAMES, type StoredCard } from '../../srs/types';
+import { FLAG_NAMES, STATE_NAMES, type StoredCard } from '../../srs/types';
 import { categoryOf, CATEGORY_LABELS, type CardCategory } from '../../srs/stats';
 import { formatInterval } from '../../srs/format';
 import type { ResidualDb } from '../../storage/db';
@@ -26,6 +26,8 @@ export interface CardFilter {
   leech: boolean;
   changed: boolean;
   text: string;
+  /** "1"…"4" for one flag, "any" for any flag, "" or absent for all cards. */
+  flag?: string;
 }
 
 /** Whether a card passes the filter. Retired cards show only when asked for. */
@@ -38,6 +40,8 @@ export function matchesFilter(card: StoredCard, filter: CardFilter): boolean {
   if (filter.source && sourceOf(card) !== filter.source) return false;
   if (filter.leech && !card.leech) return false;
   if (filter.changed && !card.changed) return false;
+  if (filter.flag === 'any' && !card.flag) return false;
+  if (filter.flag && filter.flag !== 'any' && String(card.flag ?? 0) !== filter.flag) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
     if (!card.front.toLowerCase().includes(needle) && !card.back.toLowerCase().includes(needle)) {
@@ -91,7 +95,7 @@ export class CardBrowserElement extends HTMLElement {
     if (started.deckProblem) this.say(started.deckProblem);
     const params = new URLSearchParams(location.search);
     const form = required<HTMLFormElement>(this, '[data-filters]');
-    for (const name of ['chapter', 'paper', 'source', 'state']) {
+    for (const name of ['chapter', 'paper', 'source', 'state', 'flag']) {
       const value = params.get(name);
       const field = form.elements.namedItem(name);
       if (value && field instanceof HTMLSelectElement) field.value = value;
@@ -128,6 +132,7 @@ export class CardBrowserElement extends HTMLElement {
       leech: data.get('leech') !== null,
       changed: data.get('changed') !== null,
       text: text('text').trim(),
+      flag: text('flag'),
     };
   }
 
@@ -171,7 +176,13 @@ export class CardBrowserElement extends HTMLElement {
     );
     cell(card.state === 0 ? '—' : card.due <= now ? 'now' : `in ${formatInterval(card.due - now)}`);
     cell(String(card.lapses));
-    const flags = [card.leech && 'leech', card.changed && 'reworded'].filter(Boolean).join(', ');
+    const flags = [
+      card.flag && `${FLAG_NAMES[card.flag]} flag`,
+      card.leech && 'leech',
+      card.changed && 'reworded',
+    ]
+      .filter(Boolean)
+      .join(', ');
     cell(flags || '—');
     const action = cell('');
     if (!card.retired) {
