@@ -5,7 +5,7 @@
 import type { APIRoute } from 'astro';
 import { getCollection } from 'astro:content';
 import { CHAPTERS } from '../content/chapters';
-import { buildCardMath } from '../content/card-math-build';
+import { buildCardMath } from '../site/card-math-build';
 import { buildDeck } from '../srs/deck';
 
 export const GET: APIRoute = async () => {

@@ -39,6 +39,16 @@ const plainText = z
   .refine((text) => !MARKUP.test(text), 'must be plain text (it contains HTML or script)');
 
 const time = z.number().int().min(0).max(MAX_TIME);
+
+/** A reader's own wording of a card: plain text, like the deck's. */
+export const personalEditSchema = z
+  .object({
+    front: plainText,
+    back: plainText,
+    editedAt: time,
+    baseHash: z.string().min(1).max(MAX_ID),
+  })
+  .strict();
 const cardSource = z.enum(['list', 'ours']);
 const count = z.number().int().min(0).max(1e9);
 const finite = z.number().min(0).max(1e6);
@@ -98,6 +108,7 @@ export const storedCardSchema = deckCardSchema
     flag: z
       .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
       .optional(),
+    edit: personalEditSchema.optional(),
   })
   .strict();
 

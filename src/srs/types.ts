@@ -92,6 +92,17 @@ export interface StoredCard extends DeckCard, Schedule {
   rev: number;
   /** The reader's flag, in Anki's numbering and colours; absent or 0 when none. */
   flag?: CardFlag;
+  /** The reader's own wording (key E), shown instead of the deck's; absent when none. */
+  edit?: PersonalEdit;
+}
+
+/** A reader's rewrite of a card, kept across deck updates. */
+export interface PersonalEdit {
+  front: string;
+  back: string;
+  editedAt: number;
+  /** The deck wording's hash when the edit was made: differs once the original changed. */
+  baseHash: string;
 }
 
 /** Anki's flags: 0 none, 1 red, 2 orange, 3 green, 4 blue. */

@@ -11,13 +11,14 @@
  */
 import { queueOf } from '../srs/queue';
 import { emptySchedule } from '../srs/scheduler';
+import { personalEditSchema } from '../srs/schemas';
 import type { CardFlag, StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
 import { CardNotFoundError, StaleCardError } from './errors';
 
 /** What the user did to a card, in the words the undo message uses. */
 export type UndoableOperation =
-  'answer' | 'bury' | 'suspend' | 'unbury' | 'unsuspend' | 'forget' | 'flag';
+  'answer' | 'bury' | 'suspend' | 'unbury' | 'unsuspend' | 'forget' | 'flag' | 'edit';
 
 /** One undoable operation: the card row before it, and what the operation left. */
 export interface UndoStep {
@@ -116,6 +117,10 @@ async function changeCard(
     if (!card) throw new CardNotFoundError(cardId);
     if (expectedRev !== null && card.rev !== expectedRev) throw new StaleCardError(cardId);
     const next: StoredCard = { ...card, ...change(card), rev: card.rev + 1 };
+    // A field changed to undefined is removed, so the row holds no key the check does not expect.
+    for (const key of Object.keys(next) as (keyof StoredCard)[]) {
+      if (next[key] === undefined) delete next[key];
+    }
     next.queue = queueOf(next);
     await db.cards.put(next);
     return next;
@@ -148,4 +153,30 @@ export function flagCard(
   flag: CardFlag,
 ) {
   return changeCard(db, cardId, expectedRev, () => ({ flag }));
+}
+
+/**
+ * Store the reader's own wording of a card (checked like the deck's: plain text, not empty), or
+ * with `wording` null go back to the deck's. Throws zod's error, changing nothing, on bad input.
+ */
+export async function editCard(
+  db: ResidualDb,
+  cardId: string,
+  expectedRev: number | null,
+  wording: { front: string; back: string } | null,
+  now: number,
+): Promise<StoredCard> {
+  const card = await changeCard(db, cardId, expectedRev, (stored) =>
+    wording === null
+      ? { edit: undefined }
+      : {
+          edit: personalEditSchema.parse({
+            front: wording.front.trim(),
+            back: wording.back.trim(),
+            editedAt: now,
+            baseHash: stored.hash,
+          }),
+        },
+  );
+  return card;
 }

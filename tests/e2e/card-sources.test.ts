@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { buildCardMath } from '../../src/content/card-math-build';
+import { buildCardMath } from '../../src/site/card-math-build';
 import { cardHash } from '../../src/srs/deck';
 import { SOURCE_LABELS } from '../../src/srs/source';
 import type { Deck, DeckCard } from '../../src/srs/types';

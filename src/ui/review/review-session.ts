@@ -31,7 +31,7 @@ import { filterDeckList, showDeckCounts } from './deck-list';
 import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
 import { loadPreviewCards } from '../../storage/preview';
-import { flagCard, forgetCard } from '../../storage/undo';
+import { editCard, flagCard, forgetCard } from '../../storage/undo';
 import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
@@ -71,6 +71,7 @@ const UNDO_LABELS: Record<UndoableOperation, string> = {
   unsuspend: 'unsuspension',
   forget: 'reset',
   flag: 'flag change',
+  edit: 'edit',
 };
 
 export class ReviewSessionElement extends HTMLElement {
@@ -292,8 +293,15 @@ export class ReviewSessionElement extends HTMLElement {
     sourceLabel.dataset['source'] = source;
     required(this, '[data-card-text]').scrollTop = 0;
     this.shownAt = performance.now();
-    showCardText(required(this, '[data-front]'), card, 'front');
-    showCardText(required(this, '[data-back]'), card, 'back');
+    // The reader's own wording, when there is one, is shown as text (never the build's math HTML).
+    const wording = card.edit
+      ? { id: card.id, hash: `edit:${card.id}`, front: card.edit.front, back: card.edit.back }
+      : card;
+    showCardText(required(this, '[data-front]'), wording, 'front');
+    showCardText(required(this, '[data-back]'), wording, 'back');
+    required(this, '[data-edited]').hidden = !card.edit;
+    required(this, '[data-original-changed]').hidden =
+      !card.edit || card.edit.baseHash === card.hash;
     required(this, '[data-answer]').hidden = true;
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
@@ -506,6 +514,49 @@ export class ReviewSessionElement extends HTMLElement {
     );
   }
 
+  /** Open the edit dialog (key E) with the card's current wording. */
+  private openEdit(): void {
+    const card = this.current;
+    if (!card) return;
+    const dialog = required<HTMLDialogElement>(this, '[data-edit-dialog]');
+    const form = required<HTMLFormElement>(dialog, 'form');
+    (form.elements.namedItem('front') as HTMLTextAreaElement).value =
+      card.edit?.front ?? card.front;
+    (form.elements.namedItem('back') as HTMLTextAreaElement).value = card.edit?.back ?? card.back;
+    required(dialog, '[data-edit-original]').textContent = card.edit
+      ? `The deck's wording: ${card.front} \u2014 ${card.back}`
+      : '';
+    required<HTMLButtonElement>(dialog, '[data-action="revert"]').hidden = !card.edit;
+    required(dialog, '[data-edit-error]').textContent = '';
+    dialog.showModal();
+  }
+
+  /** Save the edit dialog's wording, or with `revert` go back to the deck's. U undoes either. */
+  private async saveEdit(revert: boolean): Promise<void> {
+    const card = this.current;
+    if (!card) return;
+    const dialog = required<HTMLDialogElement>(this, '[data-edit-dialog]');
+    const form = required<HTMLFormElement>(dialog, 'form');
+    const wording = revert
+      ? null
+      : {
+          front: (form.elements.namedItem('front') as HTMLTextAreaElement).value,
+          back: (form.elements.namedItem('back') as HTMLTextAreaElement).value,
+        };
+    if (wording && (!wording.front.trim() || !wording.back.trim())) {
+      required(dialog, '[data-edit-error]').textContent =
+        'Not saved: the question and the answer both need some text.';
+      return;
+    }
+    dialog.close();
+    await this.changeFlag(
+      card.id,
+      'edit',
+      (db) => editCard(db, card.id, card.rev, wording, Date.now()),
+      revert ? "Back to the deck's wording. Undo with U." : 'Your wording is saved. Undo with U.',
+    );
+  }
+
   private async info(): Promise<void> {
     const card = this.current;
     if (!card || !this.db) return;
@@ -607,6 +658,12 @@ export class ReviewSessionElement extends HTMLElement {
     switch (target.dataset['action']) {
       case 'info':
         return this.info();
+      case 'edit':
+        return this.openEdit();
+      case 'save-edit':
+        return this.saveEdit(false);
+      case 'revert':
+        return this.saveEdit(true);
       case 'forget':
         return this.forget();
       case 'reveal':
@@ -641,7 +698,7 @@ export class ReviewSessionElement extends HTMLElement {
     }
     if (event.ctrlKey || event.metaKey || event.altKey || !this.db) return;
     // While card info is open its own controls take the keys (Escape closes it).
-    if (required<HTMLDialogElement>(this, '[data-info-dialog]').open) return;
+    if (this.querySelector('dialog[open]')) return;
     const target = event.target as HTMLElement | null;
     if (target?.closest('input, textarea, select, [contenteditable], summary, details form'))
       return;
@@ -669,6 +726,10 @@ export class ReviewSessionElement extends HTMLElement {
         if (!this.current) return;
         event.preventDefault();
         return this.suspend();
+      case 'e':
+        if (!this.current) return;
+        event.preventDefault();
+        return this.openEdit();
       case 'i':
         if (!this.current) return;
         event.preventDefault();

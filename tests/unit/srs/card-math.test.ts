@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCardMath } from '../../../src/content/card-math-build';
+import { buildCardMath } from '../../../src/site/card-math-build';
 import { cardMathSchema, mathHtmlFor } from '../../../src/srs/card-math';
 import type { Deck } from '../../../src/srs/types';
 import { deckCard } from './helpers';

@@ -4,7 +4,14 @@ import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import { CardState } from '../../../src/srs/types';
 import { buryCard, recordReview, suspendCard } from '../../../src/storage/reviews';
 import {
+  exportBackup,
+  importBackup,
+  parseBackup,
+  serializeBackup,
+} from '../../../src/storage/backup';
+import {
   TabUndoStack,
+  editCard,
   forgetCard,
   undoStep,
   unburyCard,
@@ -109,5 +116,38 @@ describe('undoing any operation, in order', () => {
     expect(stack.size).toBe(2);
     expect(stack.pop()!.cardId).toBe('z');
     expect(stack.peek()!.cardId).toBe('y');
+  });
+});
+
+describe('personal edits', () => {
+  test('survive a backup round trip and are accepted by the backup check', async () => {
+    const { db } = await seeded();
+    await editCard(db, 'a/one', 0, { front: 'My question?', back: 'My answer.' }, NOW);
+    const text = serializeBackup(await exportBackup(db, NOW + 1000));
+    const { db: other } = freshDb();
+    await importBackup(other, parseBackup(text));
+    expect((await other.cards.get('a/one'))!.edit).toEqual({
+      front: 'My question?',
+      back: 'My answer.',
+      editedAt: NOW,
+      baseHash: (await db.cards.get('a/one'))!.hash,
+    });
+  });
+
+  test('text with markup is refused and nothing changes', async () => {
+    const { db } = await seeded();
+    const before = await db.cards.get('a/one');
+    await expect(
+      editCard(db, 'a/one', 0, { front: '<script>x</script>?', back: 'b' }, NOW),
+    ).rejects.toThrow(/plain text/);
+    expect(await db.cards.get('a/one')).toEqual(before);
+  });
+
+  test('reverting removes the edit from the row', async () => {
+    const { db } = await seeded();
+    await editCard(db, 'a/one', 0, { front: 'Q?', back: 'A.' }, NOW);
+    const reverted = await editCard(db, 'a/one', 1, null, NOW);
+    expect('edit' in reverted).toBe(false);
+    expect('edit' in (await db.cards.get('a/one'))!).toBe(false);
   });
 });

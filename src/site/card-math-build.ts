@@ -2,8 +2,8 @@
 import type { CardMath } from '../srs/card-math';
 import { CARD_MATH_FORMAT } from '../srs/card-math';
 import type { Deck } from '../srs/types';
-import { mathHtml } from './math-html';
-import { hasMath } from './math-text';
+import { mathHtml } from '../content/math-html';
+import { hasMath } from '../content/math-text';
 
 export function buildCardMath(deck: Deck): CardMath {
   const cards: CardMath['cards'] = {};
