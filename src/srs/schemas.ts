@@ -109,6 +109,7 @@ export const storedCardSchema = deckCardSchema
       .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
       .optional(),
     edit: personalEditSchema.optional(),
+    note: plainText.optional(),
   })
   .strict();
 

@@ -94,6 +94,8 @@ export interface StoredCard extends DeckCard, Schedule {
   flag?: CardFlag;
   /** The reader's own wording (key E), shown instead of the deck's; absent when none. */
   edit?: PersonalEdit;
+  /** The reader's own note on the card (card info); absent when none. */
+  note?: string;
 }
 
 /** A reader's rewrite of a card, kept across deck updates. */

@@ -11,14 +11,14 @@
  */
 import { queueOf } from '../srs/queue';
 import { emptySchedule } from '../srs/scheduler';
-import { personalEditSchema } from '../srs/schemas';
+import { personalEditSchema, storedCardSchema } from '../srs/schemas';
 import type { CardFlag, StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
 import { CardNotFoundError, StaleCardError } from './errors';
 
 /** What the user did to a card, in the words the undo message uses. */
 export type UndoableOperation =
-  'answer' | 'bury' | 'suspend' | 'unbury' | 'unsuspend' | 'forget' | 'flag' | 'edit';
+  'answer' | 'bury' | 'suspend' | 'unbury' | 'unsuspend' | 'forget' | 'flag' | 'edit' | 'note';
 
 /** One undoable operation: the card row before it, and what the operation left. */
 export interface UndoStep {
@@ -105,18 +105,21 @@ export async function undoStep(db: ResidualDb, step: UndoStep): Promise<UndoStep
   });
 }
 
+/** Fields to set on a card row; a field set to undefined is removed from it. */
+type CardChange = { [K in keyof StoredCard]?: StoredCard[K] | undefined };
+
 /** Change one card's flags or schedule, checking the revision the page showed when it has one. */
 async function changeCard(
   db: ResidualDb,
   cardId: string,
   expectedRev: number | null,
-  change: (card: StoredCard) => Partial<StoredCard>,
+  change: (card: StoredCard) => CardChange,
 ): Promise<StoredCard> {
   return db.transaction('rw', db.cards, async () => {
     const card = await db.cards.get(cardId);
     if (!card) throw new CardNotFoundError(cardId);
     if (expectedRev !== null && card.rev !== expectedRev) throw new StaleCardError(cardId);
-    const next: StoredCard = { ...card, ...change(card), rev: card.rev + 1 };
+    const next = { ...card, ...change(card), rev: card.rev + 1 } as StoredCard;
     // A field changed to undefined is removed, so the row holds no key the check does not expect.
     for (const key of Object.keys(next) as (keyof StoredCard)[]) {
       if (next[key] === undefined) delete next[key];
@@ -179,4 +182,11 @@ export async function editCard(
         },
   );
   return card;
+}
+
+/** Store the reader's note on a card (plain text; empty removes it). */
+export function noteCard(db: ResidualDb, cardId: string, expectedRev: number | null, note: string) {
+  const text = note.trim();
+  const checked = text === '' ? undefined : storedCardSchema.shape.note.parse(text);
+  return changeCard(db, cardId, expectedRev, () => ({ note: checked }));
 }

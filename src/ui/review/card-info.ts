@@ -84,5 +84,6 @@ export async function showCardInfo(
   part('[data-info-history]').replaceChildren(...rows);
   part('[data-info-empty]').hidden = rows.length > 0;
   part('[data-info-table]').hidden = rows.length === 0;
+  (part('[data-note-input]') as HTMLTextAreaElement).value = card.note ?? '';
   dialog.showModal();
 }

@@ -31,7 +31,7 @@ import { filterDeckList, showDeckCounts } from './deck-list';
 import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
 import { loadPreviewCards } from '../../storage/preview';
-import { editCard, flagCard, forgetCard } from '../../storage/undo';
+import { editCard, flagCard, forgetCard, noteCard } from '../../storage/undo';
 import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
 import { describeSync, startStorage } from '../../storage/bootstrap';
@@ -72,6 +72,7 @@ const UNDO_LABELS: Record<UndoableOperation, string> = {
   forget: 'reset',
   flag: 'flag change',
   edit: 'edit',
+  note: 'note',
 };
 
 export class ReviewSessionElement extends HTMLElement {
@@ -300,6 +301,7 @@ export class ReviewSessionElement extends HTMLElement {
     showCardText(required(this, '[data-front]'), wording, 'front');
     showCardText(required(this, '[data-back]'), wording, 'back');
     required(this, '[data-edited]').hidden = !card.edit;
+    required(this, '[data-note]').textContent = card.note ? `Your note: ${card.note}` : '';
     required(this, '[data-original-changed]').hidden =
       !card.edit || card.edit.baseHash === card.hash;
     required(this, '[data-answer]').hidden = true;
@@ -564,6 +566,21 @@ export class ReviewSessionElement extends HTMLElement {
     await showCardInfo(dialog, this.db, card, this.scheduler, this.titles);
   }
 
+  /** Save card info's note on the shown card (an empty note removes it); U undoes it. */
+  private saveNote(): Promise<void> {
+    const card = this.current;
+    if (!card) return Promise.resolve();
+    const dialog = required<HTMLDialogElement>(this, '[data-info-dialog]');
+    const note = required<HTMLTextAreaElement>(dialog, '[data-note-input]').value;
+    dialog.close();
+    return this.changeFlag(
+      card.id,
+      'note',
+      (db) => noteCard(db, card.id, card.rev, note),
+      note.trim() ? 'Note saved. Undo with U.' : 'Note removed. Undo with U.',
+    );
+  }
+
   /** Reset the shown card to new (Anki's Forget), from card info; U takes it back. */
   private forget(): Promise<void> {
     const card = this.current;
@@ -666,6 +683,8 @@ export class ReviewSessionElement extends HTMLElement {
         return this.saveEdit(true);
       case 'forget':
         return this.forget();
+      case 'save-note':
+        return this.saveNote();
       case 'reveal':
         return this.reveal();
       case 'study-ahead':

@@ -26,6 +26,8 @@ export interface CardFilter {
   leech: boolean;
   changed: boolean;
   text: string;
+  /** Only cards with the reader's note. */
+  noted?: boolean;
   /** "1"…"4" for one flag, "any" for any flag, "" or absent for all cards. */
   flag?: string;
 }
@@ -40,13 +42,19 @@ export function matchesFilter(card: StoredCard, filter: CardFilter): boolean {
   if (filter.source && sourceOf(card) !== filter.source) return false;
   if (filter.leech && !card.leech) return false;
   if (filter.changed && !card.changed) return false;
+  if (filter.noted && !card.note) return false;
   if (filter.flag === 'any' && !card.flag) return false;
   if (filter.flag && filter.flag !== 'any' && String(card.flag ?? 0) !== filter.flag) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
-    if (!card.front.toLowerCase().includes(needle) && !card.back.toLowerCase().includes(needle)) {
-      return false;
-    }
+    const texts = [
+      card.front,
+      card.back,
+      card.note ?? '',
+      card.edit?.front ?? '',
+      card.edit?.back ?? '',
+    ];
+    if (!texts.some((text) => text.toLowerCase().includes(needle))) return false;
   }
   return true;
 }
@@ -100,7 +108,7 @@ export class CardBrowserElement extends HTMLElement {
       const field = form.elements.namedItem(name);
       if (value && field instanceof HTMLSelectElement) field.value = value;
     }
-    for (const name of ['leech', 'changed']) {
+    for (const name of ['leech', 'changed', 'noted']) {
       const field = form.elements.namedItem(name);
       if (params.get(name) === '1' && field instanceof HTMLInputElement) field.checked = true;
     }
@@ -133,6 +141,7 @@ export class CardBrowserElement extends HTMLElement {
       changed: data.get('changed') !== null,
       text: text('text').trim(),
       flag: text('flag'),
+      noted: data.get('noted') !== null,
     };
   }
 
@@ -180,6 +189,8 @@ export class CardBrowserElement extends HTMLElement {
       card.flag && `${FLAG_NAMES[card.flag]} flag`,
       card.leech && 'leech',
       card.changed && 'reworded',
+      card.edit && 'your wording',
+      card.note && `note: ${card.note.slice(0, 60)}`,
     ]
       .filter(Boolean)
       .join(', ');
