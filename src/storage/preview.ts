@@ -1,5 +1,7 @@
-/** The cards of one part of the deck in reading order, for a preview that ignores the schedule. */
+/** Cards for a preview, which ignores the schedule and writes nothing: a part of the deck, or today's lapses. */
+import { dayNumber, dayStart } from '../srs/day';
 import { inScope, type StudyScope } from '../srs/queue';
+import type { Settings } from '../srs/settings';
 import type { StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
 
@@ -14,4 +16,26 @@ export async function loadPreviewCards(db: ResidualDb, scope: StudyScope): Promi
   return cards
     .filter((card) => !card.retired && !card.suspended && inScope(card, scope))
     .sort((a, b) => a.position - b.position);
+}
+
+/**
+ * The cards answered Again today (Anki's custom study "review forgotten cards"), oldest lapse
+ * first, for a preview: going over them again does not reschedule them.
+ */
+export async function loadForgottenToday(
+  db: ResidualDb,
+  now: number,
+  settings: Settings,
+): Promise<StoredCard[]> {
+  const start = dayStart(dayNumber(now, settings.dayStartHour), settings.dayStartHour);
+  const lapses = await db.log
+    .where('review')
+    .between(start, Infinity, true, true)
+    .filter((row) => row.grade === 1)
+    .toArray();
+  const ids = [...new Set(lapses.map((row) => row.cardId))];
+  const cards = await db.cards.bulkGet(ids);
+  return cards.filter(
+    (card): card is StoredCard => card !== undefined && !card.retired && !card.suspended,
+  );
 }

@@ -1,5 +1,5 @@
 // Time per answer: kept with each review-log row (capped at Anki's 60 s) and summed for the day
-// under the finished deck.
+// under the finished deck and on the statistics page.
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
 import { reviewReady, shownCardId, storedRows } from './support/review';
@@ -29,6 +29,12 @@ describe('time per answer', () => {
     expect(row?.answerMs).toBeLessThanOrEqual(60_000);
     await expect
       .poll(() => page.locator('[data-done-time]').textContent())
+      .toMatch(/^Today: 1 answer in \d+ s, \d+ s each on average/);
+    const stats = await context.newPage();
+    await stats.goto(new URL('/stats/', served.site.url).href);
+    await stats.waitForSelector('residual-stats[data-ready="true"]');
+    await expect
+      .poll(() => stats.locator('[data-summary-time]').textContent())
       .toMatch(/^Today: 1 answer in \d+ s, \d+ s each on average/);
     await context.close();
   });

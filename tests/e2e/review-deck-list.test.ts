@@ -100,4 +100,32 @@ describe('the deck list', () => {
     expect(await storedRows(page, 'cards')).toEqual(cardsBefore);
     await context.close();
   });
+
+  it('previews the cards forgotten today, and only those', async () => {
+    const context = await served.browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    await reviewReady(page);
+    const forgotten = await shownCardId(page);
+    await page.keyboard.press('Space');
+    await page.keyboard.press('1');
+    await expect.poll(() => shownCardId(page)).not.toBe(forgotten);
+    const remembered = await shownCardId(page);
+    await page.keyboard.press('Space');
+    await page.keyboard.press('3');
+    await expect.poll(() => shownCardId(page)).not.toBe(remembered);
+    const log = await storedRows(page, 'log');
+    await page.locator('[data-deck-list] summary').first().click();
+    await page.locator('[data-preview="forgotten"]').click();
+    await expect
+      .poll(() => page.locator('[data-status]').textContent())
+      .toBe('Preview, 1 card left: answers here are not saved to your schedule.');
+    expect(await shownCardId(page)).toBe(forgotten);
+    expect(await page.locator('[data-scope-label]').textContent()).toBe('Forgotten today');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('3');
+    await page.locator('[data-done]:not([hidden])').waitFor();
+    expect(await storedRows(page, 'log')).toEqual(log);
+    await context.close();
+  });
 });

@@ -30,7 +30,7 @@ import { showCardInfo } from './card-info';
 import { filterDeckList, showDeckCounts } from './deck-list';
 import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
-import { loadPreviewCards } from '../../storage/preview';
+import { loadForgottenToday, loadPreviewCards } from '../../storage/preview';
 import { editCard, flagCard, forgetCard, noteCard } from '../../storage/undo';
 import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
@@ -318,10 +318,16 @@ export class ReviewSessionElement extends HTMLElement {
   /** Start previewing `value`'s cards (a deck-list row); the schedule is left alone. */
   private async startPreview(value: string): Promise<void> {
     if (!this.db) return;
-    const scope = parseScope(value);
-    this.previewCards = await loadPreviewCards(this.db, scope);
-    this.scope = scope;
-    this.showScope();
+    if (value === 'forgotten') {
+      this.previewCards = await loadForgottenToday(this.db, Date.now(), this.settings);
+      this.scope = { kind: 'all' };
+      this.showScope();
+      required(this, '[data-scope-label]').textContent = 'Forgotten today';
+    } else {
+      this.scope = parseScope(value);
+      this.previewCards = await loadPreviewCards(this.db, this.scope);
+      this.showScope();
+    }
     required<HTMLDetailsElement>(this, '[data-deck-list]').open = false;
     this.dataset['mode'] = 'preview';
     await this.refresh();
