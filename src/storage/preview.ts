@@ -39,3 +39,26 @@ export async function loadForgottenToday(
     (card): card is StoredCard => card !== undefined && !card.retired && !card.suspended,
   );
 }
+
+/**
+ * Anki's "review ahead": cards in learning or review due before `now + days`, soonest first,
+ * leaving out those already answered today. Answers to them are scheduled as usual (FSRS takes
+ * an early review into account).
+ */
+export async function loadReviewAhead(
+  db: ResidualDb,
+  now: number,
+  settings: Settings,
+  days: number,
+): Promise<StoredCard[]> {
+  const start = dayStart(dayNumber(now, settings.dayStartHour), settings.dayStartHour);
+  const until = now + days * 86_400_000;
+  const read = (queue: 'learning' | 'review') =>
+    db.cards
+      .where('[queue+due]')
+      .between([queue, -Infinity], [queue, until], true, true)
+      .filter((card) => card.lastReview === null || card.lastReview < start)
+      .toArray();
+  const [learning, review] = await Promise.all([read('learning'), read('review')]);
+  return [...learning, ...review].sort((a, b) => a.due - b.due);
+}

@@ -2,7 +2,7 @@
 // beside each, a text filter, and choosing a row studies that part of the deck.
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
+import { putRow, reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -126,6 +126,50 @@ describe('the deck list', () => {
     await page.keyboard.press('3');
     await page.locator('[data-done]:not([hidden])').waitFor();
     expect(await storedRows(page, 'log')).toEqual(log);
+    await context.close();
+  });
+
+  it('reviews ahead: cards due within N days, answered and scheduled as usual', async () => {
+    const context = await served.browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    await reviewReady(page);
+    const day = 86_400_000;
+    const [row] = await storedRows<Record<string, unknown> & { id: string }>(page, 'cards');
+    await putRow(page, 'cards', {
+      ...row,
+      state: 2,
+      queue: 'review',
+      due: Date.now() + 2 * day,
+      stability: 8,
+      difficulty: 5,
+      scheduledDays: 8,
+      elapsedDays: 6,
+      reps: 2,
+      lastReview: Date.now() - 6 * day,
+    });
+    await page.reload();
+    await reviewReady(page);
+    const list = page.locator('[data-deck-list]');
+    await list.locator('summary').first().click();
+    await list.getByLabel('Review ahead').fill('0');
+    await list.locator('[data-preview="ahead"]').click();
+    await expect
+      .poll(() => page.locator('[data-status]').textContent())
+      .toBe('Review ahead: give a whole number of days from 1 to 365.');
+    await list.getByLabel('Review ahead').fill('3');
+    await list.locator('[data-preview="ahead"]').click();
+    await expect
+      .poll(() => page.locator('[data-status]').textContent())
+      .toBe('Reviewing ahead, 1 card left: answers are scheduled by FSRS as usual.');
+    expect(await shownCardId(page)).toBe(row!.id);
+    await page.keyboard.press('Space');
+    await page.keyboard.press('3');
+    await expect
+      .poll(() => page.locator('[data-status]').textContent())
+      .toBe('Nothing more to review ahead.');
+    const log = await storedRows<{ cardId: string; grade: number }>(page, 'log');
+    expect(log.map((entry) => [entry.cardId, entry.grade])).toEqual([[row!.id, 3]]);
     await context.close();
   });
 });

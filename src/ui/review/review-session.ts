@@ -30,7 +30,7 @@ import { showCardInfo } from './card-info';
 import { filterDeckList, showDeckCounts } from './deck-list';
 import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
-import { loadForgottenToday, loadPreviewCards } from '../../storage/preview';
+import { loadForgottenToday, loadPreviewCards, loadReviewAhead } from '../../storage/preview';
 import { editCard, flagCard, forgetCard, noteCard } from '../../storage/undo';
 import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
@@ -95,6 +95,9 @@ export class ReviewSessionElement extends HTMLElement {
    * never written to the schedule or the log. Null when not previewing.
    */
   private previewCards: StoredCard[] | null = null;
+  /** Review ahead: the list's answers are scheduled as usual (the list is re-read after each). */
+  private previewWrites = false;
+  private aheadDays = 0;
   /** When the shown question appeared (performance.now()), for the time per answer. */
   private shownAt = 0;
 
@@ -176,6 +179,7 @@ export class ReviewSessionElement extends HTMLElement {
   /** Study another part of the deck, chosen in the deck list. */
   private chooseScope(value: string): Promise<void> {
     this.previewCards = null;
+    this.previewWrites = false;
     delete this.dataset['mode'];
     this.scope = parseScope(value);
     this.ahead = false;
@@ -240,6 +244,9 @@ export class ReviewSessionElement extends HTMLElement {
     this.showUndo();
     await showDeckCounts(required(this, '[data-deck-list]'), this.db, this.settings, Date.now());
     await showSetAside(this.db, required(this, '[data-set-aside]'), this.scope, Date.now());
+    if (this.previewCards && this.previewWrites) {
+      this.previewCards = await loadReviewAhead(this.db, Date.now(), this.settings, this.aheadDays);
+    }
     if (this.previewCards) {
       this.showPreviewCard(queue);
       return;
@@ -318,7 +325,21 @@ export class ReviewSessionElement extends HTMLElement {
   /** Start previewing `value`'s cards (a deck-list row); the schedule is left alone. */
   private async startPreview(value: string): Promise<void> {
     if (!this.db) return;
-    if (value === 'forgotten') {
+    this.previewWrites = false;
+    if (value === 'ahead') {
+      const input = required<HTMLInputElement>(this, '[data-ahead-days]');
+      const days = Number(input.value);
+      if (!Number.isInteger(days) || days < 1 || days > 365) {
+        this.say('Review ahead: give a whole number of days from 1 to 365.');
+        return;
+      }
+      this.aheadDays = days;
+      this.previewWrites = true;
+      this.previewCards = await loadReviewAhead(this.db, Date.now(), this.settings, days);
+      this.scope = { kind: 'all' };
+      this.showScope();
+      required(this, '[data-scope-label]').textContent = `Review ahead ${days} days`;
+    } else if (value === 'forgotten') {
       this.previewCards = await loadForgottenToday(this.db, Date.now(), this.settings);
       this.scope = { kind: 'all' };
       this.showScope();
@@ -338,13 +359,23 @@ export class ReviewSessionElement extends HTMLElement {
     const card = cards[0] ?? null;
     this.show(card, queue);
     const left = `${cards.length} card${cards.length === 1 ? '' : 's'} left`;
-    this.say(
-      card
-        ? `Preview, ${left}: answers here are not saved to your schedule.`
-        : 'Preview finished. Nothing was rescheduled.',
-    );
+    if (this.previewWrites) {
+      this.say(
+        card
+          ? `Reviewing ahead, ${left}: answers are scheduled by FSRS as usual.`
+          : 'Nothing more to review ahead.',
+      );
+    } else {
+      this.say(
+        card
+          ? `Preview, ${left}: answers here are not saved to your schedule.`
+          : 'Preview finished. Nothing was rescheduled.',
+      );
+    }
     if (!card) {
-      required(this, '[data-done-title]').textContent = 'Preview finished';
+      required(this, '[data-done-title]').textContent = this.previewWrites
+        ? 'Done reviewing ahead'
+        : 'Preview finished';
       required(this, '[data-done-detail]').textContent =
         'Choose a part of the deck above to go back to your scheduled reviews.';
       required(this, '[data-action="study-ahead"]').hidden = true;
@@ -441,7 +472,7 @@ export class ReviewSessionElement extends HTMLElement {
   private grade(grade: Grade): Promise<void> {
     const card = this.current;
     if (!card || !this.revealed) return Promise.resolve();
-    if (this.previewCards) return this.answerPreview(grade);
+    if (this.previewCards && !this.previewWrites) return this.answerPreview(grade);
     const answerMs = cappedAnswerMs(performance.now() - this.shownAt);
     return this.act(async (db) => {
       let becameLeech = false;
