@@ -3,6 +3,7 @@
  * rows read back from IndexedDB, and backup files. Text fields have length limits so a hostile
  * file cannot smuggle in megabytes of text.
  */
+import { MAX_ANSWER_MS } from './answer-time';
 import { z } from 'zod';
 import { MAX_COUNT, MAX_TIME } from './limits';
 
@@ -45,6 +46,16 @@ const plainText = z
   .refine((text) => !MARKUP.test(text), 'must be plain text (it contains HTML or script)');
 
 const time = z.number().int().min(0).max(MAX_TIME);
+
+/** A reader's own wording of a card: plain text, like the deck's. */
+export const personalEditSchema = z
+  .object({
+    front: plainText,
+    back: plainText,
+    editedAt: time,
+    baseHash: z.string().min(1).max(MAX_ID),
+  })
+  .strict();
 const cardSource = z.enum(['list', 'ours']);
 const count = z.number().int().min(0).max(MAX_COUNT);
 const finite = z.number().min(0).max(1e6);
@@ -100,6 +111,11 @@ export const storedCardSchema = deckCardSchema
     buriedUntil: time,
     rev: count,
     flagsUpdatedAt: time.optional(),
+    flag: z
+      .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
+      .optional(),
+    edit: personalEditSchema.optional(),
+    note: plainText.optional(),
   })
   .strict();
 
@@ -123,6 +139,7 @@ export const reviewLogSchema = z
     scheduledDays: count,
     learningSteps: count,
     deviceId: deviceIdSchema.optional(),
+    answerMs: z.number().int().min(0).max(MAX_ANSWER_MS).optional(),
   })
   .strict();
 

@@ -101,7 +101,32 @@ export interface StoredCard extends DeckCard, Schedule {
    * devices keeps the newer flags.
    */
   flagsUpdatedAt?: number;
+  /** The reader's flag, in Anki's numbering and colours; absent or 0 when none. */
+  flag?: CardFlag;
+  /** The reader's own wording (key E), shown instead of the deck's; absent when none. */
+  edit?: PersonalEdit;
+  /** The reader's own note on the card (card info); absent when none. */
+  note?: string;
 }
+
+/** A reader's rewrite of a card, kept across deck updates. */
+export interface PersonalEdit {
+  front: string;
+  back: string;
+  editedAt: number;
+  /** The deck wording's hash when the edit was made: differs once the original changed. */
+  baseHash: string;
+}
+
+/** Anki's flags: 0 none, 1 red, 2 orange, 3 green, 4 blue. */
+export type CardFlag = 0 | 1 | 2 | 3 | 4;
+export const FLAG_NAMES: Record<CardFlag, string> = {
+  0: 'none',
+  1: 'red',
+  2: 'orange',
+  3: 'green',
+  4: 'blue',
+};
 
 /** One row of the append-only review log. The memory fields are those before the review. */
 export interface ReviewLogEntry {
@@ -121,4 +146,7 @@ export interface ReviewLogEntry {
   learningSteps: number;
   /** The device that recorded it (absent only in backup files from before devices had ids). */
   deviceId?: string;
+  /** Time from the question shown to the answer, capped (src/srs/answer-time.ts); absent in rows
+   * recorded before it was kept. */
+  answerMs?: number;
 }

@@ -17,13 +17,22 @@ import type { ResidualDb } from '../../storage/db';
 import { classifyStorageError, describeStorageError } from '../../storage/errors';
 import { persistenceState, requestPersistence, type PersistenceState } from '../../storage/open';
 import { loadCheckedQueue } from '../../storage/reviewable';
+import { buryCard, recordReview, suspendCard, unsuspendCard } from '../../storage/reviews';
 import {
-  buryCard,
-  canUndo,
-  recordReview,
-  suspendCard,
-  undoLastReview,
-} from '../../storage/reviews';
+  TabUndoStack,
+  undoStep,
+  unburyCard,
+  withUndo,
+  type UndoableOperation,
+} from '../../storage/undo';
+import { showSetAside } from './set-aside';
+import { showCardInfo } from './card-info';
+import { filterDeckList, showDeckCounts } from './deck-list';
+import { cappedAnswerMs, formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
+import { loadAnswerTimeToday } from '../../storage/answer-time';
+import { loadForgottenToday, loadPreviewCards, loadReviewAhead } from '../../storage/preview';
+import { editCard, flagCard, forgetCard, noteCard } from '../../storage/undo';
+import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
 import { cardsWaitingInUnreadPapers } from '../../storage/due';
 import { loadProgress } from '../../storage/progress';
@@ -67,6 +76,19 @@ const PERSISTENCE_TEXT: Record<PersistenceState, string> = {
   unsupported: 'This browser does not say whether it keeps this site\u2019s data.',
 };
 
+/** What the undo button and message call each operation. */
+const UNDO_LABELS: Record<UndoableOperation, string> = {
+  answer: 'last answer',
+  bury: 'bury',
+  suspend: 'suspension',
+  unbury: 'unbury',
+  unsuspend: 'unsuspension',
+  forget: 'reset',
+  flag: 'flag change',
+  edit: 'edit',
+  note: 'note',
+};
+
 export class ReviewSessionElement extends HTMLElement {
   private db: ResidualDb | null = null;
   private settings!: Settings;
@@ -83,22 +105,34 @@ export class ReviewSessionElement extends HTMLElement {
   private readonly tab = tabId();
   /** This sitting's answers, for the summary when the queue is done. */
   private tally: SessionTally = emptyTally();
+  /** This tab's own operations, newest last: U takes back the last one done here. */
+  private readonly undoStack = new TabUndoStack();
+  /**
+   * Preview (Anki's "preview"/cram custom study): one part's cards regardless of schedule, in
+   * reading order; answers only move through the list (Again sends a card to the end) and are
+   * never written to the schedule or the log. Null when not previewing.
+   */
+  private previewCards: StoredCard[] | null = null;
+  /** Review ahead: the list's answers are scheduled as usual (the list is re-read after each). */
+  private previewWrites = false;
+  private aheadDays = 0;
+  /** When the shown question appeared (performance.now()), for the time per answer. */
+  private shownAt = 0;
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
     this.titles = titles ? (JSON.parse(titles) as Record<string, string>) : {};
     this.addEventListener('click', (event) => void this.onClick(event));
     document.addEventListener('keydown', (event) => void this.onKey(event));
-    required<HTMLSelectElement>(this, '[data-scope]').addEventListener('change', (event) => {
-      this.scope = parseScope((event.target as HTMLSelectElement).value);
-      this.ahead = false;
-      const url = new URL(location.href);
-      url.searchParams.delete('chapter');
-      url.searchParams.delete('paper');
-      if (this.scope.kind === 'chapter') url.searchParams.set('chapter', this.scope.chapter);
-      if (this.scope.kind === 'paper') url.searchParams.set('paper', this.scope.paperId);
-      history.replaceState(null, '', url);
-      void this.refresh();
+    required<HTMLInputElement>(this, '[data-deck-filter]').addEventListener('input', (event) => {
+      filterDeckList(
+        required(this, '.residual-decks__panel'),
+        (event.target as HTMLInputElement).value,
+      );
+    });
+    required<HTMLSelectElement>(this, '[data-flag-select]').addEventListener('change', (event) => {
+      const chosen = Number((event.target as HTMLSelectElement).value) as CardFlag;
+      void this.flag(chosen === 0 ? ((this.current?.flag ?? 0) as CardFlag) : chosen);
     });
     required<HTMLFormElement>(this, '[data-settings]').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -140,17 +174,50 @@ export class ReviewSessionElement extends HTMLElement {
         .filter(Boolean)
         .join(' '),
     );
-    const select = required<HTMLSelectElement>(this, '[data-scope]');
-    select.value = scopeValue(this.scope);
-    if (select.value !== scopeValue(this.scope)) {
-      this.scope = { kind: 'all' };
-      select.value = 'all';
-    }
-    select.disabled = false;
+    if (!this.scopeButton(scopeValue(this.scope))) this.scope = { kind: 'all' };
+    this.showScope();
     void persistenceState().then((state) => this.showPersistence(state));
     await this.refresh().catch((error: unknown) => this.say(describeStorageError(error)));
     session.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
+  }
+
+  /** The deck list's button for a scope value, if the list has one. */
+  private scopeButton(value: string): HTMLButtonElement | null {
+    return this.querySelector<HTMLButtonElement>(`[data-study="${CSS.escape(value)}"]`);
+  }
+
+  /** Name the scope being studied in the toolbar and in [data-scope]. */
+  private showScope(): void {
+    const value = scopeValue(this.scope);
+    required<HTMLInputElement>(this, '[data-scope]').value = value;
+    const button = this.scopeButton(value);
+    const label =
+      this.scope.kind === 'chapter'
+        ? (this.titles[this.scope.chapter] ?? this.scope.chapter)
+        : (button?.textContent?.trim() ?? 'All cards');
+    required(this, '[data-scope-label]').textContent = label;
+  }
+
+  /** Study another part of the deck, chosen in the deck list. */
+  private chooseScope(value: string): Promise<void> {
+    this.previewCards = null;
+    this.previewWrites = false;
+    delete this.dataset['mode'];
+    this.scope = parseScope(value);
+    this.ahead = false;
+    const url = new URL(location.href);
+    url.searchParams.delete('chapter');
+    url.searchParams.delete('paper');
+    url.searchParams.delete('scope');
+    if (this.scope.kind === 'chapter') url.searchParams.set('chapter', this.scope.chapter);
+    if (this.scope.kind === 'paper') url.searchParams.set('paper', this.scope.paperId);
+    history.replaceState(null, '', url);
+    this.showScope();
+    const list = required<HTMLDetailsElement>(this, '[data-deck-list]');
+    list.open = false;
+    list.querySelector('summary')?.focus();
+    return this.refresh();
   }
 
   private useSettings(settings: Settings): void {
@@ -201,10 +268,16 @@ export class ReviewSessionElement extends HTMLElement {
     for (const key of ['new', 'learning', 'review'] as const) {
       required(this, `[data-count="${key}"]`).textContent = String(queue.counts[key]);
     }
-    required<HTMLButtonElement>(this, '[data-action="undo"]').disabled = !(await canUndo(
-      this.db,
-      this.tab,
-    ));
+    this.showUndo();
+    await showDeckCounts(required(this, '[data-deck-list]'), this.db, this.settings, Date.now());
+    await showSetAside(this.db, required(this, '[data-set-aside]'), this.scope, Date.now());
+    if (this.previewCards && this.previewWrites) {
+      this.previewCards = await loadReviewAhead(this.db, Date.now(), this.settings, this.aheadDays);
+    }
+    if (this.previewCards) {
+      this.showPreviewCard(queue);
+      return;
+    }
     const [first] = setAside;
     if (first) {
       // A damaged row would break scheduling: it is set aside (kept, and listed), and review goes on.
@@ -225,6 +298,9 @@ export class ReviewSessionElement extends HTMLElement {
     cardPanel.hidden = card === null;
     done.hidden = card !== null;
     this.dataset['cardId'] = card?.id ?? '';
+    for (const count of this.querySelectorAll<HTMLElement>('[data-queue]')) {
+      count.toggleAttribute('data-current', card !== null && count.dataset['queue'] === card.queue);
+    }
     if (!card) {
       this.showDone(queue);
       return;
@@ -234,12 +310,23 @@ export class ReviewSessionElement extends HTMLElement {
       .join(' \u203a ');
     required(this, '[data-where]').textContent = where;
     required(this, '[data-changed]').hidden = !card.changed;
+    this.showFlag(card.flag ?? 0);
     const source = sourceOf(card);
     const sourceLabel = required(this, '[data-source-label]');
     sourceLabel.textContent = SOURCE_LABELS[source];
     sourceLabel.dataset['source'] = source;
-    showCardText(required(this, '[data-front]'), card, 'front');
-    showCardText(required(this, '[data-back]'), card, 'back');
+    required(this, '[data-card-text]').scrollTop = 0;
+    this.shownAt = performance.now();
+    // The reader's own wording, when there is one, is shown as text (never the build's math HTML).
+    const wording = card.edit
+      ? { id: card.id, hash: `edit:${card.id}`, front: card.edit.front, back: card.edit.back }
+      : card;
+    showCardText(required(this, '[data-front]'), wording, 'front');
+    showCardText(required(this, '[data-back]'), wording, 'back');
+    required(this, '[data-edited]').hidden = !card.edit;
+    required(this, '[data-note]').textContent = card.note ? `Your note: ${card.note}` : '';
+    required(this, '[data-original-changed]').hidden =
+      !card.edit || card.edit.baseHash === card.hash;
     required(this, '[data-answer]').hidden = true;
     required(this, '[data-grades]').hidden = true;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
@@ -249,6 +336,74 @@ export class ReviewSessionElement extends HTMLElement {
     if (this.contains(document.activeElement) || document.activeElement === document.body) {
       required(this, '[data-front]').focus({ preventScroll: true });
     }
+  }
+
+  /** Start previewing `value`'s cards (a deck-list row); the schedule is left alone. */
+  private async startPreview(value: string): Promise<void> {
+    if (!this.db) return;
+    this.previewWrites = false;
+    if (value === 'ahead') {
+      const input = required<HTMLInputElement>(this, '[data-ahead-days]');
+      const days = Number(input.value);
+      if (!Number.isInteger(days) || days < 1 || days > 365) {
+        this.say('Review ahead: give a whole number of days from 1 to 365.');
+        return;
+      }
+      this.aheadDays = days;
+      this.previewWrites = true;
+      this.previewCards = await loadReviewAhead(this.db, Date.now(), this.settings, days);
+      this.scope = { kind: 'all' };
+      this.showScope();
+      required(this, '[data-scope-label]').textContent = `Review ahead ${days} days`;
+    } else if (value === 'forgotten') {
+      this.previewCards = await loadForgottenToday(this.db, Date.now(), this.settings);
+      this.scope = { kind: 'all' };
+      this.showScope();
+      required(this, '[data-scope-label]').textContent = 'Forgotten today';
+    } else {
+      this.scope = parseScope(value);
+      this.previewCards = await loadPreviewCards(this.db, this.scope);
+      this.showScope();
+    }
+    required<HTMLDetailsElement>(this, '[data-deck-list]').open = false;
+    this.dataset['mode'] = 'preview';
+    await this.refresh();
+  }
+
+  private showPreviewCard(queue: TodayQueue): void {
+    const cards = this.previewCards ?? [];
+    const card = cards[0] ?? null;
+    this.show(card, queue);
+    const left = `${cards.length} card${cards.length === 1 ? '' : 's'} left`;
+    if (this.previewWrites) {
+      this.say(
+        card
+          ? `Reviewing ahead, ${left}: answers are scheduled by FSRS as usual.`
+          : 'Nothing more to review ahead.',
+      );
+    } else {
+      this.say(
+        card
+          ? `Preview, ${left}: answers here are not saved to your schedule.`
+          : 'Preview finished. Nothing was rescheduled.',
+      );
+    }
+    if (!card) {
+      required(this, '[data-done-title]').textContent = this.previewWrites
+        ? 'Done reviewing ahead'
+        : 'Preview finished';
+      required(this, '[data-done-detail]').textContent =
+        'Choose a part of the deck above to go back to your scheduled reviews.';
+      required(this, '[data-action="study-ahead"]').hidden = true;
+    }
+  }
+
+  /** An answer in preview: Again sends the card to the end of the list, the others remove it. */
+  private answerPreview(grade: Grade): Promise<void> {
+    const cards = this.previewCards;
+    const card = cards?.shift();
+    if (cards && card && grade === 1) cards.push(card);
+    return this.refresh();
   }
 
   private showDone(queue: TodayQueue): void {
@@ -280,6 +435,7 @@ export class ReviewSessionElement extends HTMLElement {
     summary.hidden = this.tally.answers === 0;
     summary.textContent = describeSummary(summarise(this.tally));
     void this.showWaiting();
+    void this.showTimeToday();
     const studyAhead = required<HTMLButtonElement>(this, '[data-action="study-ahead"]');
     studyAhead.hidden = this.scope.kind === 'all' || this.ahead || queue.ahead === 0;
     const what = this.scope.kind === 'chapter' ? 'this chapter' : 'this paper';
@@ -312,6 +468,16 @@ export class ReviewSessionElement extends HTMLElement {
     } catch {
       // Without the plan the link goes to the progress page, which names the next paper.
     }
+  }
+
+  /** "Today: 23 answers in 6 min 10 s, 16 s each": Anki's line under the finished deck. */
+  private async showTimeToday(): Promise<void> {
+    if (!this.db) return;
+    const today = await loadAnswerTimeToday(this.db, Date.now(), this.settings);
+    required(this, '[data-done-time]').textContent =
+      today.answers === 0
+        ? 'No answers yet today.'
+        : `Today: ${today.answers} answer${today.answers === 1 ? '' : 's'} in ${formatStudyTime(today.totalMs)}${today.timed > 0 ? `, ${formatStudyTime(today.meanMs)} each on average` : ''} (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}).`;
   }
 
   private reveal(): void {
@@ -356,47 +522,188 @@ export class ReviewSessionElement extends HTMLElement {
   private grade(grade: Grade): Promise<void> {
     const card = this.current;
     if (!card || !this.revealed) return Promise.resolve();
+    if (this.previewCards && !this.previewWrites) return this.answerPreview(grade);
+    const answerMs = cappedAnswerMs(performance.now() - this.shownAt);
     return this.act(async (db) => {
       const now = Date.now();
-      const result = await recordReview(
-        db,
-        { cardId: card.id, expectedRev: card.rev, grade, now, tab: this.tab },
-        this.scheduler,
-      );
+      let becameLeech = false;
+      let lapses = 0;
+      const step = await withUndo(db, card.id, 'answer', async () => {
+        const result = await recordReview(
+          db,
+          { cardId: card.id, expectedRev: card.rev, grade, now, tab: this.tab },
+          this.scheduler,
+        );
+        await db.log.update(result.logId, { answerMs });
+        becameLeech = result.becameLeech;
+        lapses = result.card.lapses;
+        return result;
+      });
+      this.undoStack.push(step);
       this.tally = withAnswer(this.tally, card.id, grade, now);
-      if (result.becameLeech) {
-        return `This card has lapsed ${result.card.lapses} times, so it is now tagged as a leech and suspended. Consider rereading its section; unsuspend it from the card browser.`;
+      if (becameLeech) {
+        return `This card has lapsed ${lapses} times, so it is now tagged as a leech and suspended. Consider rereading its section; unsuspend it below or from the card browser.`;
       }
       return '';
     });
   }
 
+  /** The undo button names what it would take back. */
+  private showUndo(): void {
+    const button = required<HTMLButtonElement>(this, '[data-action="undo"]');
+    const step = this.undoStack.peek();
+    button.disabled = step === undefined;
+    required(this, '[data-undo-what]').textContent = step
+      ? UNDO_LABELS[step.operation]
+      : 'last answer';
+  }
+
   private undo(): Promise<void> {
     return this.act(async (db) => {
-      const result = await undoLastReview(db, this.tab);
-      if (result.undone) return 'Undid the last answer.';
-      return result.reason === 'nothing'
-        ? 'There is no answer given in this tab to undo.'
-        : 'That card was changed in another tab since you answered it, so the answer was not undone (undoing it would erase the other tab\u2019s work).';
+      const step = this.undoStack.pop();
+      if (!step) return 'There is nothing to undo in this tab.';
+      const result = await undoStep(db, step);
+      if (result.undone) return `Undid the ${UNDO_LABELS[step.operation]}.`;
+      return `That card was changed in another tab since, so the ${UNDO_LABELS[step.operation]} cannot be undone here. Nothing was changed.`;
     });
+  }
+
+  /** Run a flag change on one card through the tab's undo stack. */
+  private changeFlag(
+    cardId: string,
+    operation: UndoableOperation,
+    run: (db: ResidualDb) => Promise<StoredCard>,
+    message: string,
+  ): Promise<void> {
+    return this.act(async (db) => {
+      this.undoStack.push(
+        await withUndo(db, cardId, operation, async () => ({ card: await run(db) })),
+      );
+      return message;
+    });
+  }
+
+  /** The flag badge on the card and the flag menu's choice. */
+  private showFlag(flag: CardFlag): void {
+    const badge = required(this, '[data-flag-badge]');
+    badge.hidden = flag === 0;
+    badge.dataset['flag'] = String(flag);
+    badge.textContent = `${FLAG_NAMES[flag]} flag`;
+    required<HTMLSelectElement>(this, '[data-flag-select]').value = String(flag);
+  }
+
+  /** Flag the shown card (Ctrl+1…4 or the menu); the same flag again clears it. U undoes it. */
+  private flag(flag: CardFlag): Promise<void> {
+    const card = this.current;
+    if (!card || !this.db) return Promise.resolve();
+    const next: CardFlag = (card.flag ?? 0) === flag ? 0 : flag;
+    return this.changeFlag(
+      card.id,
+      'flag',
+      (db) => flagCard(db, card.id, card.rev, next),
+      next === 0 ? 'Flag removed.' : `Flagged ${FLAG_NAMES[next]}.`,
+    );
+  }
+
+  /** Open the edit dialog (key E) with the card's current wording. */
+  private openEdit(): void {
+    const card = this.current;
+    if (!card) return;
+    const dialog = required<HTMLDialogElement>(this, '[data-edit-dialog]');
+    const form = required<HTMLFormElement>(dialog, 'form');
+    (form.elements.namedItem('front') as HTMLTextAreaElement).value =
+      card.edit?.front ?? card.front;
+    (form.elements.namedItem('back') as HTMLTextAreaElement).value = card.edit?.back ?? card.back;
+    required(dialog, '[data-edit-original]').textContent = card.edit
+      ? `The deck's wording: ${card.front} \u2014 ${card.back}`
+      : '';
+    required<HTMLButtonElement>(dialog, '[data-action="revert"]').hidden = !card.edit;
+    required(dialog, '[data-edit-error]').textContent = '';
+    dialog.showModal();
+  }
+
+  /** Save the edit dialog's wording, or with `revert` go back to the deck's. U undoes either. */
+  private async saveEdit(revert: boolean): Promise<void> {
+    const card = this.current;
+    if (!card) return;
+    const dialog = required<HTMLDialogElement>(this, '[data-edit-dialog]');
+    const form = required<HTMLFormElement>(dialog, 'form');
+    const wording = revert
+      ? null
+      : {
+          front: (form.elements.namedItem('front') as HTMLTextAreaElement).value,
+          back: (form.elements.namedItem('back') as HTMLTextAreaElement).value,
+        };
+    if (wording && (!wording.front.trim() || !wording.back.trim())) {
+      required(dialog, '[data-edit-error]').textContent =
+        'Not saved: the question and the answer both need some text.';
+      return;
+    }
+    dialog.close();
+    await this.changeFlag(
+      card.id,
+      'edit',
+      (db) => editCard(db, card.id, card.rev, wording, Date.now()),
+      revert ? "Back to the deck's wording. Undo with U." : 'Your wording is saved. Undo with U.',
+    );
+  }
+
+  private async info(): Promise<void> {
+    const card = this.current;
+    if (!card || !this.db) return;
+    const dialog = required<HTMLDialogElement>(this, '[data-info-dialog]');
+    await showCardInfo(dialog, this.db, card, this.scheduler, this.titles);
+  }
+
+  /** Save card info's note on the shown card (an empty note removes it); U undoes it. */
+  private saveNote(): Promise<void> {
+    const card = this.current;
+    if (!card) return Promise.resolve();
+    const dialog = required<HTMLDialogElement>(this, '[data-info-dialog]');
+    const note = required<HTMLTextAreaElement>(dialog, '[data-note-input]').value;
+    dialog.close();
+    return this.changeFlag(
+      card.id,
+      'note',
+      (db) => noteCard(db, card.id, card.rev, note),
+      note.trim() ? 'Note saved. Undo with U.' : 'Note removed. Undo with U.',
+    );
+  }
+
+  /** Reset the shown card to new (Anki's Forget), from card info; U takes it back. */
+  private forget(): Promise<void> {
+    const card = this.current;
+    if (!card) return Promise.resolve();
+    required<HTMLDialogElement>(this, '[data-info-dialog]').close();
+    return this.changeFlag(
+      card.id,
+      'forget',
+      (db) => forgetCard(db, card.id, card.rev, Date.now()),
+      'Reset to new; its answers stay in the log. Undo with U.',
+    );
   }
 
   private bury(): Promise<void> {
     const card = this.current;
     if (!card) return Promise.resolve();
-    return this.act(async (db) => {
-      await buryCard(db, card.id, card.rev, nextDayStart(Date.now(), this.settings.dayStartHour));
-      return 'Buried until tomorrow.';
-    });
+    const until = nextDayStart(Date.now(), this.settings.dayStartHour);
+    return this.changeFlag(
+      card.id,
+      'bury',
+      (db) => buryCard(db, card.id, card.rev, until),
+      'Buried until tomorrow. Undo with U, or unbury it below.',
+    );
   }
 
   private suspend(): Promise<void> {
     const card = this.current;
     if (!card) return Promise.resolve();
-    return this.act(async (db) => {
-      await suspendCard(db, card.id, card.rev);
-      return 'Suspended. Unsuspend it from the card browser.';
-    });
+    return this.changeFlag(
+      card.id,
+      'suspend',
+      (db) => suspendCard(db, card.id, card.rev),
+      'Suspended. Undo with U, or unsuspend it below or from the card browser.',
+    );
   }
 
   private async saveSettingsForm(form: HTMLFormElement): Promise<void> {
@@ -434,12 +741,40 @@ export class ReviewSessionElement extends HTMLElement {
 
   private async onClick(event: MouseEvent): Promise<void> {
     const target = (event.target as Element).closest<HTMLElement>(
-      'button[data-action], button[data-grade]',
+      'button[data-action], button[data-grade], button[data-study], button[data-preview]',
     );
     if (!target || !this.contains(target)) return;
+    const preview = target.dataset['preview'];
+    if (preview) return this.startPreview(preview);
+    const study = target.dataset['study'];
+    if (study) return this.chooseScope(study);
     const grade = target.dataset['grade'];
     if (grade) return this.grade(Number(grade) as Grade);
+    const cardId = target.dataset['cardId'] ?? '';
+    if (target.dataset['action'] === 'unbury') {
+      return this.changeFlag(cardId, 'unbury', (db) => unburyCard(db, cardId, null), 'Unburied.');
+    }
+    if (target.dataset['action'] === 'unsuspend') {
+      return this.changeFlag(
+        cardId,
+        'unsuspend',
+        (db) => unsuspendCard(db, cardId),
+        'Unsuspended.',
+      );
+    }
     switch (target.dataset['action']) {
+      case 'info':
+        return this.info();
+      case 'edit':
+        return this.openEdit();
+      case 'save-edit':
+        return this.saveEdit(false);
+      case 'revert':
+        return this.saveEdit(true);
+      case 'forget':
+        return this.forget();
+      case 'save-note':
+        return this.saveNote();
       case 'reveal':
         return this.reveal();
       case 'study-ahead':
@@ -460,7 +795,19 @@ export class ReviewSessionElement extends HTMLElement {
   }
 
   private async onKey(event: KeyboardEvent): Promise<void> {
+    // Anki's Ctrl+1…4 flags (desktop browsers keep some for switching tabs; the menu always works).
+    if (
+      event.ctrlKey &&
+      !event.altKey &&
+      ['1', '2', '3', '4'].includes(event.key) &&
+      this.current
+    ) {
+      event.preventDefault();
+      return this.flag(Number(event.key) as CardFlag);
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || !this.db) return;
+    // While card info is open its own controls take the keys (Escape closes it).
+    if (this.querySelector('dialog[open]')) return;
     const target = event.target as HTMLElement | null;
     if (target?.closest('input, textarea, select, [contenteditable], summary, details form'))
       return;
@@ -488,6 +835,14 @@ export class ReviewSessionElement extends HTMLElement {
         if (!this.current) return;
         event.preventDefault();
         return this.suspend();
+      case 'e':
+        if (!this.current) return;
+        event.preventDefault();
+        return this.openEdit();
+      case 'i':
+        if (!this.current) return;
+        event.preventDefault();
+        return this.info();
       case 'o':
         if (!this.current) return;
         event.preventDefault();

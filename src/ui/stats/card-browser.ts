@@ -2,7 +2,7 @@
  * <residual-card-browser>: every stored card in a filterable table, with suspend/unsuspend.
  * Card text is set as text; math is the site build's HTML for the same wording (card-text.ts).
  */
-import { STATE_NAMES, type StoredCard } from '../../srs/types';
+import { FLAG_NAMES, STATE_NAMES, type StoredCard } from '../../srs/types';
 import { categoryOf, CATEGORY_LABELS, type CardCategory } from '../../srs/stats';
 import { formatInterval } from '../../srs/format';
 import type { ResidualDb } from '../../storage/db';
@@ -10,6 +10,7 @@ import { describeStorageError } from '../../storage/errors';
 import { readCheckedCards } from '../../storage/quarantine';
 import { suspendCard, unsuspendCard } from '../../storage/reviews';
 import { restoreCard } from '../../storage/decline';
+import { unburyCard } from '../../storage/undo';
 import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
@@ -28,6 +29,10 @@ export interface CardFilter {
   leech: boolean;
   changed: boolean;
   text: string;
+  /** Only cards with the reader's note. */
+  noted?: boolean;
+  /** "1"…"4" for one flag, "any" for any flag, "" or absent for all cards. */
+  flag?: string;
 }
 
 /** Whether a card passes the filter. Retired cards show only when asked for. */
@@ -40,11 +45,19 @@ export function matchesFilter(card: StoredCard, filter: CardFilter): boolean {
   if (filter.source && sourceOf(card) !== filter.source) return false;
   if (filter.leech && !card.leech) return false;
   if (filter.changed && !card.changed) return false;
+  if (filter.noted && !card.note) return false;
+  if (filter.flag === 'any' && !card.flag) return false;
+  if (filter.flag && filter.flag !== 'any' && String(card.flag ?? 0) !== filter.flag) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
-    if (!card.front.toLowerCase().includes(needle) && !card.back.toLowerCase().includes(needle)) {
-      return false;
-    }
+    const texts = [
+      card.front,
+      card.back,
+      card.note ?? '',
+      card.edit?.front ?? '',
+      card.edit?.back ?? '',
+    ];
+    if (!texts.some((text) => text.toLowerCase().includes(needle))) return false;
   }
   return true;
 }
@@ -69,6 +82,8 @@ export class CardBrowserElement extends HTMLElement {
     required(this, '[data-rows]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-card]');
       if (button?.dataset['action'] === 'restore') void this.restore(button.dataset['card'] ?? '');
+      else if (button?.dataset['unbury'] !== undefined)
+        void this.unbury(button.dataset['card'] ?? '');
       else if (button) void this.toggleSuspend(button.dataset['card'] ?? '');
     });
     void this.start();
@@ -94,12 +109,12 @@ export class CardBrowserElement extends HTMLElement {
     if (started.deckProblem) this.say(started.deckProblem);
     const params = new URLSearchParams(location.search);
     const form = required<HTMLFormElement>(this, '[data-filters]');
-    for (const name of ['chapter', 'paper', 'source', 'state']) {
+    for (const name of ['chapter', 'paper', 'source', 'state', 'flag']) {
       const value = params.get(name);
       const field = form.elements.namedItem(name);
       if (value && field instanceof HTMLSelectElement) field.value = value;
     }
-    for (const name of ['leech', 'changed']) {
+    for (const name of ['leech', 'changed', 'noted']) {
       const field = form.elements.namedItem(name);
       if (params.get(name) === '1' && field instanceof HTMLInputElement) field.checked = true;
     }
@@ -134,6 +149,8 @@ export class CardBrowserElement extends HTMLElement {
       leech: data.get('leech') !== null,
       changed: data.get('changed') !== null,
       text: text('text').trim(),
+      flag: text('flag'),
+      noted: data.get('noted') !== null,
     };
   }
 
@@ -178,9 +195,12 @@ export class CardBrowserElement extends HTMLElement {
     cell(card.state === 0 ? '—' : card.due <= now ? 'now' : `in ${formatInterval(card.due - now)}`);
     cell(String(card.lapses));
     const flags = [
+      card.flag && `${FLAG_NAMES[card.flag]} flag`,
       card.leech && 'leech',
       card.changed && 'reworded',
       card.declined === true && 'declined (not for me)',
+      card.edit && 'your wording',
+      card.note && `note: ${card.note.slice(0, 60)}`,
     ]
       .filter(Boolean)
       .join(', ');
@@ -206,6 +226,15 @@ export class CardBrowserElement extends HTMLElement {
       );
       action.append(button);
     }
+    if (!card.retired && card.buriedUntil > now) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset['card'] = card.id;
+      button.dataset['unbury'] = '';
+      button.textContent = 'Unbury';
+      button.setAttribute('aria-label', `Unbury: ${plainCardText(card.front).slice(0, 80)}`);
+      action.append(' ', button);
+    }
     return row;
   }
 
@@ -214,6 +243,17 @@ export class CardBrowserElement extends HTMLElement {
     try {
       await restoreCard(this.db, cardId);
       this.say('Restored: the card is back in your reviews, with its history.');
+      await this.reload();
+    } catch (error) {
+      this.say(describeStorageError(error));
+    }
+  }
+
+  private async unbury(cardId: string): Promise<void> {
+    if (!this.db) return;
+    try {
+      await unburyCard(this.db, cardId, null);
+      this.say('Unburied: it is back in today\u2019s review.');
       await this.reload();
     } catch (error) {
       this.say(describeStorageError(error));

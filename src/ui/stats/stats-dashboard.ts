@@ -2,6 +2,8 @@
  * <residual-stats>: reads the card database and draws the statistics with Observable Plot, which
  * is loaded only here (dynamic import), never on other pages.
  */
+import { formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
+import { loadAnswerTimeToday } from '../../storage/answer-time';
 import {
   CATEGORY_LABELS,
   MASTERY_STAGES,
@@ -112,6 +114,12 @@ export class StatsDashboardElement extends HTMLElement {
         .filter((card) => card.leech)
         .count();
       this.renderSummary(data, leeches, await loadDueFigures(db, now, this.settings));
+      const today = await loadAnswerTimeToday(db, now, this.settings);
+      required(this, '[data-summary-time]').textContent =
+        `Today: ${today.answers} answer${today.answers === 1 ? '' : 's'}` +
+        (today.timed > 0
+          ? ` in ${formatStudyTime(today.totalMs)}, ${formatStudyTime(today.meanMs)} each on average (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}, as in Anki).`
+          : '.');
       this.drawForecast(Plot, data.forecast);
       this.drawHeatmap(Plot, data.heatmap, now);
       this.drawStates(Plot, totalCounts(data.byChapter));
