@@ -287,7 +287,10 @@ describe('when storage is missing or limited', () => {
       IDBObjectStore.prototype.put = full;
       IDBObjectStore.prototype.add = full;
     });
-    const page = await openReview(context);
+    // Not openReview: choosing list order saves a setting, which a full disk refuses.
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    await reviewReady(page);
     const status = (await page.locator('[data-status]').textContent()) ?? '';
     expect(status).toMatch(/storage for this site is full/);
     expect(status).not.toMatch(/QuotaExceededError/);
