@@ -8,6 +8,7 @@ import { queueOf } from '../srs/queue';
 import type { StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
 import { CardNotFoundError, StaleCardError } from './errors';
+import { nextRevision } from '../srs/limits';
 
 async function setDeclined(
   db: ResidualDb,
@@ -19,7 +20,13 @@ async function setDeclined(
     const card = await db.cards.get(cardId);
     if (!card) throw new CardNotFoundError(cardId);
     if (expectedRev !== null && card.rev !== expectedRev) throw new StaleCardError(cardId);
-    const next: StoredCard = { ...card, declined, rev: card.rev + 1 };
+    // A reader's mark: a merge between devices keeps the side that changed its marks last.
+    const next: StoredCard = {
+      ...card,
+      declined,
+      rev: nextRevision(card.rev),
+      flagsUpdatedAt: Date.now(),
+    };
     next.queue = queueOf(next);
     await db.cards.put(next);
     return next;

@@ -7,7 +7,8 @@
  *   answer one card in the same millisecond); the merged log is sorted by time and renumbered.
  * - Card schedules: each card's merged log is replayed through the scheduler from a new card, so a
  *   card reviewed on both devices while apart ends in the state its whole history implies.
- * - Flags (suspended, buried): the newer of the two (`flagsUpdatedAt`); a leech found by the replay
+ * - Flags (suspended, buried) and the reader's marks (flag, own wording, note, declined): the newer
+ *   of the two (`flagsUpdatedAt`, set by every such change); a leech found by the replay
  *   after that time suspends the card again, as it would have on the device.
  * - Reading progress and settings: the newer of the two; each reading state keeps its earliest date.
  * - Ties are broken by comparing the rows' JSON, never by which side is "local".
@@ -154,7 +155,15 @@ function mergeCards(
     const only = x ?? y;
     if (!x || !y) return only!;
     const content = mergeCardContent(x, y);
-    const flags = newer(x, y, (card) => card.flagsUpdatedAt ?? 0);
+    // Ties are broken on the flags and marks alone: the rest of a row changes with every merge, so
+    // comparing whole rows could pick the other side when the result is merged again.
+    const flagTime = (card: StoredCard) => card.flagsUpdatedAt ?? 0;
+    const flags =
+      flagTime(x) !== flagTime(y)
+        ? newer(x, y, flagTime)
+        : json(flagsAndMarks(x)) >= json(flagsAndMarks(y))
+          ? x
+          : y;
     // Neither side's state is trusted over the other's: the card is rebuilt from the merged log.
     const base: StoredCard = { ...content, due: Math.min(x.due, y.due) };
     const rows = logByCard.get(id) ?? [];
@@ -165,6 +174,7 @@ function mergeCards(
     } else {
       merged = replayCard(base, rows, settings, flags);
     }
+    merged = withMarksOf(merged, flags);
     return { ...merged, rev: mergedRevision(merged, x, y) };
   });
 }
@@ -178,6 +188,22 @@ function mergedRevision(merged: StoredCard, x: StoredCard, y: StoredCard): numbe
   const newest = x.rev === y.rev ? canonical(x, y) : x.rev > y.rev ? x : y;
   const same = json({ ...merged, rev: 0 }) === json({ ...newest, rev: 0 });
   return same ? newest.rev : Math.max(x.rev, y.rev) + 1;
+}
+
+/** The reader's own marks on a card: they travel with its flags (the newer side's, as a whole). */
+const READER_MARKS = ['flag', 'edit', 'note', 'declined'] as const;
+
+function flagsAndMarks(card: StoredCard): unknown[] {
+  return [pickFlags(card), ...READER_MARKS.map((key) => card[key] ?? null)];
+}
+
+function withMarksOf(card: StoredCard, from: StoredCard): StoredCard {
+  const next: StoredCard = { ...card };
+  for (const key of READER_MARKS) {
+    if (from[key] === undefined) delete next[key];
+    else Object.assign(next, { [key]: from[key] });
+  }
+  return next;
 }
 
 function pickFlags(card: StoredCard): Partial<StoredCard> {

@@ -15,6 +15,7 @@ import { personalEditSchema, storedCardSchema } from '../srs/schemas';
 import type { CardFlag, StoredCard } from '../srs/types';
 import type { ResidualDb } from './db';
 import { CardNotFoundError, StaleCardError } from './errors';
+import { nextRevision } from '../srs/limits';
 
 /** What the user did to a card, in the words the undo message uses. */
 export type UndoableOperation =
@@ -70,7 +71,7 @@ export async function withUndo(
   operation: UndoableOperation,
   run: () => Promise<{ card: StoredCard; logId?: number }>,
 ): Promise<UndoStep> {
-  return db.transaction('rw', db.cards, db.log, db.undo, async () => {
+  return db.transaction('rw', [db.cards, db.log, db.undo, db.meta], async () => {
     const before = await db.cards.get(cardId);
     if (!before) throw new CardNotFoundError(cardId);
     const result = await run();
@@ -119,7 +120,13 @@ async function changeCard(
     const card = await db.cards.get(cardId);
     if (!card) throw new CardNotFoundError(cardId);
     if (expectedRev !== null && card.rev !== expectedRev) throw new StaleCardError(cardId);
-    const next = { ...card, ...change(card), rev: card.rev + 1 } as StoredCard;
+    // A reader's mark, like a flag: a merge between devices keeps the newer side's marks.
+    const next = {
+      ...card,
+      ...change(card),
+      rev: nextRevision(card.rev),
+      flagsUpdatedAt: Date.now(),
+    } as StoredCard;
     // A field changed to undefined is removed, so the row holds no key the check does not expect.
     for (const key of Object.keys(next) as (keyof StoredCard)[]) {
       if (next[key] === undefined) delete next[key];

@@ -22,6 +22,7 @@ import type { ResidualDb } from '../../storage/db';
 import { declineCard } from '../../storage/decline';
 import { classifyStorageError, describeStorageError } from '../../storage/errors';
 import { recordReview } from '../../storage/reviews';
+import { loadCardMath, showCardText } from '../review/card-text';
 
 /** One database start (and deck sync) for every area of the page. */
 let storage: Promise<Started> | null = null;
@@ -73,7 +74,8 @@ class ReviewArea {
   }
 
   async start(): Promise<void> {
-    const started = await sharedStorage();
+    // Card math comes from the site's own build, read once per page (see card-text.ts).
+    const [started] = await Promise.all([sharedStorage(), loadCardMath()]);
     if (!started.ok) {
       this.finish(`These cards cannot be stored in this browser: ${started.message}`);
       return;
@@ -130,8 +132,8 @@ class ReviewArea {
     const left = this.session.pending.length;
     part(this.root, '[data-place]').textContent =
       `${plural(left, 'card')} to go${this.session.missed > 0 ? ' (missed cards come back)' : ''}`;
-    part(this.root, '[data-front]').textContent = card.front;
-    part(this.root, '[data-back]').textContent = card.back;
+    showCardText(part(this.root, '[data-front]'), card, 'front');
+    showCardText(part(this.root, '[data-back]'), card, 'back');
     part(this.root, '[data-answer]').hidden = true;
     part(this.root, '[data-grades]').hidden = true;
     const reveal = part<HTMLButtonElement>(this.root, '[data-action="reveal"]');

@@ -39,7 +39,13 @@ const device = fc.record({
 type DeviceHistory = typeof device extends fc.Arbitrary<infer T> ? T : never;
 
 function collection(deviceId: string, shared: Answer[], own: DeviceHistory): Collection {
-  const answers = [...shared, ...own.answers];
+  // Shared answers fall on even minutes, device bbbb's own on odd ones: two devices never record
+  // one card at the same moment (that is a clash, which the merge refuses, tested on its own).
+  const slot = (a: Answer, offset: number): Answer => ({ ...a, at: a.at * 2 + offset });
+  const answers = [
+    ...shared.map((a) => slot(a, 0)),
+    ...own.answers.map((a) => slot(a, deviceId === 'bbbb' ? 1 : 0)),
+  ];
   // One answer per card and minute: a device cannot answer one card twice in a millisecond.
   const seen = new Set<string>();
   const log: ReviewLogEntry[] = [];
@@ -60,7 +66,7 @@ function collection(deviceId: string, shared: Answer[], own: DeviceHistory): Col
       lastElapsedDays: 0,
       scheduledDays: 0,
       learningSteps: 0,
-      deviceId: shared.some((s) => `${s.card} ${s.at}` === key) ? 'shared' : deviceId,
+      deviceId: shared.some((s) => `${s.card} ${s.at * 2}` === key) ? 'shared' : deviceId,
     });
   }
   const cards: StoredCard[] = CARD_IDS.map((id, index) => {

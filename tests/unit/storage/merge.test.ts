@@ -16,6 +16,7 @@ import { mergeBackup } from '../../../src/storage/merge';
 import { rescheduleFromHistory } from '../../../src/storage/reschedule';
 import { recordReview, suspendCard } from '../../../src/storage/reviews';
 import { saveSettings } from '../../../src/storage/settings';
+import { flagCard, noteCard } from '../../../src/storage/undo';
 import { syncDeck } from '../../../src/storage/sync';
 import { deckCard } from '../srs/helpers';
 import { freshDb } from './helpers';
@@ -151,6 +152,23 @@ describe('merging a backup from another device', () => {
       updatedAt: START + 2 * DAY,
       reached: { skimmed: START + DAY, read: START + 2 * DAY },
     });
+  });
+
+  test('keeps the reader’s marks (flag, note, own wording) of the side that changed them last', async () => {
+    const { a, b } = await twoDevicesApart();
+    await flagCard(a, 'paper/shared', null, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await noteCard(b, 'paper/shared', null, 'Reread the framework first.');
+    const fromA = await fileOf(a, START + 6 * DAY);
+    const fromB = await fileOf(b, START + 6 * DAY);
+    await mergeBackup(a, fromB);
+    await mergeBackup(b, fromA);
+    for (const db of [a, b]) {
+      const card = (await db.cards.get('paper/shared'))!;
+      expect(card.note).toBe('Reread the framework first.');
+      expect(card.flag).toBeUndefined();
+    }
+    expect(await contents(a)).toEqual(await contents(b));
   });
 
   test('keeps the newer of two settings, personal parameters included', async () => {
