@@ -210,7 +210,7 @@ describe('undo with two tabs', () => {
     const log = await storedRows<{ cardId: string }>(tabA, 'log');
     expect(log.map((row) => row.cardId)).toEqual([second]);
     await tabA.keyboard.press('u');
-    await tabA.locator('[data-status]', { hasText: 'no answer given in this tab' }).waitFor();
+    await tabA.locator('[data-status]', { hasText: 'nothing to undo in this tab' }).waitFor();
     expect(await storedRows(tabA, 'log')).toHaveLength(1);
     await context.close();
   });
