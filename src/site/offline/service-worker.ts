@@ -69,7 +69,10 @@ export const PRECACHE_FILES = {
     ).map((font) => `_astro/KaTeX_${font}.*`),
     // Pagefind's index for pages without a language: every page here is English.
     'pagefind/wasm.unknown.pagefind',
-    // Starlight's search uses pagefind-ui only.
+    // Starlight bundles Pagefind's UI into its own script (_astro/ui-core) and reads only
+    // pagefind.js, its WASM and the index from pagefind/: none of Pagefind's standalone UIs is used
+    // (tests/e2e/offline.test.ts searches offline).
+    'pagefind/pagefind-ui.*',
     'pagefind/pagefind-modular-ui.*',
     'pagefind/pagefind-highlight.js',
     'pagefind/pagefind-component-ui.*',

@@ -20,6 +20,7 @@ const FILES: Record<string, number> = {
   '_astro/ort.wasm.min.def456.js': 4000,
   '_astro/ort-wasm-simd-threaded.jsep.abc123.wasm': 9000,
   'pagefind/pagefind-entry.json': 10,
+  'pagefind/pagefind.js': 20,
   'pagefind/pagefind-ui.js': 20,
   'pagefind/wasm.en.pagefind': 30,
   'pagefind/index/en_1.pf_index': 40,
@@ -67,7 +68,7 @@ describe('the service worker precache', () => {
         '_astro/page.abc123.js',
         '_astro/common.abc123.css',
         'pagefind/pagefind-entry.json',
-        'pagefind/pagefind-ui.js',
+        'pagefind/pagefind.js',
         'pagefind/wasm.en.pagefind',
         'pagefind/index/en_1.pf_index',
         'pagefind/fragment/en_1.pf_fragment',
@@ -85,6 +86,7 @@ describe('the service worker precache', () => {
       '_astro/ort',
       '.wasm',
       'dev/',
+      'pagefind/pagefind-ui',
       'pagefind/pagefind-modular-ui',
     ]) {
       expect(urls.filter((url) => url.includes(left))).toEqual([]);
