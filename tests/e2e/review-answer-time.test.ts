@@ -2,7 +2,7 @@
 // under the finished deck and on the statistics page.
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
-import { reviewReady, shownCardId, storedRows } from './support/review';
+import { reviewReady, shownCardId, storedRows, introduceNewInListOrder } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -13,6 +13,8 @@ describe('time per answer', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    // New cards from the whole list, read or not: these tests are about the review screen.
+    await introduceNewInListOrder(page);
     await page.getByText('Review settings').click();
     await page.getByLabel('New cards per day').fill('1');
     await page.getByRole('button', { name: 'Save settings' }).click();

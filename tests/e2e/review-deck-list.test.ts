@@ -2,7 +2,14 @@
 // beside each, a text filter, and choosing a row studies that part of the deck.
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
-import { putRow, reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
+import {
+  putRow,
+  reviewReady,
+  shownCardId,
+  shownCounts,
+  storedRows,
+  introduceNewInListOrder,
+} from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -17,6 +24,8 @@ describe('the deck list', () => {
       const page = await context.newPage();
       await page.goto(new URL('/review/', served.site.url).href);
       await reviewReady(page);
+      // New cards from the whole list, read or not: these tests are about the review screen.
+      await introduceNewInListOrder(page);
       const list = page.locator('[data-deck-list]');
       await list.locator('summary').first().click();
       const panel = list.locator('.residual-decks__panel');
@@ -72,6 +81,8 @@ describe('the deck list', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    // New cards from the whole list, read or not: these tests are about the review screen.
+    await introduceNewInListOrder(page);
     const cardsBefore = await storedRows<{ id: string; chapter: string }>(page, 'cards');
     const chapterCards = cardsBefore.filter((card) => card.chapter === 'superposition');
     const list = page.locator('[data-deck-list]');
@@ -106,6 +117,8 @@ describe('the deck list', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    // New cards from the whole list, read or not: these tests are about the review screen.
+    await introduceNewInListOrder(page);
     const forgotten = await shownCardId(page);
     await page.keyboard.press('Space');
     await page.keyboard.press('1');
@@ -134,6 +147,8 @@ describe('the deck list', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    // New cards from the whole list, read or not: these tests are about the review screen.
+    await introduceNewInListOrder(page);
     const day = 86_400_000;
     const [row] = await storedRows<Record<string, unknown> & { id: string }>(page, 'cards');
     await putRow(page, 'cards', {
