@@ -11,9 +11,12 @@ TransformerLens.
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Optional, Tuple
 
 import torch
+
+if TYPE_CHECKING:  # model.py imports this module
+    from .model import Attention
 
 # Masked attention scores are set to this finite value (not -inf) so that the scores hook is
 # JSON-serialisable and the softmax still gives exactly 0 to future positions.
@@ -89,7 +92,7 @@ def attend_backward(
 
 
 def causal_attention(
-    attn,
+    attn: "Attention",
     x: torch.Tensor,
     project: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] = project_per_head,
     past: Optional[Tuple[torch.Tensor, torch.Tensor]] = None,

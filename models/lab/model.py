@@ -30,7 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # Attention's arithmetic (shared with export.py, prefix.py and backward.py) is in attention.py.
-from .attention import MASKED_SCORE, causal_attention, heads_first, project_per_head  # noqa: F401
+from .attention import causal_attention, project_per_head
 
 # INTERVENTION HOOKS. Every intervention hook costs four elementwise ops in the
 # exported graph (and three inputs), which dominate a small model's run time in WASM, so only the

@@ -56,9 +56,12 @@ def main(argv: List[str]) -> int:
         if not (old / name).exists() and not (new / name).exists():
             continue
         a, b = output_identities(old / name), output_identities(new / name)
-        differing = [x[0] for x, y in zip(a, b) if x != y] + (["(output count)"] if len(a) != len(b) else [])
+        differing = [x[0] for x, y in zip(a, b) if x != y]
+        if len(a) != len(b):
+            differing.append("(number of outputs)")
         same &= not differing
-        print(f"{name}: {len(a)} outputs, " + ("same computation" if not differing else f"DIFFERENT: {differing[:5]}"))
+        verdict = "same computation" if not differing else f"DIFFERENT: {differing[:5]}"
+        print(f"{name}: {len(a)} outputs, {verdict}")
     weights_same = (old / "weights.bin").read_bytes() == (new / "weights.bin").read_bytes()
     print("weights.bin: " + ("identical" if weights_same else "DIFFERENT"))
     return 0 if same and weights_same else 1

@@ -119,7 +119,8 @@ def train_language_model(
             elapsed = time.time() - t_start
             tps = (step + 1) * batch_size * (windows.shape[1] - 1) / max(elapsed, 1e-9)
             lr = optimizer.param_groups[0]["lr"]
-            print(f"{prefix}step {step} loss {loss.item():.4f} lr {lr:.2e} {elapsed:.0f}s {tps:.0f} tok/s", flush=True)
+            line = f"step {step} loss {loss.item():.4f} lr {lr:.2e} {elapsed:.0f}s {tps:.0f} tok/s"
+            print(prefix + line, flush=True)
             log.append({**stage, "step": step, "loss": round(loss.item(), 5), "seconds": round(elapsed, 1)})
 
     def after_update(n: int) -> None:

@@ -27,7 +27,8 @@ def tiny_model() -> HookedTransformer:
 
 
 def windows() -> torch.Tensor:
-    return torch.randint(0, 20, (TC["steps"] * TC["batch_size"], 9), generator=torch.Generator().manual_seed(4))
+    gen = torch.Generator().manual_seed(4)
+    return torch.randint(0, 20, (TC["steps"] * TC["batch_size"], 9), generator=gen)
 
 
 def loop_before_sharing(model: HookedTransformer, all_tokens: torch.Tensor, tc: dict) -> None:
