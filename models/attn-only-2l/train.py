@@ -3,6 +3,8 @@
 Deterministic from the config seeds. Run from the repository root:
     /usr/bin/python3 models/attn-only-2l/train.py [--steps N] [--out .../checkpoints/final.pt]
 
+The loop itself is models/lab/train_loop.py (train_language_model), shared with tiny-lm.
+
 Writes models/attn-only-2l/tokenizer.json (same vocabulary as tiny-lm), the checkpoint, and a
 JSON training log beside it.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -25,43 +26,25 @@ from models.lab.cpu import tune_for_shared_cores  # noqa: E402
 tune_for_shared_cores()  # before torch is imported
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 import data  # noqa: E402
 import evaluate  # noqa: E402
 from models.lab.model import Config, HookedTransformer  # noqa: E402
 from models.lab.tokenizer import Tokenizer  # noqa: E402
+from models.lab.train_loop import save_checkpoint, train_language_model  # noqa: E402
 
 
 def build_tokenizer() -> Tokenizer:
     return Tokenizer.from_corpus(data.vocabulary_texts())
 
 
-def lr_at(step: int, tc: dict) -> float:
-    """Linear warm-up, then cosine decay from lr to min_lr."""
-    if step < tc["warmup_steps"]:
-        return tc["lr"] * (step + 1) / tc["warmup_steps"]
-    progress = (step - tc["warmup_steps"]) / max(1, tc["steps"] - tc["warmup_steps"])
-    return tc["min_lr"] + 0.5 * (tc["lr"] - tc["min_lr"]) * (1 + math.cos(math.pi * progress))
-
-
-def make_optimizer(model: torch.nn.Module, tc: dict) -> torch.optim.Optimizer:
-    """AdamW; weight decay only on weight matrices (W_*), not on biases or LayerNorm."""
-    decay = [p for n, p in model.named_parameters() if n.split(".")[-1].startswith("W_")]
-    no_decay = [p for n, p in model.named_parameters() if not n.split(".")[-1].startswith("W_")]
-    return torch.optim.AdamW(
-        [{"params": decay, "weight_decay": tc["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=tc["lr"],
-        betas=tuple(tc["betas"]),
-    )
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default=str(HERE / "config.json"))
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--out", default=str(HERE / "checkpoints" / "final.pt"))
-    args = parser.parse_args()
+    parser.add_argument("--tokenizer", default=str(HERE / "tokenizer.json"))
+    args = parser.parse_args(argv)
 
     spec = json.loads(Path(args.config).read_text())
     tc = spec["train"]
@@ -71,7 +54,7 @@ def main() -> None:
     torch.manual_seed(tc["seed"])
 
     tok = build_tokenizer()
-    tok.save(HERE / "tokenizer.json")
+    tok.save(Path(args.tokenizer))
     cfg = Config.from_dict(spec["model"])
     if cfg.d_vocab != len(tok):
         raise SystemExit(f"config d_vocab {cfg.d_vocab} != tokenizer size {len(tok)}: update config.json")
@@ -87,37 +70,13 @@ def main() -> None:
     all_tokens = torch.tensor(windows, dtype=torch.long)  # [n_windows, n_ctx + 1]
     print(f"data {tuple(all_tokens.shape)} in {time.time() - t0:.1f}s", flush=True)
 
-    opt = make_optimizer(model, tc)
-    log = []
-    t_start = time.time()
-    for step in range(tc["steps"]):
-        lr = lr_at(step, tc)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        batch = all_tokens[step * tc["batch_size"] : (step + 1) * tc["batch_size"]]
-        logits = model(batch[:, :-1])  # [batch, n_ctx, d_vocab]
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), tc["grad_clip"])
-        opt.step()
-        if step % 50 == 0 or step == tc["steps"] - 1:
-            elapsed = time.time() - t_start
-            tps = (step + 1) * batch[:, :-1].numel() / max(elapsed, 1e-9)
-            print(f"step {step} loss {loss.item():.4f} lr {lr:.2e} {elapsed:.0f}s {tps:.0f} tok/s", flush=True)
-            log.append({"step": step, "loss": round(loss.item(), 5), "seconds": round(elapsed, 1)})
-        if (step + 1) % tc["eval_every"] == 0 or step == tc["steps"] - 1:
-            model.eval()
-            summary = evaluate.quick_summary(model, tok)
-            model.train()
-            print(f"eval @ {step + 1}: {json.dumps(summary)}", flush=True)
-            log[-1]["eval"] = summary
-
-    train_seconds = time.time() - t_start
+    log, train_seconds = train_language_model(
+        model, all_tokens, tc, lambda m: evaluate.quick_summary(m, tok)
+    )
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(
-        str(out),
+    save_checkpoint(
+        model,
+        out,
         step=tc["steps"],
         train=tc,
         train_seconds=round(train_seconds, 1),

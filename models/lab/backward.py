@@ -2,7 +2,7 @@
 
 PyTorch cannot export autograd to ONNX and onnxruntime-web has no training API, so the
 gradient of a metric with respect to every intervention hook is written out here with plain
-tensor ops (LayerNorm, causal softmax attention, GELU/ReLU, matmuls, embeddings). The module
+tensor ops (LayerNorm, causal softmax attention from attention.py, GELU/ReLU, matmuls, embeddings). The module
 is exported like any forward graph (model.grad.onnx) and checked against torch autograd in
 models/lab/tests/test_backward.py.
 
@@ -22,7 +22,8 @@ from typing import Dict, List, Tuple
 import torch
 import torch.nn as nn
 
-from .model import MASKED_SCORE, HookedTransformer, LayerNorm, heads_first
+from .attention import attend, attend_backward, heads_first
+from .model import HookedTransformer, LayerNorm
 
 Cache = Dict[str, torch.Tensor]
 
@@ -124,10 +125,9 @@ class GradGraph(nn.Module):
             v_h = heads_first(x, attn.W_V, attn.b_V)
             q, k, v = q_h.transpose(1, 2), k_h.transpose(1, 2), v_h.transpose(1, 2)
             saved[p + "attn"] = (q_h, k_h, v_h)
-            scores = q_h @ k_h.transpose(2, 3) * attn.scale  # [batch, h, q_pos, k_pos]
-            scores = scores.masked_fill(attn.future_mask[:n_pos, :n_pos], MASKED_SCORE)
-            pattern = scores.softmax(-1)  # [batch, h, q_pos, k_pos]
-            z_h = pattern @ v_h  # [batch, h, pos, d_head]
+            future = attn.future_mask[:n_pos, :n_pos]  # [q_pos, k_pos]
+            # scores, pattern [batch, h, q_pos, k_pos]; z_h [batch, h, pos, d_head]
+            scores, pattern, z_h = attend(q_h, k_h, v_h, attn.scale, future)
             result_h = z_h @ attn.W_O  # [batch, h, pos, d_model]
             attn_out = result_h.sum(1) + attn.b_O  # [batch, pos, d_model]
             z, result = z_h.transpose(1, 2), result_h.transpose(1, 2)
@@ -191,13 +191,9 @@ class GradGraph(nn.Module):
             pattern = acts[p + "attn.hook_pattern"]  # [batch, h, q_pos, k_pos]
             q_h, k_h, v_h = saved[p + "attn"]  # [batch, h, pos, d_head]
             d_z_h = d_resid.unsqueeze(1) @ attn.W_O.transpose(1, 2)  # [batch, h, pos, d_head]
-            d_pattern = d_z_h @ v_h.transpose(2, 3)  # [batch, h, q_pos, k_pos]
-            d_v_h = pattern.transpose(2, 3) @ d_z_h  # [batch, h, k_pos, d_head]
-            # softmax backward; masked entries have pattern 0 and so get no gradient.
-            d_scores = pattern * (d_pattern - (d_pattern * pattern).sum(-1, keepdim=True))
-            d_scores = d_scores * attn.scale
-            d_q_h = d_scores @ k_h  # [batch, h, q_pos, d_head]
-            d_k_h = d_scores.transpose(2, 3) @ q_h  # [batch, h, k_pos, d_head]
+            d_pattern, d_q_h, d_k_h, d_v_h = attend_backward(
+                d_z_h, q_h, k_h, v_h, pattern, attn.scale
+            )  # [batch, h, q_pos, k_pos], then [batch, h, pos, d_head] each
             grads[p + "attn.hook_z"] = d_z_h.transpose(1, 2)  # [batch, pos, h, d_head]
             grads[p + "attn.hook_pattern"] = d_pattern
             grads[p + "attn.hook_q"] = d_q_h.transpose(1, 2)

@@ -39,7 +39,8 @@ from onnx import numpy_helper
 import torch.nn as nn
 
 from .backward import GradGraph, grad_output_names
-from .model import MASKED_SCORE, Attention, HookedTransformer, Intervention, LayerNorm
+from .attention import project_flat, project_per_head
+from .model import Attention, HookedTransformer, Intervention, LayerNorm
 from .prefix import PrefixForwardGraph, past_input_names
 
 OPSET = 17
@@ -109,7 +110,7 @@ def _distinct(t: torch.Tensor) -> torch.Tensor:
     return t.clone()
 
 
-# -- Export-time forms of two layers --------------------------------------------------------
+# -- Export-time forms of two layers ------------------------------------------------------
 # The same arithmetic as models/lab/model.py, written so that the exported forward graphs run
 # faster in onnxruntime (the golden fixtures, computed by model.py itself, check that they agree):
 # LayerNorm as one LayerNormalization op (opset 17) instead of nine elementwise ops, and each of
@@ -122,41 +123,24 @@ def _layer_norm_forward(self: LayerNorm, x: torch.Tensor) -> torch.Tensor:
     return self.hook_normalized(F.layer_norm(x, (d_model,), self.w, self.b, self.eps))
 
 
-def _attention_forward(self: Attention, x: torch.Tensor) -> torch.Tensor:
-    n_heads, d_model, d_head = (int(d) for d in self.W_Q.shape)
-    batch, n_pos = x.shape[0], x.shape[1]
-
-    def project(W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:  # -> [batch, pos, h, d_head]
-        flat = W.permute(1, 0, 2).reshape(d_model, n_heads * d_head)
-        return (x @ flat + b.reshape(n_heads * d_head)).reshape(batch, n_pos, n_heads, d_head)
-
-    q_h = self.hook_q(project(self.W_Q, self.b_Q)).transpose(1, 2)  # [batch, h, pos, d_head]
-    k_h = self.hook_k(project(self.W_K, self.b_K)).transpose(1, 2)
-    v_h = self.hook_v(project(self.W_V, self.b_V)).transpose(1, 2)
-    scores = q_h @ k_h.transpose(2, 3) * self.scale  # [batch, h, q_pos, k_pos]
-    future = self.future_mask[:n_pos, :n_pos]
-    scores = self.hook_attn_scores(scores.masked_fill(future, MASKED_SCORE))
-    pattern = self.hook_pattern(scores.softmax(-1))
-    z = self.hook_z((pattern @ v_h).transpose(1, 2))  # [batch, pos, h, d_head]
-    result_h = z.transpose(1, 2) @ self.W_O  # [batch, h, pos, d_model]
-    result = self.hook_result(result_h.transpose(1, 2))  # [batch, pos, h, d_model]
-    return result.sum(2) + self.b_O
-
-
 @contextmanager
 def onnx_friendly(model: HookedTransformer):
     """Within the block, the model's LayerNorms and attention layers use the export-time forms."""
     patched = []
     for module in model.modules():
-        form = {LayerNorm: _layer_norm_forward, Attention: _attention_forward}.get(type(module))
-        if form is not None:
-            module.forward = types.MethodType(form, module)
+        if isinstance(module, LayerNorm):
+            module.forward = types.MethodType(_layer_norm_forward, module)
             patched.append(module)
+        if isinstance(module, Attention):
+            module.project = project_flat
     try:
         yield model
     finally:
         for module in patched:
             del module.forward
+        for module in model.modules():
+            if isinstance(module, Attention):
+                module.project = project_per_head
 
 
 def forward_input_names(model: HookedTransformer) -> List[str]:

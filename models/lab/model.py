@@ -29,6 +29,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# Attention's arithmetic (shared with export.py, prefix.py and backward.py) is in attention.py.
+from .attention import causal_attention, project_per_head
+
 # INTERVENTION HOOKS. Every intervention hook costs four elementwise ops in the
 # exported graph (and three inputs), which dominate a small model's run time in WASM, so only the
 # hooks that experiments patch are intervenable: embeddings, every residual stream point, q/k/v
@@ -36,9 +39,6 @@ import torch.nn.functional as F
 # hook_post (neurons) and mlp_out. LayerNorm outputs, attention scores, per-head results and
 # mlp hook_pre are reported (read-only). Patch z instead of result: result[h] = z[h] @ W_O[h].
 
-# Masked attention scores are set to this finite value (not -inf) so that the scores hook is
-# JSON-serialisable and the softmax still gives exactly 0 to future positions.
-MASKED_SCORE = -1e9
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,29 +159,13 @@ class Attention(nn.Module):
         self.hook_pattern = HookPoint()  # [batch, n_heads, query_pos, key_pos]
         self.hook_z = HookPoint()  # [batch, pos, n_heads, d_head]
         self.hook_result = HookPoint(intervenable=False)  # [batch, pos, n_heads, d_model]
+        self.project = project_per_head  # how x becomes q/k/v (export.py uses project_flat)
+        self.past: Optional[Tuple[torch.Tensor, torch.Tensor]] = None  # prefix k, v (prefix.py)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # x: [batch, pos, d_model]. Heads run first inside ([batch, h, pos, d_head]) and second in
-        # the hooks, as in TransformerLens. Broadcast matmuls against the [h, ...] weights need
-        # no reshapes, which keeps the exported graph small and fast.
-        q_h = self.hook_q(heads_first(x, self.W_Q, self.b_Q).transpose(1, 2)).transpose(1, 2)
-        k_h = self.hook_k(heads_first(x, self.W_K, self.b_K).transpose(1, 2)).transpose(1, 2)
-        v_h = self.hook_v(heads_first(x, self.W_V, self.b_V).transpose(1, 2)).transpose(1, 2)
-        scores = q_h @ k_h.transpose(2, 3) * self.scale  # [batch, h, q_pos, k_pos]
-        n_pos = x.shape[1]
-        future = self.future_mask[:n_pos, :n_pos]  # [q_pos, k_pos], True above the diagonal
-        scores = self.hook_attn_scores(scores.masked_fill(future, MASKED_SCORE))
-        pattern = self.hook_pattern(scores.softmax(-1))  # [batch, h, q_pos, k_pos]
-        z = self.hook_z((pattern @ v_h).transpose(1, 2))  # [batch, pos, h, d_head]
-        result_h = z.transpose(1, 2) @ self.W_O  # [batch, h, pos, d_model]
-        result = self.hook_result(result_h.transpose(1, 2))  # [batch, pos, h, d_model]
-        return result.sum(2) + self.b_O  # [batch, pos, d_model]
-
-
-def heads_first(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """x [batch, pos, d_model] @ W [h, d_model, d_head] + b [h, d_head]
-    -> [batch, h, pos, d_head]."""
-    return x.unsqueeze(1) @ W + b.unsqueeze(1)
+        # x: (B, T, C) -> (B, T, C); see attention.py. export.py swaps `project` for one
+        # matmul per role, prefix.py sets `past` to a prefix's keys and values.
+        return causal_attention(self, x, self.project, self.past)
 
 
 def gelu_new(x: torch.Tensor) -> torch.Tensor:

@@ -23,14 +23,13 @@ the exported graphs, by tests/unit/ml/prefix-sweep.test.ts).
 
 from __future__ import annotations
 
-import types
 from contextlib import contextmanager
 from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 
-from .model import MASKED_SCORE, Attention, HookedTransformer, Intervention
+from .model import HookedTransformer, Intervention
 
 
 def past_input_names(model: HookedTransformer) -> List[str]:
@@ -38,51 +37,18 @@ def past_input_names(model: HookedTransformer) -> List[str]:
     return [f"past_{kv}:{l}" for l in range(model.cfg.n_layers) for kv in ("k", "v")]
 
 
-def _prefix_attention_forward(self: Attention, x: torch.Tensor) -> torch.Tensor:
-    """Attention of the suffix positions x [batch, suffix, d_model] over prefix + suffix; the
-    prefix's keys and values are in self._past ([1 or batch, h, prefix, d_head] each). q/k/v
-    projections as in export.py's export-time form (one matmul each)."""
-    n_heads, d_model, d_head = (int(d) for d in self.W_Q.shape)
-    batch, n_pos = x.shape[0], x.shape[1]
-    past_k, past_v = self._past
-
-    def project(W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:  # -> [batch, pos, h, d_head]
-        flat = W.permute(1, 0, 2).reshape(d_model, n_heads * d_head)
-        return (x @ flat + b.reshape(n_heads * d_head)).reshape(batch, n_pos, n_heads, d_head)
-
-    q_h = self.hook_q(project(self.W_Q, self.b_Q)).transpose(1, 2)  # [batch, h, suffix, d_head]
-    k_h = self.hook_k(project(self.W_K, self.b_K)).transpose(1, 2)
-    v_h = self.hook_v(project(self.W_V, self.b_V)).transpose(1, 2)
-    k_all = torch.cat([past_k.expand(batch, -1, -1, -1), k_h], dim=2)  # [batch, h, key, d_head]
-    v_all = torch.cat([past_v.expand(batch, -1, -1, -1), v_h], dim=2)
-    n_prefix = past_k.shape[2]
-    scores = q_h @ k_all.transpose(2, 3) * self.scale  # [batch, h, suffix, prefix + suffix]
-    future = self.future_mask[n_prefix : n_prefix + n_pos, : n_prefix + n_pos]
-    scores = self.hook_attn_scores(scores.masked_fill(future, MASKED_SCORE))
-    pattern = self.hook_pattern(scores.softmax(-1))
-    z = self.hook_z((pattern @ v_all).transpose(1, 2))  # [batch, suffix, h, d_head]
-    result_h = z.transpose(1, 2) @ self.W_O  # [batch, h, suffix, d_model]
-    result = self.hook_result(result_h.transpose(1, 2))  # [batch, suffix, h, d_model]
-    return result.sum(2) + self.b_O
-
-
 @contextmanager
-def _prefix_attention(model: HookedTransformer):
-    """Within the block, attention reads the prefix's keys and values (any other form of the
-    layer set on the instance, such as export.py's, is put back afterwards)."""
-    saved = []
-    for module in model.modules():
-        if isinstance(module, Attention):
-            saved.append((module, module.__dict__.get("forward")))
-            module.forward = types.MethodType(_prefix_attention_forward, module)
+def _prefix_attention(model: HookedTransformer, past: List[Tuple[torch.Tensor, torch.Tensor]]):
+    """Within the block, layer l's attention reads the prefix's keys and values past[l]
+    (attention.causal_attention prepends them)."""
+    attns = [block.attn for block in model.blocks]
+    for attn, kv in zip(attns, past):
+        attn.past = kv
     try:
         yield
     finally:
-        for module, previous in saved:
-            del module.forward
-            if previous is not None:
-                module.forward = previous
-            module.__dict__.pop("_past", None)
+        for attn in attns:
+            attn.past = None
 
 
 def run_suffix(
@@ -95,9 +61,7 @@ def run_suffix(
     per layer are past[l] = (k, v), each [1 or batch, n_heads, prefix, d_head]."""
     batch, n_pos = tokens.shape
     n_prefix = past[0][0].shape[2]
-    with _prefix_attention(model), model.hooks(interventions=interventions):
-        for block, kv in zip(model.blocks, past):
-            block.attn._past = kv
+    with _prefix_attention(model, past), model.hooks(interventions=interventions):
         embed = model.hook_embed(model.embed(tokens))
         w_pos = model.pos_embed.W_pos[n_prefix : n_prefix + n_pos]
         pos_embed = model.hook_pos_embed(w_pos.unsqueeze(0).expand(batch, -1, -1))

@@ -10,8 +10,9 @@ Writes
                                        analyse.py) and the loss/accuracy curve
   tmp/modadd/train_log.json            the curve alone, and timings
 
-Full-batch AdamW on the fixed training pairs, as in Nanda et al. (2023). Deterministic: the
-same config gives the same numbers (single-threaded CPU matmuls; see MODEL_CARD.md).
+Full-batch AdamW on the fixed training pairs, as in Nanda et al. (2023), through the shared loop
+(models/lab/train_loop.py). Deterministic: the same config gives the same numbers
+(single-threaded CPU matmuls; see MODEL_CARD.md).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import torch.nn.functional as F  # noqa: E402
 
 import data  # noqa: E402
 from models.lab.model import Config, HookedTransformer  # noqa: E402
+from models.lab.train_loop import adamw, save_checkpoint, train  # noqa: E402
 
 
 def build_model(cfg: dict) -> HookedTransformer:
@@ -80,14 +82,14 @@ def snapshot_steps(tc: dict) -> list[int]:
     return sorted(set(early + regular + [tc["steps"]]))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default=str(HERE / "config.json"))
     parser.add_argument("--steps", type=int, default=None, help="override (for quick checks)")
     parser.add_argument("--out-dir", default=str(ROOT / "tmp" / "modadd"))
     parser.add_argument("--final", default=str(HERE / "checkpoints" / "final.pt"))
     parser.add_argument("--tokenizer", default=str(HERE / "tokenizer.json"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     cfg = json.loads(Path(args.config).read_text())
     tc = cfg["train"]
@@ -103,10 +105,7 @@ def main() -> None:
     test_tokens, test_labels = tokens[~is_train], labels[~is_train]
 
     model = build_model(cfg)
-    # Weight decay on every parameter, as in Nanda et al.
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=tc["lr"], weight_decay=tc["weight_decay"], betas=tuple(tc["betas"])
-    )
+    optimizer = adamw(model, tc, decay_all=True)  # weight decay on every parameter, as in Nanda et al.
     snaps = set(snapshot_steps(tc))
     snapshots: dict[int, dict] = {}
     curve: dict[str, list] = {"step": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
@@ -114,15 +113,21 @@ def main() -> None:
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    for step in range(tc["steps"] + 1):
-        logits = final_position_logits(model, train_tokens)[:, :p]  # [n_train, p]
-        loss = F.cross_entropy(logits, train_labels)
+    last_logits: dict[str, torch.Tensor] = {}
+
+    def loss_at(step: int) -> torch.Tensor:
+        """Full batch: every training pair, every step."""
+        last_logits["train"] = final_position_logits(model, train_tokens)[:, :p]  # [n_train, p]
+        return F.cross_entropy(last_logits["train"], train_labels)
+
+    def observe(step: int, loss: torch.Tensor) -> None:
+        """The curve and the snapshots, of the weights that gave this step's loss."""
         if step % tc["log_every"] == 0 or step in snaps:
             with torch.no_grad():
                 test_logits = final_position_logits(model, test_tokens)[:, :p]
                 test_loss = F.cross_entropy(test_logits, test_labels).item()
                 test_acc = (test_logits.argmax(-1) == test_labels).float().mean().item()
-            train_acc = (logits.argmax(-1) == train_labels).float().mean().item()
+            train_acc = (last_logits["train"].argmax(-1) == train_labels).float().mean().item()
             curve["step"].append(step)
             curve["train_loss"].append(loss.item())
             curve["train_acc"].append(train_acc)
@@ -136,19 +141,16 @@ def main() -> None:
                 )
         if step in snaps:
             snapshots[step] = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if step == tc["steps"]:
-            break
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+
+    train(model, optimizer, tc["steps"], loss_at, observe=observe)
+    observe(tc["steps"], loss_at(tc["steps"]))  # the curve's last point: the final weights
     seconds = time.time() - t0
 
     torch.save({"config": cfg, "curve": curve, "snapshots": snapshots}, out_dir / "snapshots.pt")
     (out_dir / "train_log.json").write_text(
         json.dumps({"seconds": seconds, "threads": tc["threads"], "curve": curve}) + "\n"
     )
-    Path(args.final).parent.mkdir(parents=True, exist_ok=True)
-    model.save(args.final, step=tc["steps"], modadd=cfg)
+    save_checkpoint(model, Path(args.final), step=tc["steps"], modadd=cfg)
     Path(args.tokenizer).write_text(json.dumps(data.tokenizer_json(p), indent=1) + "\n")
     print(f"done: {tc['steps']} steps in {seconds:.0f}s -> {args.final}", flush=True)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -29,39 +28,21 @@ from models.lab.cpu import tune_for_shared_cores  # noqa: E402
 tune_for_shared_cores()  # before torch is imported
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 import data  # noqa: E402
 import evaluate  # noqa: E402
 from models.lab.model import Config, HookedTransformer  # noqa: E402
 from models.lab.tokenizer import Tokenizer  # noqa: E402
+from models.lab.train_loop import save_checkpoint, train_language_model  # noqa: E402
 
 
 def build_tokenizer() -> Tokenizer:
     return Tokenizer.from_corpus(data.vocabulary_texts())
 
 
-def lr_at(step: int, tc: dict) -> float:
-    """Linear warm-up, then cosine decay from lr to min_lr."""
-    if step < tc["warmup_steps"]:
-        return tc["lr"] * (step + 1) / tc["warmup_steps"]
-    progress = (step - tc["warmup_steps"]) / max(1, tc["steps"] - tc["warmup_steps"])
-    return tc["min_lr"] + 0.5 * (tc["lr"] - tc["min_lr"]) * (1 + math.cos(math.pi * progress))
-
-
-def make_optimizer(model: torch.nn.Module, tc: dict) -> torch.optim.Optimizer:
-    """AdamW; weight decay only on weight matrices (W_*), not on biases or LayerNorm."""
-    decay = [p for n, p in model.named_parameters() if n.split(".")[-1].startswith("W_")]
-    no_decay = [p for n, p in model.named_parameters() if not n.split(".")[-1].startswith("W_")]
-    return torch.optim.AdamW(
-        [{"params": decay, "weight_decay": tc["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=tc["lr"],
-        betas=tuple(tc["betas"]),
-    )
-
-
 def train_stage(model, tok, cfg, tc: dict, label: str) -> tuple[list, float]:
-    """One stage: fresh AdamW, its own data (seed, task weights) and learning-rate schedule."""
+    """One stage: its own data (seed, task weights), then the shared loop with a fresh AdamW and
+    learning-rate schedule (models/lab/train_loop.py)."""
     t0 = time.time()
     windows = data.make_windows(
         tok,
@@ -76,45 +57,21 @@ def train_stage(model, tok, cfg, tc: dict, label: str) -> tuple[list, float]:
     all_tokens = torch.tensor(windows.tokens, dtype=torch.long)  # [n_windows, n_ctx + 1]
     print(f"[{label}] data {tuple(all_tokens.shape)} in {time.time() - t0:.1f}s; docs {windows.task_counts}", flush=True)
 
-    opt = make_optimizer(model, tc)
-    log = []
-    t_start = time.time()
-    for step in range(tc["steps"]):
-        lr = lr_at(step, tc)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        batch = all_tokens[step * tc["batch_size"] : (step + 1) * tc["batch_size"]]
-        logits = model(batch[:, :-1])  # [batch, n_ctx, d_vocab]
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), tc["grad_clip"])
-        opt.step()
-        if step % 50 == 0 or step == tc["steps"] - 1:
-            elapsed = time.time() - t_start
-            tps = (step + 1) * batch[:, :-1].numel() / max(elapsed, 1e-9)
-            print(f"[{label}] step {step} loss {loss.item():.4f} lr {lr:.2e} {elapsed:.0f}s {tps:.0f} tok/s", flush=True)
-            log.append({"stage": label, "step": step, "loss": round(loss.item(), 5), "seconds": round(elapsed, 1)})
-        if (step + 1) % tc["eval_every"] == 0 or step == tc["steps"] - 1:
-            model.eval()
-            summary = evaluate.quick_summary(model, tok)
-            model.train()
-            print(f"[{label}] eval @ {step + 1}: {json.dumps(summary)}", flush=True)
-            log[-1]["eval"] = summary
-    return log, time.time() - t_start
+    return train_language_model(model, all_tokens, tc, lambda m: evaluate.quick_summary(m, tok), label)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", default=str(HERE / "config.json"))
     parser.add_argument("--out", default=str(HERE / "checkpoints" / "final.pt"))
+    parser.add_argument("--tokenizer", default=str(HERE / "tokenizer.json"))
     parser.add_argument(
         "--resume-stage",
         type=int,
         default=0,
         help="start at this stage (0-based) from the checkpoint the previous stage saved",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     spec = json.loads(Path(args.config).read_text())
     base = {k: v for k, v in spec["train"].items() if k != "stages"}
@@ -123,7 +80,7 @@ def main() -> None:
     torch.manual_seed(base["seed"])
 
     tok = build_tokenizer()
-    tok.save(HERE / "tokenizer.json")
+    tok.save(Path(args.tokenizer))
     cfg = Config.from_dict(spec["model"])
     if cfg.d_vocab != len(tok):
         raise SystemExit(f"config d_vocab {cfg.d_vocab} != tokenizer size {len(tok)}: update config.json")
@@ -147,8 +104,9 @@ def main() -> None:
         seconds.append(round(stage_seconds, 1))
         tokens += tc["steps"] * tc["batch_size"] * cfg.n_ctx
         last = i == len(stages) - 1
-        model.save(
-            str(out if last else out.parent / f"stage{i + 1}.pt"),
+        save_checkpoint(
+            model,
+            out if last else out.parent / f"stage{i + 1}.pt",
             step=sum(({**base, **s}["steps"] for s in stages[: i + 1])),
             train={**spec["train"]},
             train_seconds=round(sum(seconds), 1),

@@ -1,6 +1,8 @@
 """Exported ONNX files follow the contract and reproduce the PyTorch fixtures in onnxruntime-web."""
 
+import contextlib
 import hashlib
+import io
 import json
 import shutil
 import subprocess
@@ -11,6 +13,7 @@ from pathlib import Path
 import onnx
 import torch
 
+from models.lab import same_graphs
 from models.lab.export import export_model
 from models.lab.fixtures import write_fixtures
 from models.lab.model import Config, HookedTransformer
@@ -60,6 +63,23 @@ class ExportTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp)
+
+    def test_same_graphs_tells_a_re_export_from_a_changed_computation(self):
+        model, tok = self.models["attn-only"], self.tmp / "tokenizer.json"
+        export_model("attn-only", model, tok, self.tmp / "attn-only-again")
+        attn = model.blocks[0].attn
+        attn.scale *= 2  # the same weights, a different computation
+        try:
+            export_model("attn-only", model, tok, self.tmp / "attn-only-changed")
+        finally:
+            attn.scale /= 2
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            again = same_graphs.main([str(self.tmp / "attn-only"), str(self.tmp / "attn-only-again")])
+            changed = same_graphs.main([str(self.tmp / "attn-only"), str(self.tmp / "attn-only-changed")])
+        self.assertEqual(again, 0, out.getvalue())
+        self.assertEqual(changed, 1, out.getvalue())
+        self.assertIn("model.onnx: 26 outputs, DIFFERENT", out.getvalue())
+        self.assertIn("weights.bin: identical", out.getvalue())
 
     def test_forward_graph_has_tokens_and_three_intervention_inputs_per_hook(self):
         model = self.models["lm"]
