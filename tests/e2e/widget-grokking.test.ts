@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
 import { DIST, serveSite, type ServedSite } from './support/site';
+import { openChapter as openChapterPage } from './support/tiny-lm-widgets';
 
 let browser: Browser;
 let site: ServedSite;
@@ -31,17 +32,11 @@ async function openChapter(
   colorScheme: 'dark' | 'light' = 'dark',
   beforeLoad?: (page: Page) => Promise<void> | void,
 ): Promise<Page> {
-  // No service worker: requests must stay visible to page.route() (the failure test), and the
-  // widget needs none.
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    colorScheme,
-    serviceWorkers: 'block',
+  // The shared opening (tests/e2e/support/tiny-lm-widgets.ts): 1280×900, service workers blocked.
+  return openChapterPage(browser, new URL('/bonus/', site.url).href, {
+    scheme: colorScheme,
+    beforeLoad,
   });
-  const page = await context.newPage();
-  await beforeLoad?.(page);
-  await page.goto(new URL('/bonus/', site.url).href, { waitUntil: 'networkidle' });
-  return page;
 }
 
 async function scrollToWidget(page: Page): Promise<void> {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
 import { serveSite, type ServedSite } from './support/site';
+import { openChapter as openChapterPage } from './support/tiny-lm-widgets';
 
 let browser: Browser;
 let site: ServedSite;
@@ -36,9 +37,10 @@ afterAll(async () => {
 });
 
 async function openChapter(colorScheme: 'dark' | 'light' = 'dark'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
-  await page.goto(new URL('/foundational-work/', site.url).href, { waitUntil: 'networkidle' });
-  return page;
+  // The shared opening (tests/e2e/support/tiny-lm-widgets.ts): 1280×900, service workers blocked.
+  return openChapterPage(browser, new URL('/foundational-work/', site.url).href, {
+    scheme: colorScheme,
+  });
 }
 
 /** Scrolls to the widget and waits until patterns, scores and composition are shown. */

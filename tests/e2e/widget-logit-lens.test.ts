@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { allowSoftwareWebGpu, launchBrowser } from './support/browser';
 import { serveSite, type ServedSite } from './support/site';
+import { openChapter as openChapterPage } from './support/tiny-lm-widgets';
 
 let browser: Browser;
 let site: ServedSite;
@@ -34,10 +35,11 @@ async function openChapter(
   colorScheme: 'dark' | 'light' = 'dark',
   beforeLoad?: (page: Page) => void | Promise<void>,
 ): Promise<Page> {
-  const page = await on.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
-  await beforeLoad?.(page);
-  await page.goto(new URL('/bonus/', site.url).href, { waitUntil: 'networkidle' });
-  return page;
+  // The shared opening (tests/e2e/support/tiny-lm-widgets.ts): 1280×900, service workers blocked.
+  return openChapterPage(on, new URL('/bonus/', site.url).href, {
+    scheme: colorScheme,
+    beforeLoad,
+  });
 }
 
 /** Scrolls a widget into view and waits for its first result. */

@@ -7,6 +7,7 @@ import { HookedModel } from '../../src/ml';
 import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
 import { DIST, serveSite, type ServedSite } from './support/site';
+import { openChapter as openChapterPage } from './support/tiny-lm-widgets';
 
 const ROOT_DIST = process.env['RESIDUAL_DIST'] ?? DIST;
 const WIDGET = 'residual-widget[data-widget="max-activation-illusion"]';
@@ -32,14 +33,8 @@ afterAll(async () => {
 });
 
 async function openChapter(colorScheme: 'dark' | 'light' = 'dark'): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    colorScheme,
-    serviceWorkers: 'block',
-  });
-  const page = await context.newPage();
-  await page.goto(new URL('/bonus/', site.url).href, { waitUntil: 'networkidle' });
-  return page;
+  // The shared opening (tests/e2e/support/tiny-lm-widgets.ts): 1280×900, service workers blocked.
+  return openChapterPage(browser, new URL('/bonus/', site.url).href, { scheme: colorScheme });
 }
 
 async function scrollToWidget(page: Page): Promise<void> {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
 import { serveSite, type ServedSite } from './support/site';
+import { openChapter as openChapterPage } from './support/tiny-lm-widgets';
 
 let browser: Browser;
 let site: ServedSite;
@@ -28,9 +29,8 @@ afterAll(async () => {
 });
 
 async function openChapter(colorScheme: 'dark' | 'light' = 'dark'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
-  await page.goto(new URL('/bonus/', site.url).href, { waitUntil: 'networkidle' });
-  return page;
+  // The shared opening (tests/e2e/support/tiny-lm-widgets.ts): 1280×900, service workers blocked.
+  return openChapterPage(browser, new URL('/bonus/', site.url).href, { scheme: colorScheme });
 }
 
 async function ready(page: Page): Promise<void> {

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { servedSiteAndBrowser } from './support/served';
+import { openChapter as openChapterPage } from './support/tiny-lm-widgets';
 
 const WIDGET = 'residual-widget[data-widget="toy-superposition"]';
 const CLIENT_CHUNK = /toy-superposition\.client[^/]*\.js$/;
@@ -13,13 +14,11 @@ async function openChapter(
   colorScheme: 'dark' | 'light' = 'dark',
   beforeLoad?: (page: Page) => void,
 ): Promise<Page> {
-  const page = await served.browser.newPage({
-    viewport: { width: 1280, height: 900 },
-    colorScheme,
+  // The shared opening (tests/e2e/support/tiny-lm-widgets.ts): 1280×900, service workers blocked.
+  return openChapterPage(served.browser, new URL('/superposition/', served.site.url).href, {
+    scheme: colorScheme,
+    beforeLoad,
   });
-  beforeLoad?.(page);
-  await page.goto(new URL('/superposition/', served.site.url).href, { waitUntil: 'networkidle' });
-  return page;
 }
 
 /** Scrolls the widget into view and waits until it has mounted and finished its first training. */
