@@ -12,7 +12,8 @@
  *   retrievability gives at that moment, and otherwise answered Good;
  * - the memory model is the scheduler's own (the reader's fitted parameters, or FSRS's defaults),
  *   so the figures are as right as that model is for this reader.
- * Each retention starts from the same seed, so repeating a run gives the same figures.
+ * Each card's luck is drawn from the seed, the card and the answer's number (see `draw`), so a run
+ * repeats exactly and every retention meets the same luck.
  */
 import { dayNumber, dayStart } from './day';
 import { createScheduler, emptySchedule } from './scheduler';
@@ -49,8 +50,8 @@ export function simulateWorkload(
   const days = options.days ?? 365;
   const hour = settings.dayStartHour;
   const scheduler = createScheduler({ ...settings, desiredRetention: retention });
-  const random = seededRandom(options.seed ?? 1);
-  const cards = deck.studied.map((schedule, index) => ({ id: `w/${index}`, schedule }));
+  const seed = options.seed ?? 1;
+  const cards = deck.studied.map((schedule, index) => ({ id: `w/${index}`, schedule, answers: 0 }));
   let unseen = deck.newCards;
   let answers = 0;
   const firstDay = dayNumber(options.now, hour) + 1;
@@ -60,7 +61,7 @@ export function simulateWorkload(
     const fresh = Math.min(settings.newPerDay, unseen);
     unseen -= fresh;
     for (let i = 0; i < fresh; i++) {
-      cards.push({ id: `w/${cards.length}`, schedule: emptySchedule(now) });
+      cards.push({ id: `w/${cards.length}`, schedule: emptySchedule(now), answers: 0 });
     }
     // Answer whatever is due, then wait for the next learning step, until the day is over.
     for (;;) {
@@ -75,7 +76,7 @@ export function simulateWorkload(
       for (const card of due) {
         const recall =
           card.schedule.state === CardState.New ? 1 : scheduler.retrievability(card.schedule, now);
-        const grade = random() < recall ? 3 : 1;
+        const grade = draw(seed, card.id, card.answers++) < recall ? 3 : 1;
         card.schedule = scheduler.apply(card.id, card.schedule, grade, now).schedule;
         answers++;
         now += SECONDS_BETWEEN_ANSWERS;
@@ -83,6 +84,17 @@ export function simulateWorkload(
     }
   }
   return answers / days;
+}
+
+/**
+ * The random number for a card's n-th answer. Tied to the card and the answer, not to the order
+ * of the simulation, so every retention meets the same luck card by card and the figures differ
+ * by the retention rather than by chance.
+ */
+function draw(seed: number, cardId: string, answer: number): number {
+  let hash = seed >>> 0;
+  for (let i = 0; i < cardId.length; i++) hash = Math.imul(hash ^ cardId.charCodeAt(i), 0x01000193);
+  return seededRandom(hash ^ Math.imul(answer + 1, 0x9e3779b1))();
 }
 
 /** Retentions to compare with the chosen one: a few steps either side, inside 0.70–0.99. */
