@@ -37,6 +37,32 @@ export interface WorkloadOptions {
   seed?: number;
 }
 
+/** What the review page asks the workload worker (src/ui/review/workload.worker.ts). */
+export interface WorkloadRequest {
+  deck: WorkloadDeck;
+  settings: Settings;
+  retentions: readonly number[];
+  now: number;
+}
+
+/** The worker's answer: answers a day for each retention asked, and how long the run took. */
+export interface WorkloadResult {
+  figures: { retention: number; answersPerDay: number }[];
+  elapsedMs: number;
+}
+
+/** Simulate each retention of a request (what the worker runs). */
+export function estimateWorkload(request: WorkloadRequest): WorkloadResult {
+  const start = performance.now();
+  const figures = request.retentions.map((retention) => ({
+    retention,
+    answersPerDay: simulateWorkload(request.deck, request.settings, retention, {
+      now: request.now,
+    }),
+  }));
+  return { figures, elapsedMs: performance.now() - start };
+}
+
 const MS_PER_HOUR = 3_600_000;
 const SECONDS_BETWEEN_ANSWERS = 10_000;
 

@@ -50,6 +50,7 @@ import {
 import { readingPlan } from '../progress/progress-client';
 import { describeDamaged, describeSync, startStorage } from '../../storage/bootstrap';
 import { tabId } from './tab-id';
+import { showWorkload } from './workload';
 import { withBase } from '../../content/base';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
@@ -184,6 +185,22 @@ export class ReviewSessionElement extends HTMLElement {
     await this.refresh().catch((error: unknown) => this.say(describeStorageError(error)));
     session.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
+    this.estimateWorkload();
+  }
+
+  /** The settings' workload table, simulated in a worker once the page is interactive. */
+  private estimateWorkload(): void {
+    const db = this.db;
+    if (!db) return;
+    const run = () =>
+      void showWorkload(required(this, '[data-workload]'), db, this.settings).catch(
+        (error: unknown) => {
+          required(this, '[data-workload-status]').textContent =
+            `The workload estimate failed: ${describeStorageError(error)}`;
+        },
+      );
+    if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 2_000 });
+    else setTimeout(run, 0);
   }
 
   /** The deck list's button for a scope value, if the list has one. */
@@ -763,6 +780,7 @@ export class ReviewSessionElement extends HTMLElement {
       error.textContent = '';
       this.say('Settings saved.');
       await this.refresh();
+      this.estimateWorkload();
     } catch (problem) {
       error.textContent =
         problem instanceof Error && 'issues' in problem
