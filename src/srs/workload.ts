@@ -18,7 +18,7 @@
 import { dayNumber, dayStart } from './day';
 import { createScheduler, emptySchedule } from './scheduler';
 import type { Settings } from './settings';
-import { seededRandom } from './simulated-learner';
+import { seededRandom } from './random';
 import { CardState, type Schedule } from './types';
 
 /** The reader's deck as the simulation needs it. */
