@@ -4,7 +4,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
-import { putRow, reviewReady, shownCardId, storedRows } from './support/review';
+import {
+  introduceNewInListOrder,
+  putRow,
+  reviewReady,
+  shownCardId,
+  storedRows,
+} from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -21,6 +27,8 @@ async function openReview(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   await page.goto(new URL('/review/', served.site.url).href);
   await reviewReady(page);
+  // These tests are about reviewing itself: new cards in list order, whatever the reader has read.
+  await introduceNewInListOrder(page);
   return page;
 }
 
