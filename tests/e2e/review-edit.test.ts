@@ -2,7 +2,13 @@
 // changes underneath (and flagged), refused when empty, revertible, and undoable.
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
-import { putRow, reviewReady, shownCardId, storedRows } from './support/review';
+import {
+  introduceNewInListOrder,
+  putRow,
+  reviewReady,
+  shownCardId,
+  storedRows,
+} from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -21,6 +27,7 @@ describe('editing a card for yourself', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     const row = async () => (await storedRows<Row>(page, 'cards')).find((card) => card.id === id)!;
     const deckWording = await row();

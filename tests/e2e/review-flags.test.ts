@@ -2,7 +2,7 @@
 // filter in the card browser; and a personal note per card, also filterable.
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
-import { reviewReady, shownCardId, storedRows } from './support/review';
+import { introduceNewInListOrder, reviewReady, shownCardId, storedRows } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -13,6 +13,7 @@ describe('flags', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     const flagOf = async () =>
       (await storedRows<{ id: string; flag?: number }>(page, 'cards')).find((row) => row.id === id)
@@ -44,6 +45,7 @@ describe('flags', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
+    await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     await page.keyboard.press('i');
     await page.getByLabel('Your note on this card').fill('Compare with the SAE chapter.');
