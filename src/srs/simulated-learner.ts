@@ -9,6 +9,7 @@
  * has not fitted parameters yet; the learner's true memory is updated with the given parameters.
  */
 import { dayNumber, dayStart, MS_PER_DAY } from './day';
+import { seededRandom } from './random';
 import { createMemoryModel, createScheduler, emptySchedule, type MemoryState } from './scheduler';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import type { Grade, ReviewLogEntry, Schedule } from './types';
@@ -25,17 +26,7 @@ export interface SimulationOptions {
   settings?: Settings;
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same history. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom };
 
 interface SimulatedCard {
   id: string;

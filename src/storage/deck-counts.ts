@@ -3,11 +3,13 @@ import { inScope, queueFromCards, type QueueCounts, type StudyScope } from '../s
 import { dayNumber, dayStart } from '../srs/day';
 import type { Settings } from '../srs/settings';
 import type { ResidualDb } from './db';
-import { dailyUsage } from './queue';
+import { dailyUsage, newCardSources } from './queue';
 
 /**
  * Today's counts for each scope, with today's limits applied to each as if it were studied alone
- * (as Anki's deck list shows a subdeck). Reads every card once: the deck is a few hundred cards.
+ * (as Anki's deck list shows a subdeck), and new cards taken from where the queue takes them (read
+ * papers only, by default; one paper's row counts its cards, as studying it does). Reads every
+ * card once: the deck is a few hundred cards.
  */
 export async function loadScopeCounts(
   db: ResidualDb,
@@ -15,7 +17,11 @@ export async function loadScopeCounts(
   settings: Settings,
   scopes: readonly StudyScope[],
 ): Promise<QueueCounts[]> {
-  const [cards, usage] = await Promise.all([db.cards.toArray(), dailyUsage(db, now, settings)]);
+  const [cards, usage, newFrom] = await Promise.all([
+    db.cards.toArray(),
+    dailyUsage(db, now, settings),
+    newCardSources(db, settings),
+  ]);
   const todayStart = dayStart(dayNumber(now, settings.dayStartHour), settings.dayStartHour);
   return scopes.map(
     (scope) =>
@@ -24,7 +30,7 @@ export async function loadScopeCounts(
         now,
         settings,
         usage,
-        { todayStart },
+        { todayStart, ...(scope.kind !== 'paper' && newFrom ? { newFrom } : {}) },
       ).counts,
   );
 }

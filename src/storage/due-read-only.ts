@@ -8,6 +8,10 @@ import { countDue, type DueFigures, type DueSettings, type DueSource } from '../
 import { isReadingState } from '../progress/progress';
 import { CardState, type QueueName } from '../srs/types';
 import { openExisting } from './progress-read-only';
+import { dayNumber } from '../srs/day';
+import { extraNewOn, withExtraNew } from '../srs/extra-new';
+// extra-new.ts imports Dexie's database only as a type, so its key costs chapter pages nothing.
+import { EXTRA_NEW_KEY } from './extra-new';
 
 /** The defaults of src/srs/settings.ts for these fields (a unit test keeps them equal). */
 export const DUE_SETTING_DEFAULTS: DueSettings = {
@@ -66,7 +70,16 @@ export async function readDueFigures(
     const tx = db.transaction(stores, 'readonly');
     const cards = tx.objectStore('cards');
     const settingsRow = await request(tx.objectStore('meta').get('settings'));
-    const settings = dueSettings((settingsRow as { value?: unknown } | undefined)?.value);
+    const stored = dueSettings((settingsRow as { value?: unknown } | undefined)?.value);
+    // Today's extra new cards (custom study, src/storage/extra-new.ts) count as in /review/.
+    const extraRow = await request(tx.objectStore('meta').get(EXTRA_NEW_KEY));
+    const settings = withExtraNew(
+      stored,
+      extraNewOn(
+        (extraRow as { value?: unknown } | undefined)?.value,
+        dayNumber(now, stored.dayStartHour),
+      ),
+    );
     // Buried cards whose day is over count in the queue they return to.
     const buried = (await request(
       cards

@@ -3,7 +3,9 @@
  * index ranges /review/'s queue reads, so every page agrees with /review/.
  */
 import { countDue, type DueFigures, type DueSource } from '../srs/due';
+import { withExtraNew } from '../srs/extra-new';
 import type { Settings } from '../srs/settings';
+import { loadExtraNewToday } from './extra-new';
 import { CardState, type QueueName } from '../srs/types';
 import type { ResidualDb } from './db';
 import { newCardSources } from './queue';
@@ -45,7 +47,9 @@ export async function loadDueFigures(
   settings: Settings,
 ): Promise<DueFigures> {
   await unburyExpired(db, now);
-  return countDue(dexieDueSource(db, settings), now, settings);
+  // Today's extra new cards (custom study) count here as they do in /review/'s queue.
+  const today = withExtraNew(settings, await loadExtraNewToday(db, now, settings));
+  return countDue(dexieDueSource(db, today), now, today);
 }
 
 /**

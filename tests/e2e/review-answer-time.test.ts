@@ -1,19 +1,18 @@
-// Time per answer: kept with each review-log row (capped at Anki's 60 s) and summed for the day
-// under the finished deck and on the statistics page.
+// Time per answer: kept with each review-log row (capped at Anki's 60 s), summed for the session
+// in its summary, and for the day under the finished deck and on the statistics page.
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
-import { reviewReady, shownCardId, storedRows, introduceNewInListOrder } from './support/review';
+import { introduceNewInListOrder, reviewReady, shownCardId, storedRows } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
 
 describe('time per answer', () => {
-  it('is stored with the answer and summed for today when the deck is finished', async () => {
+  it('is stored with the answer and summed for the session and for today when the deck is finished', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
     await introduceNewInListOrder(page);
     await page.getByText('Review settings').click();
     await page.getByLabel('New cards per day').fill('1');
@@ -29,6 +28,11 @@ describe('time per answer', () => {
     expect(row?.cardId).toBe(id);
     expect(row?.answerMs).toBeGreaterThanOrEqual(1_500);
     expect(row?.answerMs).toBeLessThanOrEqual(60_000);
+    // The session's summary gives the time spent answering and its mean, as stored (capped).
+    const seconds = Math.round(row!.answerMs / 1000);
+    await expect(page.locator('[data-summary]').textContent()).resolves.toBe(
+      `1 card studied in 0 s; 0 of 1 answer (0%) was Again. Answering took ${seconds} s, ${seconds} s per answer (each counts at most 1 min).`,
+    );
     await expect
       .poll(() => page.locator('[data-done-time]').textContent())
       .toMatch(/^Today: 1 answer in \d+ s, \d+ s each on average/);

@@ -168,7 +168,7 @@ describe('a review area in the chapter', () => {
     await review.locator('[data-done]:not([hidden])').waitFor();
     expect(await review.locator('[data-summary]').textContent()).toMatch(
       new RegExp(
-        `^${ids.length} cards studied in .+; 0 of ${ids.length} answers \\(0%\\) were Again\\.$`,
+        `^${ids.length} cards studied in .+; 0 of ${ids.length} answers \\(0%\\) were Again\\. Answering took \\d+ (s|min( \\d+ s)?), \\d+ s per answer \\(each counts at most 1 min\\)\\.$`,
       ),
     );
     expect(await review.locator('[data-done-detail]').textContent()).toMatch(/next card is due/);

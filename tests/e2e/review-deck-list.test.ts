@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import {
+  introduceNewInListOrder,
   putRow,
   reviewReady,
   shownCardId,
   shownCounts,
   storedRows,
-  introduceNewInListOrder,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
@@ -24,7 +24,6 @@ describe('the deck list', () => {
       const page = await context.newPage();
       await page.goto(new URL('/review/', served.site.url).href);
       await reviewReady(page);
-      // New cards from the whole list, read or not: these tests are about the review screen.
       await introduceNewInListOrder(page);
       const list = page.locator('[data-deck-list]');
       await list.locator('summary').first().click();
@@ -81,8 +80,6 @@ describe('the deck list', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
-    await introduceNewInListOrder(page);
     const cardsBefore = await storedRows<{ id: string; chapter: string }>(page, 'cards');
     const chapterCards = cardsBefore.filter((card) => card.chapter === 'superposition');
     const list = page.locator('[data-deck-list]');
@@ -117,7 +114,6 @@ describe('the deck list', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
     await introduceNewInListOrder(page);
     const forgotten = await shownCardId(page);
     await page.keyboard.press('Space');
@@ -147,8 +143,6 @@ describe('the deck list', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
-    await introduceNewInListOrder(page);
     const day = 86_400_000;
     const [row] = await storedRows<Record<string, unknown> & { id: string }>(page, 'cards');
     await putRow(page, 'cards', {
@@ -185,6 +179,69 @@ describe('the deck list', () => {
       .toBe('Nothing more to review ahead.');
     const log = await storedRows<{ cardId: string; grade: number }>(page, 'log');
     expect(log.map((entry) => [entry.cardId, entry.grade])).toEqual([[row!.id, 3]]);
+    await context.close();
+  });
+
+  it("custom study's extra new cards raise today's limit, survive a reload, and are gone the next day", async () => {
+    const context = await served.browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    await reviewReady(page);
+    // The default: new cards only from papers the reader has read, here one paper, 2 a day.
+    const cards = await storedRows<{ paperId: string | null; queue: string }>(page, 'cards');
+    const perPaper = new Map<string, number>();
+    for (const card of cards) {
+      if (card.paperId && card.queue === 'new') {
+        perPaper.set(card.paperId, (perPaper.get(card.paperId) ?? 0) + 1);
+      }
+    }
+    const [paperId] = [...perPaper].find(([, count]) => count >= 6)!;
+    const now = Date.now();
+    await putRow(page, 'progress', {
+      paperId,
+      state: 'read',
+      updatedAt: now,
+      reached: { read: now },
+    });
+    await putRow(page, 'meta', { key: 'settings', value: { newPerDay: 2 } });
+    await page.reload();
+    await reviewReady(page);
+    expect((await shownCounts(page)).new).toBe(2);
+
+    const list = page.locator('[data-deck-list]');
+    await list.locator('summary').first().click();
+    await list.locator('[data-extra-new]').fill('0');
+    await list.locator('[data-action="extra-new"]').click();
+    await expect
+      .poll(() => page.locator('[data-status]').textContent())
+      .toMatch(/whole number from 1.*Nothing was changed/);
+    expect((await shownCounts(page)).new).toBe(2);
+
+    await list.locator('[data-extra-new]').fill('3');
+    await list.locator('[data-action="extra-new"]').click();
+    await expect.poll(() => shownCounts(page).then((counts) => counts.new)).toBe(5);
+    // The deck list counts new cards as the queue does: from the read paper, with today's raise.
+    await expect
+      .poll(() => list.locator('[data-deck-counts="all"] [data-kind="new"]').textContent())
+      .toBe('5');
+    expect(await page.locator('[data-status]').textContent()).toMatch(/raised by 3, to 5/);
+    // The stored settings are untouched: only today's limit moved.
+    const settings = await storedRows<{ key: string; value: { newPerDay: number } }>(page, 'meta');
+    expect(settings.find((row) => row.key === 'settings')?.value.newPerDay).toBe(2);
+
+    await page.reload();
+    await reviewReady(page);
+    expect((await shownCounts(page)).new).toBe(5);
+
+    // The same raise, recorded on the day before, no longer counts.
+    const [raise] = (
+      await storedRows<{ key: string; value: { day: number; extra: number } }>(page, 'meta')
+    ).filter((row) => row.key === 'extraNewToday');
+    expect(raise?.value.extra).toBe(3);
+    await putRow(page, 'meta', { ...raise, value: { ...raise!.value, day: raise!.value.day - 1 } });
+    await page.reload();
+    await reviewReady(page);
+    expect((await shownCounts(page)).new).toBe(2);
     await context.close();
   });
 });

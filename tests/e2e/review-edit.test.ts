@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
 import {
+  introduceNewInListOrder,
   putRow,
   reviewReady,
   shownCardId,
   storedRows,
-  introduceNewInListOrder,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
@@ -27,7 +27,6 @@ describe('editing a card for yourself', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
     await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     const row = async () => (await storedRows<Row>(page, 'cards')).find((card) => card.id === id)!;

@@ -2,7 +2,7 @@
 // filter in the card browser; and a personal note per card, also filterable.
 import { describe, expect, it } from 'vitest';
 import { newProfile } from './support/browser';
-import { reviewReady, shownCardId, storedRows, introduceNewInListOrder } from './support/review';
+import { introduceNewInListOrder, reviewReady, shownCardId, storedRows } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -13,7 +13,6 @@ describe('flags', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
     await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     const flagOf = async () =>
@@ -46,7 +45,6 @@ describe('flags', () => {
     const page = await context.newPage();
     await page.goto(new URL('/review/', served.site.url).href);
     await reviewReady(page);
-    // New cards from the whole list, read or not: these tests are about the review screen.
     await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     await page.keyboard.press('i');

@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import {
+  introduceNewInListOrder,
   putRow,
   reviewReady,
   shownCardId,
   storedRows,
-  introduceNewInListOrder,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
@@ -27,7 +27,7 @@ async function openReview(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   await page.goto(new URL('/review/', served.site.url).href);
   await reviewReady(page);
-  // New cards from the whole list, read or not: these tests are about the review screen.
+  // These tests are about reviewing itself: new cards in list order, whatever the reader has read.
   await introduceNewInListOrder(page);
   return page;
 }

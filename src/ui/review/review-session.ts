@@ -34,6 +34,8 @@ import { loadForgottenToday, loadPreviewCards, loadReviewAhead } from '../../sto
 import { editCard, flagCard, forgetCard, noteCard } from '../../storage/undo';
 import { FLAG_NAMES, type CardFlag } from '../../srs/types';
 import { saveSettings } from '../../storage/settings';
+import { parseExtraNew, withExtraNew } from '../../srs/extra-new';
+import { addExtraNewToday, loadExtraNewToday } from '../../storage/extra-new';
 import { cardsWaitingInUnreadPapers } from '../../storage/due';
 import { loadProgress } from '../../storage/progress';
 import { newCardSources } from '../../storage/queue';
@@ -48,6 +50,7 @@ import {
 import { readingPlan } from '../progress/progress-client';
 import { describeDamaged, describeSync, startStorage } from '../../storage/bootstrap';
 import { tabId } from './tab-id';
+import { showWorkload } from './workload';
 import { withBase } from '../../content/base';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
@@ -92,6 +95,8 @@ const UNDO_LABELS: Record<UndoableOperation, string> = {
 export class ReviewSessionElement extends HTMLElement {
   private db: ResidualDb | null = null;
   private settings!: Settings;
+  /** The settings with today's extra new cards counted in (what today's queue is read with). */
+  private todaySettings!: Settings;
   private scheduler!: Scheduler;
   private scope: StudyScope = { kind: 'all' };
   /** Studying the chosen chapter or paper ahead of schedule (on demand). */
@@ -180,6 +185,22 @@ export class ReviewSessionElement extends HTMLElement {
     await this.refresh().catch((error: unknown) => this.say(describeStorageError(error)));
     session.removeAttribute('aria-busy');
     this.dataset['ready'] = 'true';
+    this.estimateWorkload();
+  }
+
+  /** The settings' workload table, simulated in a worker once the page is interactive. */
+  private estimateWorkload(): void {
+    const db = this.db;
+    if (!db) return;
+    const run = () =>
+      void showWorkload(required(this, '[data-workload]'), db, this.settings).catch(
+        (error: unknown) => {
+          required(this, '[data-workload-status]').textContent =
+            `The workload estimate failed: ${describeStorageError(error)}`;
+        },
+      );
+    if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 2_000 });
+    else setTimeout(run, 0);
   }
 
   /** The deck list's button for a scope value, if the list has one. */
@@ -258,10 +279,15 @@ export class ReviewSessionElement extends HTMLElement {
   /** Ask storage for the queue and show its first card (or the finished state). */
   private async refresh(): Promise<void> {
     if (!this.db) return;
+    // Today's extra new cards (custom study) raise the new-card limit until the day ends.
+    this.todaySettings = withExtraNew(
+      this.settings,
+      await loadExtraNewToday(this.db, Date.now(), this.settings),
+    );
     const { queue, setAside } = await loadCheckedQueue(
       this.db,
       Date.now(),
-      this.settings,
+      this.todaySettings,
       this.scope,
       { ahead: this.ahead },
     );
@@ -269,7 +295,12 @@ export class ReviewSessionElement extends HTMLElement {
       required(this, `[data-count="${key}"]`).textContent = String(queue.counts[key]);
     }
     this.showUndo();
-    await showDeckCounts(required(this, '[data-deck-list]'), this.db, this.settings, Date.now());
+    await showDeckCounts(
+      required(this, '[data-deck-list]'),
+      this.db,
+      this.todaySettings,
+      Date.now(),
+    );
     await showSetAside(this.db, required(this, '[data-set-aside]'), this.scope, Date.now());
     if (this.previewCards && this.previewWrites) {
       this.previewCards = await loadReviewAhead(this.db, Date.now(), this.settings, this.aheadDays);
@@ -398,6 +429,24 @@ export class ReviewSessionElement extends HTMLElement {
     }
   }
 
+  /** Custom study: allow N more new cards today (typed in the deck list), for today only. */
+  private addExtraNew(): Promise<void> {
+    const request = parseExtraNew(required<HTMLInputElement>(this, '[data-extra-new]').value);
+    if (!request.ok) {
+      this.say(request.message);
+      return Promise.resolve();
+    }
+    this.previewCards = null;
+    this.previewWrites = false;
+    delete this.dataset['mode'];
+    this.ahead = false;
+    required<HTMLDetailsElement>(this, '[data-deck-list]').open = false;
+    return this.act(async (db) => {
+      const extra = await addExtraNewToday(db, Date.now(), this.settings, request.more);
+      return `Today's new-card limit is raised by ${extra}, to ${this.settings.newPerDay + extra}, until the day ends.`;
+    });
+  }
+
   /** An answer in preview: Again sends the card to the end of the list, the others remove it. */
   private answerPreview(grade: Grade): Promise<void> {
     const cards = this.previewCards;
@@ -423,7 +472,7 @@ export class ReviewSessionElement extends HTMLElement {
     }
     if (queue.newLimitReached) {
       parts.push(
-        `More new cards tomorrow: today's limit of ${this.settings.newPerDay} new cards is reached.`,
+        `More new cards tomorrow: today's limit of ${this.todaySettings.newPerDay} new cards is reached.`,
       );
     }
     if (this.ahead) {
@@ -540,7 +589,7 @@ export class ReviewSessionElement extends HTMLElement {
         return result;
       });
       this.undoStack.push(step);
-      this.tally = withAnswer(this.tally, card.id, grade, now);
+      this.tally = withAnswer(this.tally, card.id, grade, now, answerMs);
       if (becameLeech) {
         return `This card has lapsed ${lapses} times, so it is now tagged as a leech and suspended. Consider rereading its section; unsuspend it below or from the card browser.`;
       }
@@ -731,6 +780,7 @@ export class ReviewSessionElement extends HTMLElement {
       error.textContent = '';
       this.say('Settings saved.');
       await this.refresh();
+      this.estimateWorkload();
     } catch (problem) {
       error.textContent =
         problem instanceof Error && 'issues' in problem
@@ -777,6 +827,8 @@ export class ReviewSessionElement extends HTMLElement {
         return this.saveNote();
       case 'reveal':
         return this.reveal();
+      case 'extra-new':
+        return this.addExtraNew();
       case 'study-ahead':
         this.ahead = true;
         this.say('Studying ahead: early answers are scheduled by FSRS like any other.');

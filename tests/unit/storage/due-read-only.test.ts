@@ -10,6 +10,7 @@ import {
 } from '../../../src/storage/due-read-only';
 import { setPaperState } from '../../../src/storage/progress';
 import { saveSettings } from '../../../src/storage/settings';
+import { addExtraNewToday } from '../../../src/storage/extra-new';
 import { storedCard } from '../srs/helpers';
 import { freshDb } from './helpers';
 
@@ -72,6 +73,20 @@ describe('the sidebar counts due cards as every other page does', () => {
       expect(pages.total).toBeGreaterThan(0);
     },
   );
+
+  test("both count today's extra new cards (custom study) the same way", async () => {
+    const { db, factory } = freshDb();
+    await db.cards.bulkPut(randomCards(5, 200));
+    await setPaperState(db, 'p1', 'read', NOW - HOUR);
+    const settings = { ...DEFAULT_SETTINGS, newPerDay: 1 };
+    await saveSettings(db, settings);
+    const before = await loadDueFigures(db, NOW, settings);
+    await addExtraNewToday(db, NOW, settings, 2);
+    const sidebar = await readDueFigures(NOW, factory);
+    const pages = await loadDueFigures(db, NOW, settings);
+    expect(sidebar).toEqual(pages);
+    expect(pages.new).toBe(before.new + 2);
+  });
 
   test('a browser with no database yet shows no figure, and creates nothing', async () => {
     const { factory } = freshDb();

@@ -6,6 +6,7 @@ import { setPaperState } from '../../../src/storage/progress';
 import { loadStatsData } from '../../../src/storage/stats';
 import { loadTodayQueue, newCardSources } from '../../../src/storage/queue';
 import { declineCard, restoreCard } from '../../../src/storage/decline';
+import { addExtraNewToday } from '../../../src/storage/extra-new';
 import { reviewCard, storedCard } from '../srs/helpers';
 import { freshDb } from './helpers';
 
@@ -71,6 +72,14 @@ describe('due figures: one definition for every page', () => {
     });
     const listOrder = { ...DEFAULT_SETTINGS, introduceNew: 'list' as const };
     expect((await loadDueFigures(db, NOW, listOrder)).new).toBe(14);
+  });
+
+  test("count today's extra new cards until the day ends", async () => {
+    const db = await seeded();
+    const limited = { ...DEFAULT_SETTINGS, newPerDay: 3 };
+    await addExtraNewToday(db, NOW, limited, 2);
+    expect((await loadDueFigures(db, NOW, limited)).new).toBe(5);
+    expect((await loadDueFigures(db, NOW + 24 * HOUR, limited)).new).toBe(3);
   });
 });
 
