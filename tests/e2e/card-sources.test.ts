@@ -12,7 +12,7 @@ import type { Deck, DeckCard } from '../../src/srs/types';
 import { DIST } from '../support/built-site';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
-import { reviewReady, shownCardId } from './support/review';
+import { introduceNewInListOrder, reviewReady, shownCardId } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -54,6 +54,8 @@ describe('where a card comes from', () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await open(context, '/review/');
     await reviewReady(page);
+    // New cards from the whole list, read or not: these tests need a card on screen.
+    await introduceNewInListOrder(page);
     const id = await shownCardId(page);
     const card = publishedDeck.cards.find((candidate) => candidate.id === id);
     expect(card, id).toBeDefined();
@@ -95,6 +97,8 @@ describe('math on cards', () => {
     );
     const page = await open(context, '/review/');
     await reviewReady(page);
+    // New cards from the whole list, read or not: these tests need a card on screen.
+    await introduceNewInListOrder(page);
     expect(await shownCardId(page)).toBe('mathematical-framework/math-1');
     await expect(page.locator('[data-source-label]').textContent()).resolves.toBe('From the list');
     await expect(page.locator('[data-front] .katex').count()).resolves.toBe(1);
