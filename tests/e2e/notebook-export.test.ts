@@ -35,12 +35,6 @@ describe('"Run this on a real model" in a widget', () => {
     const features = await page.locator(`${WIDGET} select[name="features"]`).inputValue();
     const dimensions = await page.locator(`${WIDGET} select[name="dimensions"]`).inputValue();
 
-    // The notebook is written in the page: downloading it asks the network for nothing.
-    const requests: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().startsWith('blob:')) requests.push(request.url());
-    });
-
     // From the library menu, Tab reaches the model menu, then the download button.
     await page.locator(`${EXPORT} select[name="flavour"]`).focus();
     await page.keyboard.press('Tab');
@@ -48,6 +42,15 @@ describe('"Run this on a real model" in a widget', () => {
     await expect(
       page.evaluate(() => document.activeElement?.getAttribute('data-notebook')),
     ).resolves.toBe('download');
+    // Focusing scrolls the page, and what comes into view (the paper's review area) loads its
+    // own code: let that settle before listening.
+    await page.waitForLoadState('networkidle');
+
+    // The notebook is written in the page: downloading it asks the network for nothing.
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith('blob:')) requests.push(request.url());
+    });
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.keyboard.press('Enter'),

@@ -155,10 +155,11 @@ describe('personal FSRS parameters', () => {
     expect(await figures('[data-personal-loss]')).toBeLessThan(
       await figures('[data-default-loss]'),
     );
-    const settingsBefore = (await storedRows<{ key: string; value: unknown }>(page, 'meta')).find(
-      (row) => row.key === 'settings',
-    );
-    expect(settingsBefore).toBeUndefined();
+    // Fitting stores nothing: the settings hold no personal parameters until "Use" is pressed.
+    const settingsBefore = (
+      await storedRows<{ key: string; value: { fsrsParameters?: number[] | null } }>(page, 'meta')
+    ).find((row) => row.key === 'settings');
+    expect(settingsBefore?.value.fsrsParameters ?? null).toBeNull();
     const violations = await axeViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
 
