@@ -40,7 +40,7 @@ export const widgetSelector = (id: string) => `residual-widget[data-widget="${id
 export async function openChapter(
   browser: Browser | BrowserContext,
   url: string,
-  options: { scheme?: 'dark' | 'light'; beforeLoad?: (page: Page) => unknown } = {},
+  options: { scheme?: 'dark' | 'light'; beforeLoad?: ((page: Page) => unknown) | undefined } = {},
 ): Promise<Page> {
   const page =
     'newContext' in browser
