@@ -16,7 +16,7 @@ export interface ReservedHeight {
 export const RESERVED_HEIGHTS: Partial<Record<WidgetId, ReservedHeight>> = {
   'activation-patching': { phone: 3321, desktop: 2826 },
   'attribution-patching': { phone: 2285, desktop: 1862 },
-  'das-illusion': { phone: 2327, desktop: 1748 },
+  'das-illusion': { phone: 2620, desktop: 1992 },
   'direct-logit-attribution': { phone: 1514, desktop: 1150 },
   'greater-than': { phone: 2188, desktop: 1935 },
   grokking: { phone: 2581, desktop: 1861 },
