@@ -35,6 +35,11 @@ describe('"Run this on a real model" in a widget', () => {
     const features = await page.locator(`${WIDGET} select[name="features"]`).inputValue();
     const dimensions = await page.locator(`${WIDGET} select[name="dimensions"]`).inputValue();
 
+    // The paper's review area, below the widget, loads its code and the card math once per page
+    // when it nears the screen: let it do so first, so only the download is watched.
+    await page.locator('residual-review-area').first().scrollIntoViewIfNeeded();
+    await page.waitForSelector('residual-review-area[data-ready="true"]');
+
     // From the library menu, Tab reaches the model menu, then the download button.
     await page.locator(`${EXPORT} select[name="flavour"]`).focus();
     await page.keyboard.press('Tab');
