@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import {
-  introduceNewInListOrder,
   putRow,
   reviewReady,
   shownCardId,
   shownCounts,
   storedRows,
+  reviewSome as answerOnReview,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 import { DIST } from './support/site';
@@ -18,22 +18,9 @@ const served = servedSiteAndBrowser();
 
 const url = (path: string) => new URL(path, served.site.url).href;
 
-async function reviewSome(context: BrowserContext, answers: ('1' | '3' | '4')[]): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(url('/review/'));
-  await reviewReady(page);
-  await introduceNewInListOrder(page);
-  for (const key of answers) {
-    const before = await shownCardId(page);
-    await page.keyboard.press('Space');
-    await page.keyboard.press(key);
-    await page.waitForFunction(
-      (id) => document.querySelector('residual-review')?.getAttribute('data-card-id') !== id,
-      before,
-    );
-  }
-  return page;
-}
+/** Answers on /review/ (new cards in list order), by keyboard. */
+const reviewSome = (context: BrowserContext, answers: ('1' | '3' | '4')[]) =>
+  answerOnReview(context, served.site.url, answers);
 
 async function ready(page: Page, element: string): Promise<void> {
   await page.waitForSelector(`${element}[data-ready="true"]`, { timeout: 30_000 });

@@ -7,30 +7,16 @@ import { DEFAULT_PARAMETERS } from '../../src/srs/scheduler';
 import { simulateLearner } from '../../src/srs/simulated-learner';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
-import { introduceNewInListOrder, reviewReady, shownCardId, storedRows } from './support/review';
+import { storedRows, reviewSome as answerOnReview } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 import { DIST } from './support/site';
 
 const served = servedSiteAndBrowser();
 const url = (path: string) => new URL(path, served.site.url).href;
 
-async function reviewSome(context: BrowserContext, answers: ('1' | '3' | '4')[]): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(url('/review/'));
-  await reviewReady(page);
-  // New cards from the whole list, read or not: these tests need some answers.
-  await introduceNewInListOrder(page);
-  for (const key of answers) {
-    const before = await shownCardId(page);
-    await page.keyboard.press('Space');
-    await page.keyboard.press(key);
-    await page.waitForFunction(
-      (id) => document.querySelector('residual-review')?.getAttribute('data-card-id') !== id,
-      before,
-    );
-  }
-  return page;
-}
+/** Answers on /review/ (new cards in list order), by keyboard. */
+const reviewSome = (context: BrowserContext, answers: ('1' | '3' | '4')[]) =>
+  answerOnReview(context, served.site.url, answers);
 
 async function statsPage(context: BrowserContext, element: string): Promise<Page> {
   const page = await context.newPage();

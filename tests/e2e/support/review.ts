@@ -1,5 +1,5 @@
 // Helpers for the flashcard pages: wait for the review element and read IndexedDB directly.
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /** Wait until <residual-review> has synced the deck and shown its first state. */
 export async function reviewReady(page: Page): Promise<void> {
@@ -75,4 +75,29 @@ export async function introduceNewInListOrder(page: Page): Promise<void> {
   await putRow(page, 'meta', { key: 'settings', value: { introduceNew: 'list' } });
   await page.reload();
   await reviewReady(page);
+}
+
+/**
+ * Opens /review/ (at `siteUrl`) in a new page of `context`, with new cards in list order, and
+ * answers the shown cards with `answers`, one grade key each, by keyboard.
+ */
+export async function reviewSome(
+  context: BrowserContext,
+  siteUrl: string,
+  answers: ('1' | '2' | '3' | '4')[],
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(new URL('/review/', siteUrl).href);
+  await reviewReady(page);
+  await introduceNewInListOrder(page);
+  for (const key of answers) {
+    const before = await shownCardId(page);
+    await page.keyboard.press('Space');
+    await page.keyboard.press(key);
+    await page.waitForFunction(
+      (id) => document.querySelector('residual-review')?.getAttribute('data-card-id') !== id,
+      before,
+    );
+  }
+  return page;
 }
