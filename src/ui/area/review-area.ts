@@ -15,7 +15,7 @@ import {
 import { describeInterval, formatOutcome } from '../../srs/format';
 import { scheduleOf } from '../../srs/review';
 import { createScheduler, type Preview, type Scheduler } from '../../srs/scheduler';
-import { GRADES, type Grade, type StoredCard } from '../../srs/types';
+import { GRADE_NAMES, GRADES, type Grade, type StoredCard } from '../../srs/types';
 import { withBase } from '../../content/base';
 import { startStorage, type Started } from '../../storage/bootstrap';
 import type { ResidualDb } from '../../storage/db';
@@ -152,7 +152,7 @@ class ReviewArea {
       part(this.root, `[data-interval="${grade}"]`).textContent = formatOutcome(outcome);
       part(this.root, `[data-grade="${grade}"]`).setAttribute(
         'aria-label',
-        `${['Again', 'Hard', 'Good', 'Easy'][grade - 1]}: next review in ${describeInterval(outcome.intervalDays === null ? outcome.intervalMs : outcome.intervalDays * 86_400_000)}`,
+        `${GRADE_NAMES[grade]}: next review in ${describeInterval(outcome.intervalDays === null ? outcome.intervalMs : outcome.intervalDays * 86_400_000)}`,
       );
     }
     const focusWasHere = this.root.contains(document.activeElement);
