@@ -19,3 +19,8 @@ export function pointHref(chapter: string, paperId: string, pointId: string): st
 export function glossaryHref(termId: string): string {
   return `/glossary/#${termId}`;
 }
+
+/** Link to a widget in its chapter (WidgetShell's heading id). */
+export function widgetHref(chapter: string, widgetId: string): string {
+  return `${chapterPath(chapter)}#widget-${widgetId}`;
+}

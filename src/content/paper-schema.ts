@@ -35,6 +35,19 @@ export const pointSchema = z.object({
   moreCards: z.array(extraCardSchema).default([]),
 });
 
+/**
+ * An experiment card: a prediction about one of the paper's widgets that review poses on a fresh
+ * held-out prompt and answers by running the model (src/widgets/experiment-cards.ts). `card` is
+ * the static worked example, shown where the model cannot run; deck id `<paper>/run/<id>`.
+ * Experiment cards are always ours.
+ */
+export const experimentSchema = z.object({
+  id: kebabId,
+  /** `<widget-id>/<name>`: the runner's id, whose widget must be one of the paper's widgets. */
+  runner: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'must be <widget-id>/<name>'),
+  card: cardSchema,
+});
+
 /** A key takeaway and where it comes from. */
 export const takeawaySchema = z.object({
   source: sourceSchema,
@@ -76,6 +89,7 @@ export const paperSchema = z
     illusions: z.array(pointSchema).default([]),
     techniques: z.array(z.enum(keysOf(TECHNIQUES))).default([]),
     widgets: z.array(z.enum(keysOf(WIDGETS))).default([]),
+    experiments: z.array(experimentSchema).default([]),
   })
   .superRefine((paper, ctx) => {
     if (paper.kind === 'companion' && paper.attachedTo === null) {
@@ -100,11 +114,23 @@ export const paperSchema = z
       });
     }
     uniquePointIds([...paper.deepEngage, ...paper.illusions], ctx, 'deepEngage');
+    uniquePointIds(paper.experiments, ctx, 'experiments');
+    for (const [index, experiment] of paper.experiments.entries()) {
+      const widget = experiment.runner.split('/')[0] ?? '';
+      if (!(paper.widgets as readonly string[]).includes(widget)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['experiments', index, 'runner'],
+          message: `runner "${experiment.runner}" belongs to widget "${widget}", which the paper does not list`,
+        });
+      }
+    }
   });
 
 export type PaperRecord = z.infer<typeof paperSchema>;
 export type PaperPoint = z.infer<typeof pointSchema>;
 export type PaperTakeaway = z.infer<typeof takeawaySchema>;
+export type PaperExperiment = z.infer<typeof experimentSchema>;
 
 /** One glossary entry, from content/glossary.yaml. */
 export const glossaryTermSchema = z.object({

@@ -1,18 +1,22 @@
 /**
  * The deck ids a review area holds, computed from the records at build time as the deck builder
  * (./deck.ts) names them: `<paper>/<point>` and `<paper>/<point>/<card>` for a paper's points and
- * illusions, `glossary/<term>` and `glossary/<term>/<card>` for a glossary term.
+ * illusions, `<paper>/run/<id>` for its experiments, `glossary/<term>` and `glossary/<term>/<card>` for a glossary term.
  */
 import type { GlossaryTerm, PaperRecord } from '../content/paper-schema';
 
-type Points = Pick<PaperRecord, 'id' | 'deepEngage' | 'illusions'>;
+type Points = Pick<PaperRecord, 'id' | 'deepEngage' | 'illusions'> &
+  Partial<Pick<PaperRecord, 'experiments'>>;
 
-/** A paper's card ids in deck order: points to engage with, then illusions. */
+/** A paper's card ids in deck order: points to engage with, illusions, then experiments. */
 export function paperCardIds(paper: Points): string[] {
-  return [...paper.deepEngage, ...paper.illusions].flatMap((point) => [
-    `${paper.id}/${point.id}`,
-    ...point.moreCards.map((card) => `${paper.id}/${point.id}/${card.id}`),
-  ]);
+  return [
+    ...[...paper.deepEngage, ...paper.illusions].flatMap((point) => [
+      `${paper.id}/${point.id}`,
+      ...point.moreCards.map((card) => `${paper.id}/${point.id}/${card.id}`),
+    ]),
+    ...(paper.experiments ?? []).map((experiment) => `${paper.id}/run/${experiment.id}`),
+  ];
 }
 
 export function glossaryCardIds(term: Pick<GlossaryTerm, 'id' | 'moreCards'>): string[] {

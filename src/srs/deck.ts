@@ -2,7 +2,7 @@
  * The deck builder: paper records and glossary terms in, the published deck out. A pure function,
  * so the Astro endpoint (src/pages/deck.json.ts) is a thin wrapper and tests need no Astro.
  */
-import { glossaryHref, pointHref } from '../content/anchors';
+import { glossaryHref, pointHref, widgetHref } from '../content/anchors';
 import type { GlossaryTerm, PaperPoint, PaperRecord } from '../content/paper-schema';
 import type { Deck, DeckCard } from './types';
 
@@ -52,7 +52,10 @@ function papersInOrder(sources: DeckSources): PaperRecord[] {
   return [...ordered, ...[...byId.values()].sort((a, b) => a.id.localeCompare(b.id))];
 }
 
-/** Build the deck: one card per deep-engage point, per illusion, and per glossary term. */
+/**
+ * Build the deck: one card per deep-engage point, per illusion, per experiment and per glossary
+ * term.
+ */
 export function buildDeck(sources: DeckSources): Deck {
   const cards: DeckCard[] = [];
   const add = (card: Omit<DeckCard, 'hash' | 'position'>) => {
@@ -78,6 +81,19 @@ export function buildDeck(sources: DeckSources): Deck {
   for (const paper of papersInOrder(sources)) {
     for (const point of paper.deepEngage) addPoint(paper, point, 'point');
     for (const illusion of paper.illusions) addPoint(paper, illusion, 'illusion');
+    for (const experiment of paper.experiments) {
+      add({
+        id: `${paper.id}/run/${experiment.id}`,
+        kind: 'experiment',
+        chapter: paper.chapter,
+        paperId: paper.id,
+        source: 'ours',
+        front: experiment.card.front,
+        back: experiment.card.back,
+        href: widgetHref(paper.chapter, experiment.runner.split('/')[0] ?? ''),
+        experiment: experiment.runner,
+      });
+    }
   }
   for (const term of sources.glossary) {
     const cardsOfTerm = [{ id: `glossary/${term.id}`, ...term.card }].concat(

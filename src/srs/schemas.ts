@@ -63,7 +63,7 @@ const finite = z.number().min(0).max(1e6);
 export const deckCardSchema = z
   .object({
     id: cardIdSchema,
-    kind: z.enum(['point', 'illusion', 'glossary']),
+    kind: z.enum(['point', 'illusion', 'glossary', 'experiment']),
     chapter: slug,
     paperId: slug.nullable(),
     source: cardSource,
@@ -72,6 +72,10 @@ export const deckCardSchema = z
     href: z.string().max(500).regex(SITE_LINK, 'a link must be a path on this site with an anchor'),
     hash: z.string().regex(/^[0-9a-z-]{1,64}$/),
     position: count,
+    experiment: z
+      .string()
+      .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/)
+      .optional(),
   })
   .strict();
 

@@ -33,7 +33,7 @@ export interface Schedule {
   lastReview: number | null;
 }
 
-export type CardKind = 'point' | 'illusion' | 'glossary';
+export type CardKind = 'point' | 'illusion' | 'glossary' | 'experiment';
 
 /**
  * Where a card's idea comes from: `list` when the reading list itself marks it as important (or
@@ -60,6 +60,11 @@ export interface DeckCard {
   hash: string;
   /** Place in reading order, used to introduce new cards in that order. */
   position: number;
+  /**
+   * Experiment cards only: the runner that poses the card on a fresh prompt and answers it live
+   * (src/widgets/experiment-cards.ts); front and back are then the static worked example.
+   */
+  experiment?: string | undefined;
 }
 
 /** The published deck (`/deck.json`). */

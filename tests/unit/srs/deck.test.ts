@@ -30,6 +30,7 @@ function paper(id: string, chapter: string, overrides: Partial<PaperRecord> = {}
     illusions: [],
     techniques: [],
     widgets: [],
+    experiments: [],
     ...overrides,
   };
 }
@@ -183,6 +184,31 @@ describe('deck builder', () => {
       ['toy-models/core-claim', 'ours'],
       ['glossary/residual-stream', 'ours'],
     ]);
+  });
+
+  test("an experiment card follows its paper's points, is ours, names its runner and links to the widget", () => {
+    const lens = paper('logit-lens', 'foundational-work', {
+      widgets: ['logit-lens'],
+      experiments: [
+        {
+          id: 'first-top-layer',
+          runner: 'logit-lens/first-top-layer',
+          card: { front: 'Which layer first ranks the answer top?', back: 'Layer 3.' },
+        },
+      ],
+    });
+    const cards = buildDeck(sources([lens])).cards;
+    expect(cards.map((card) => [card.id, card.kind])).toEqual([
+      ['logit-lens/core-claim', 'point'],
+      ['logit-lens/run/first-top-layer', 'experiment'],
+      ['glossary/residual-stream', 'glossary'],
+    ]);
+    expect(cards[1]).toMatchObject({
+      source: 'ours',
+      experiment: 'logit-lens/first-top-layer',
+      href: '/foundational-work/#widget-logit-lens',
+    });
+    expect(cards[0]).not.toHaveProperty('experiment');
   });
 
   test('the hash separates front from back', () => {

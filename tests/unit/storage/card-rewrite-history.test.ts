@@ -130,6 +130,7 @@ describe('splitting and removing a card', () => {
     illusions: [],
     techniques: [],
     widgets: [],
+    experiments: [],
   });
   const deckOf = (deepEngage: PaperPoint[]) =>
     buildDeck({
