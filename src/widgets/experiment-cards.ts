@@ -9,7 +9,16 @@ import type { ExperimentRunner } from './kit/experiment-card';
 type RunnerLoader = () => Promise<ExperimentRunner>;
 
 /** Runner id → loader. Each widget's helper adds its lines (see kit/experiment-card.ts). */
-const RUNNERS: Record<string, RunnerLoader> = {};
+const RUNNERS: Record<string, RunnerLoader> = {
+  'das-illusion/carrying-part': () =>
+    import('./das-illusion/das-illusion.experiment').then((m) => m.carryingPartRunner),
+  'greater-than/later-years-share': () =>
+    import('./greater-than/greater-than.experiment').then((m) => m.laterYearsShare),
+  'ioi-circuit/where-the-answer-sits': () =>
+    import('./ioi-circuit/ioi-circuit.experiment').then((m) => m.whereTheAnswerSits),
+  'steering-vectors/sentiment-shift': () =>
+    import('./steering-vectors/steering-vectors.experiment').then((m) => m.sentimentShiftRunner),
+};
 
 /** The runner of experiment `id`, or null when there is none (the card then shows its example). */
 export async function experimentRunner(id: string): Promise<ExperimentRunner | null> {
