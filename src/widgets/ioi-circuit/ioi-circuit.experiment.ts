@@ -32,19 +32,31 @@ export interface IoiPositionSetting {
 export const IOI_POSITIONS = ['io', 's1', 's2', 'end'] as const;
 export type IoiPosition = (typeof IOI_POSITIONS)[number];
 
-function positionLabels(setting: IoiPositionSetting): Record<IoiPosition, string> {
+/** How each position is offered as a choice, and how the result line names it. */
+function positionNames(setting: IoiPositionSetting): {
+  choice: Record<IoiPosition, string>;
+  short: Record<IoiPosition, string>;
+} {
   const lastWord = setting.prompt.trim().split(/\s+/).pop() ?? '';
   return {
-    io: `${setting.answer}, the indirect object`,
-    s1: `${setting.distractor}, first mention (S1)`,
-    s2: `${setting.distractor}, repeated (S2)`,
-    end: `"${lastWord}", the last word (END)`,
+    choice: {
+      io: `${setting.answer}, the indirect object (IO)`,
+      s1: `${setting.distractor}, first mention (S1)`,
+      s2: `${setting.distractor}, repeated (S2)`,
+      end: `"${lastWord}", the last word (END)`,
+    },
+    short: {
+      io: `IO (${setting.answer})`,
+      s1: `S1 (${setting.distractor})`,
+      s2: `S2 (${setting.distractor})`,
+      end: `END ("${lastWord}")`,
+    },
   };
 }
 
 /** The posed card for one setting: used by `pose` and by the worked example's test. */
 export function posedIoiPosition(setting: IoiPositionSetting): PosedExperiment<IoiPositionSetting> {
-  const labels = positionLabels(setting);
+  const labels = positionNames(setting).choice;
   const corrupted = replaceLast(setting.prompt, setting.distractor, setting.answer);
   return {
     setup:
@@ -153,14 +165,14 @@ export const whereTheAnswerSits: ExperimentRunner<IoiPositionSetting> = {
     const setting = posed.data;
     const model = await env.model(TINY_LM, onProgress);
     const { numbers, position } = await runIoiPosition(setting, model);
-    const labels = positionLabels(setting);
+    const { choice, short } = positionNames(setting);
     const other: IoiPosition = position === 'end' ? 's2' : 'end';
     const metric = `logit(${setting.answer}) − logit(${setting.distractor})`;
     return {
-      outcome: { kind: 'choice', value: position, label: labels[position] },
+      outcome: { kind: 'choice', value: position, label: choice[position] },
       result:
-        `At block ${setting.layer}'s input, patching ${labels[position]} takes ${metric} from ${fixed(numbers.clean, 1)} to ${fixed(numbers.patched[position], 1)}; ` +
-        `${labels[other]} leaves ${fixed(numbers.patched[other], 1)} (corrupted prompt: ${fixed(numbers.corrupted, 1)}).`,
+        `At block ${setting.layer}'s input, patching ${short[position]} takes ${metric} from ${fixed(numbers.clean, 1)} to ${fixed(numbers.patched[position], 1)}; ` +
+        `patching ${short[other]} leaves ${fixed(numbers.patched[other], 1)} (corrupted prompt: ${fixed(numbers.corrupted, 1)}).`,
       reason:
         setting.layer === 0
           ? 'At block 0’s input the two prompts differ only at the repeated name, so no other position has anything to patch.'

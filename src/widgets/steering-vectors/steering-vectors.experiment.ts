@@ -122,7 +122,7 @@ export const sentimentShiftRunner: ExperimentRunner<SentimentShiftSetting> = {
     const direction = shiftOf(moved);
     const label = SHIFT_CHOICES.find((choice) => choice.value === direction)!.label;
     return {
-      outcome: { kind: 'choice', value: direction, label: `${label}: ${fixed(moved)} logits` },
+      outcome: { kind: 'choice', value: direction, label: `${label} (by ${fixed(moved)})` },
       result: `Sentiment of the next word: ${fixed(plain)} without the vector, ${fixed(steered)} with it (a change of ${fixed(moved)}).`,
       reason: `The vector is what “${setting.towards}” writes into the stream minus what “${setting.awayFrom}” writes; a positive coefficient pushes towards the first word, a negative one towards the second.`,
     };
