@@ -39,9 +39,17 @@ export const PART_CHOICES = [
 ] as const;
 export type CarryingPart = (typeof PART_CHOICES)[number]['value'];
 
-/** das.json, read through the card's env and checked. */
-export async function dasFile(env: ExperimentEnv): Promise<DasFile> {
-  return parseDasFile(await env.json(TINY_LM, 'das.json'));
+const parsed = new WeakMap<ExperimentEnv, Promise<DasFile>>();
+
+/** das.json, read through the card's env and checked once per env (pose and run both need it). */
+export function dasFile(env: ExperimentEnv): Promise<DasFile> {
+  let file = parsed.get(env);
+  if (!file) {
+    file = env.json(TINY_LM, 'das.json').then(parseDasFile);
+    parsed.set(env, file);
+    file.catch(() => parsed.delete(env));
+  }
+  return file;
 }
 
 /**

@@ -60,6 +60,8 @@ import { ROOT } from '../ml/support';
 import { diskExperimentEnv } from './experiment-env';
 
 const SEEDS = Array.from({ length: 40 }, (_, i) => 1000 + 7919 * i);
+/** Tests that run the model over many settings: generous, for a loaded two-core machine. */
+const MANY_RUNS = 120_000;
 
 interface Trial<T> {
   readonly posed: PosedExperiment<T>;
@@ -121,29 +123,39 @@ async function commonChecks<T>(
 }
 
 describe('the IOI card: which position carries the answer at a block’s input', () => {
-  test('from block 1 on the last word carries it, at block 0 only the repeated name can', async () => {
-    const all = await trials(whereTheAnswerSits);
-    const principled = (s: IoiPositionSetting) => (s.layer === 0 ? 's2' : 'end');
-    // Measured: 40 of 40 seeds; 100 of 100 in the pool test below.
-    expect(await commonChecks(whereTheAnswerSits, all, principled)).toBeGreaterThanOrEqual(0.9);
-    // Both answers come up, so the card is not one fixed reply.
-    const answers = new Set(all.map((t) => principled(t.posed.data)));
-    expect(answers).toEqual(new Set(['s2', 'end']));
-  });
+  test(
+    'from block 1 on the last word carries it, at block 0 only the repeated name can',
+    async () => {
+      const all = await trials(whereTheAnswerSits);
+      const principled = (s: IoiPositionSetting) => (s.layer === 0 ? 's2' : 'end');
+      // Measured: 40 of 40 seeds; 100 of 100 in the pool test below.
+      expect(await commonChecks(whereTheAnswerSits, all, principled)).toBeGreaterThanOrEqual(0.9);
+      // Both answers come up, so the card is not one fixed reply.
+      const answers = new Set(all.map((t) => principled(t.posed.data)));
+      expect(answers).toEqual(new Set(['s2', 'end']));
+    },
+    MANY_RUNS,
+  );
 
-  test('over 25 held-out prompts at every block, too', async () => {
-    const sets = await heldOutSets(env);
-    let held = 0;
-    let runs = 0;
-    for (const item of sets.ioi.slice(0, 25))
-      for (let layer = 0; layer < model.config.n_layers; layer++) {
-        const { position } = await runIoiPosition({ ...item, layer }, model);
-        held += Number(position === (layer === 0 ? 's2' : 'end'));
-        runs++;
-      }
-    console.info(`IOI pool: the principled position on ${held} of ${runs} prompt × block settings`);
-    expect(held / runs).toBeGreaterThanOrEqual(0.95);
-  });
+  test(
+    'over 25 held-out prompts at every block, too',
+    async () => {
+      const sets = await heldOutSets(env);
+      let held = 0;
+      let runs = 0;
+      for (const item of sets.ioi.slice(0, 25))
+        for (let layer = 0; layer < model.config.n_layers; layer++) {
+          const { position } = await runIoiPosition({ ...item, layer }, model);
+          held += Number(position === (layer === 0 ? 's2' : 'end'));
+          runs++;
+        }
+      console.info(
+        `IOI pool: the principled position on ${held} of ${runs} prompt × block settings`,
+      );
+      expect(held / runs).toBeGreaterThanOrEqual(0.95);
+    },
+    MANY_RUNS,
+  );
 
   test('the worked example is what the runner gives on the widget’s default prompt', async () => {
     const card = recordCard('indirect-object-identification', 'where-the-answer-sits');
@@ -166,24 +178,32 @@ describe('the IOI card: which position carries the answer at a block’s input',
 });
 
 describe('the greater-than card: the share of probability on later years', () => {
-  test('more than 70% lands on years after the start year', async () => {
-    const all = await trials(laterYearsShare);
-    // Measured: 40 of 40 seeds; all 200 held-out prompts below (the lowest share is 74%).
-    expect(await commonChecks(laterYearsShare, all, () => 'most')).toBeGreaterThanOrEqual(0.95);
-    const starts = new Set(all.map((t: Trial<LaterShareSetting>) => t.posed.data.startYear));
-    expect(starts.size).toBeGreaterThanOrEqual(20);
-  });
+  test(
+    'more than 70% lands on years after the start year',
+    async () => {
+      const all = await trials(laterYearsShare);
+      // Measured: 40 of 40 seeds; all 200 held-out prompts below (the lowest share is 74%).
+      expect(await commonChecks(laterYearsShare, all, () => 'most')).toBeGreaterThanOrEqual(0.95);
+      const starts = new Set(all.map((t: Trial<LaterShareSetting>) => t.posed.data.startYear));
+      expect(starts.size).toBeGreaterThanOrEqual(20);
+    },
+    MANY_RUNS,
+  );
 
-  test('over all 200 held-out prompts, too', async () => {
-    const sets = await heldOutSets(env);
-    const shares = [];
-    for (const item of sets.greaterThan) shares.push((await laterShare(item, model)).share);
-    const most = shares.filter((share) => bandOf(share).value === 'most').length;
-    console.info(
-      `greater-than pool: more than 70% on ${most} of ${shares.length} prompts (lowest ${fixed(Math.min(...shares), 3)})`,
-    );
-    expect(most / shares.length).toBeGreaterThanOrEqual(0.95);
-  });
+  test(
+    'over all 200 held-out prompts, too',
+    async () => {
+      const sets = await heldOutSets(env);
+      const shares = [];
+      for (const item of sets.greaterThan) shares.push((await laterShare(item, model)).share);
+      const most = shares.filter((share) => bandOf(share).value === 'most').length;
+      console.info(
+        `greater-than pool: more than 70% on ${most} of ${shares.length} prompts (lowest ${fixed(Math.min(...shares), 3)})`,
+      );
+      expect(most / shares.length).toBeGreaterThanOrEqual(0.95);
+    },
+    MANY_RUNS,
+  );
 
   test('the worked example is what the runner gives on the widget’s default prompt', async () => {
     const card = recordCard('greater-than-circuit', 'later-years-share');
@@ -210,41 +230,49 @@ describe('the steering card: which way the sentiment moves', () => {
     return towardsPositive === s.coefficient > 0 ? 'up' : 'down';
   };
 
-  test('the sentiment follows the sign of the coefficient times the pair', async () => {
-    const all = await trials(sentimentShiftRunner);
-    // Measured: 40 of 40 seeds; 697 of 704 settings in the pool test below.
-    expect(await commonChecks(sentimentShiftRunner, all, principled)).toBeGreaterThanOrEqual(0.9);
-    const answers = new Set(all.map((t) => principled(t.posed.data)));
-    expect(answers).toEqual(new Set(['up', 'down']));
-  });
+  test(
+    'the sentiment follows the sign of the coefficient times the pair',
+    async () => {
+      const all = await trials(sentimentShiftRunner);
+      // Measured: 40 of 40 seeds; 697 of 704 settings in the pool test below.
+      expect(await commonChecks(sentimentShiftRunner, all, principled)).toBeGreaterThanOrEqual(0.9);
+      const answers = new Set(all.map((t) => principled(t.posed.data)));
+      expect(answers).toEqual(new Set(['up', 'down']));
+    },
+    MANY_RUNS,
+  );
 
-  test('over every held-out prompt, pair and coefficient, too', async () => {
-    // One batched call per prompt and pair: hate − love is exactly −(love − hate), so the pair
-    // taken the other way round is the same run with the coefficient's sign flipped.
-    const sets = await heldOutSets(env);
-    const tok = model.tokenizer;
-    const coefficients = [0, ...SHIFT_COEFFICIENTS];
-    let held = 0;
-    let runs = 0;
-    for (const { prompt } of sets.sentiment)
-      for (const [positive, negative] of CONTRAST_PAIRS) {
-        const vector = await steeringVector(model, tok.encode(positive), tok.encode(negative), 0);
-        const setup = { layer: 0, vector, placement: 'start' as const };
-        const [plain, ...steered] = await sentimentByCoefficient(
-          model,
-          tok.encode(prompt),
-          setup,
-          coefficients,
-        );
-        SHIFT_COEFFICIENTS.forEach((coefficient, i) => {
-          const setting = { prompt, towards: positive, awayFrom: negative, coefficient };
-          held += Number(shiftOf(steered[i]! - plain!) === principled(setting));
-          runs++;
-        });
-      }
-    console.info(`steering pool: the principled direction on ${held} of ${runs} settings`);
-    expect(held / runs).toBeGreaterThanOrEqual(0.95);
-  });
+  test(
+    'over every held-out prompt, pair and coefficient, too',
+    async () => {
+      // One batched call per prompt and pair: hate − love is exactly −(love − hate), so the pair
+      // taken the other way round is the same run with the coefficient's sign flipped.
+      const sets = await heldOutSets(env);
+      const tok = model.tokenizer;
+      const coefficients = [0, ...SHIFT_COEFFICIENTS];
+      let held = 0;
+      let runs = 0;
+      for (const { prompt } of sets.sentiment)
+        for (const [positive, negative] of CONTRAST_PAIRS) {
+          const vector = await steeringVector(model, tok.encode(positive), tok.encode(negative), 0);
+          const setup = { layer: 0, vector, placement: 'start' as const };
+          const [plain, ...steered] = await sentimentByCoefficient(
+            model,
+            tok.encode(prompt),
+            setup,
+            coefficients,
+          );
+          SHIFT_COEFFICIENTS.forEach((coefficient, i) => {
+            const setting = { prompt, towards: positive, awayFrom: negative, coefficient };
+            held += Number(shiftOf(steered[i]! - plain!) === principled(setting));
+            runs++;
+          });
+        }
+      console.info(`steering pool: the principled direction on ${held} of ${runs} settings`);
+      expect(held / runs).toBeGreaterThanOrEqual(0.95);
+    },
+    MANY_RUNS,
+  );
 
   test('the worked example is what the runner gives with the widget’s defaults', async () => {
     const card = recordCard('activation-addition', 'sentiment-shift');
@@ -273,29 +301,40 @@ describe('the DAS card: which part of v carries its move', () => {
   const principled = (s: CarryingPartSetting) =>
     das.sites[s.site]!.role === 'illusory' ? 'neither' : 'dormant';
 
-  test('neither part alone at the illusory site, the read part at the faithful one', async () => {
-    const all = await trials(carryingPartRunner);
-    // Measured: 38 of 40 seeds, both misses the one faithful-site pair (51) where the read part
-    // gives half of v's move; 83 of 84 in the pool test below.
-    expect(await commonChecks(carryingPartRunner, all, principled)).toBeGreaterThanOrEqual(0.9);
-    const answers = new Set(all.map((t) => principled(t.posed.data)));
-    expect(answers).toEqual(new Set(['neither', 'dormant']));
-  });
+  test(
+    'neither part alone at the illusory site, the read part at the faithful one',
+    async () => {
+      const all = await trials(carryingPartRunner);
+      // Measured: 38 of 40 seeds, both misses the one faithful-site pair (51) where the read part
+      // gives half of v's move; 83 of 84 in the pool test below.
+      expect(await commonChecks(carryingPartRunner, all, principled)).toBeGreaterThanOrEqual(0.9);
+      const answers = new Set(all.map((t) => principled(t.posed.data)));
+      expect(answers).toEqual(new Set(['neither', 'dormant']));
+    },
+    MANY_RUNS,
+  );
 
-  test('over every pair of both sites’ pools, too', async () => {
-    let held = 0;
-    let runs = 0;
-    for (const [site, { role }] of das.sites.entries())
-      for (const pair of pairPool(das, site)) {
-        const part = carryingPart(await partMoves(model, das, { site, pair }));
-        held += Number(part === principled({ site, pair }));
-        runs++;
-        if (part !== principled({ site, pair }))
-          console.info(`DAS pool: pair ${pair} at the ${role} site gives ${part}`);
-      }
-    console.info(`DAS pool: the principled part on ${held} of ${runs} site × pair settings`);
-    expect(held / runs).toBeGreaterThanOrEqual(0.95);
-  });
+  test(
+    'over every pair of both sites’ pools, too',
+    async () => {
+      let held = 0;
+      let runs = 0;
+      for (const [site, { role }] of das.sites.entries())
+        for (const pair of pairPool(das, site)) {
+          const moves = await partMoves(model, das, { site, pair });
+          // The card's setup says v moves this pair toward the source: live, not only on record.
+          expect(moves.direction).toBeGreaterThan(0.5);
+          const part = carryingPart(moves);
+          held += Number(part === principled({ site, pair }));
+          runs++;
+          if (part !== principled({ site, pair }))
+            console.info(`DAS pool: pair ${pair} at the ${role} site gives ${part}`);
+        }
+      console.info(`DAS pool: the principled part on ${held} of ${runs} site × pair settings`);
+      expect(held / runs).toBeGreaterThanOrEqual(0.95);
+    },
+    MANY_RUNS,
+  );
 
   test('the worked example is what the runner gives on the widget’s opening pair', async () => {
     const card = recordCard('subspace-patching-illusion', 'carrying-part');
