@@ -10,6 +10,10 @@ type RunnerLoader = () => Promise<ExperimentRunner>;
 
 /** Runner id → loader. Each widget's helper adds its lines (see kit/experiment-card.ts). */
 const RUNNERS: Record<string, RunnerLoader> = {
+  'direct-logit-attribution/largest-component': () =>
+    import('./direct-logit-attribution/direct-logit-attribution.experiment').then(
+      (m) => m.largestComponent,
+    ),
   'logit-lens/first-top-layer': () =>
     import('./logit-lens/logit-lens.experiment').then((m) => m.firstTopLayer),
 };

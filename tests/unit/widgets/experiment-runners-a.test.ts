@@ -15,6 +15,7 @@ import type {
 import { experimentRunner } from '../../../src/widgets/experiment-cards';
 import { PROMPT_PRESETS } from '../../../src/widgets/tiny-lm-experiments/lens';
 import { lensSettling } from '../../../src/widgets/logit-lens/logit-lens.experiment';
+import { largestDirectEffect } from '../../../src/widgets/direct-logit-attribution/direct-logit-attribution.experiment';
 import { rawPaperRecords } from '../../support/content';
 import { diskExperimentEnv } from './experiment-env';
 
@@ -111,6 +112,45 @@ describe('the logit lens card: from which layer on does the lens show the answer
     );
     expect(card.back).toContain(
       `${settling.layers[settling.settled - 1]!} the lens still reads "${settling.before!}"`,
+    );
+  });
+});
+
+describe('the direct logit attribution card: which kind of component writes a fact most directly?', () => {
+  const ID = 'direct-logit-attribution/largest-component';
+  let all: Trial<unknown>[] = [];
+
+  it('poses a held-out fact against another answer of its kind per seed', async () => {
+    all = await trials(ID);
+    await expectWellFormed(ID, all);
+    const distractors = new Set(
+      all.map((t) => (t.posed.data as { distractor: string }).distractor),
+    );
+    expect(distractors.size).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('finds an MLP layer largest on at least 90% of the seeds', () => {
+    // Measured: an MLP was largest on all 264 held-out fact prompts (against a random other answer).
+    expect(all.length).toBe(SEEDS.length);
+    expect(shareOf(ID, all, 'mlp')).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("matches its worked example on the widget's fact preset", async () => {
+    const preset = PROMPT_PRESETS.find((p) => p.id === 'city')!;
+    const effect = await largestDirectEffect(
+      await env.model('tiny-lm'),
+      preset.text,
+      preset.answer,
+      preset.distractor,
+    );
+    const card = workedExample('logit-lens', 'largest-component');
+    expect(card.front).toContain(preset.text);
+    expect(card.front).toContain(`logit(${preset.answer}) − logit(${preset.distractor})`);
+    expect(effect.largest.kind).toBe('mlp');
+    const shown = (value: number) => `+${value.toFixed(2)}`;
+    expect(card.back).toContain(`${effect.largest.label} writes ${shown(effect.largest.value)}`);
+    expect(card.back).toContain(
+      `the largest head (${effect.byKind.head.label}) only ${shown(effect.byKind.head.value)}`,
     );
   });
 });
