@@ -10,6 +10,8 @@ type RunnerLoader = () => Promise<ExperimentRunner>;
 
 /** Runner id → loader. Each widget's helper adds its lines (see kit/experiment-card.ts). */
 const RUNNERS: Record<string, RunnerLoader> = {
+  'activation-patching/restoring-position': () =>
+    import('./activation-patching/activation-patching.experiment').then((m) => m.restoringPosition),
   'direct-logit-attribution/largest-component': () =>
     import('./direct-logit-attribution/direct-logit-attribution.experiment').then(
       (m) => m.largestComponent,

@@ -16,6 +16,11 @@ import { experimentRunner } from '../../../src/widgets/experiment-cards';
 import { PROMPT_PRESETS } from '../../../src/widgets/tiny-lm-experiments/lens';
 import { lensSettling } from '../../../src/widgets/logit-lens/logit-lens.experiment';
 import { largestDirectEffect } from '../../../src/widgets/direct-logit-attribution/direct-logit-attribution.experiment';
+import {
+  percent,
+  restoredByWord,
+} from '../../../src/widgets/activation-patching/activation-patching.experiment';
+import { ioiPair } from '../../../src/widgets/tiny-lm-experiments/tasks';
 import { rawPaperRecords } from '../../support/content';
 import { diskExperimentEnv } from './experiment-env';
 
@@ -151,6 +156,46 @@ describe('the direct logit attribution card: which kind of component writes a fa
     expect(card.back).toContain(`${effect.largest.label} writes ${shown(effect.largest.value)}`);
     expect(card.back).toContain(
       `the largest head (${effect.byKind.head.label}) only ${shown(effect.byKind.head.value)}`,
+    );
+  });
+});
+
+describe('the activation patching card: which word restores the answer at one layer?', () => {
+  const ID = 'activation-patching/restoring-position';
+  let all: Trial<{ layer: number }>[] = [];
+
+  it('poses a held-out IOI pair at one of the five residual layers per seed', async () => {
+    all = await trials(ID);
+    await expectWellFormed(ID, all);
+    expect(new Set(all.map((t) => t.posed.data.layer)).size).toBe(5);
+  }, 120_000);
+
+  it('restores most at the repeated name before block 0 and at the last word after it', () => {
+    // Measured on the default pair and 80 held-out pairs: held at every layer of every pair.
+    const principled = all.filter(({ posed, result }) => {
+      const expected = posed.data.layer === 0 ? 's2' : 'end';
+      return result.outcome.value === expected;
+    });
+    console.log(`${ID}: the principled answer held on ${principled.length} of ${all.length} seeds`);
+    expect(all.length).toBe(SEEDS.length);
+    expect(principled.length / all.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("matches its worked example on the widget's default pair", async () => {
+    const model = await env.model('tiny-lm');
+    const preset = PROMPT_PRESETS[0]!;
+    const pair = ioiPair(model.tokenizer, {
+      prompt: preset.text,
+      answer: preset.answer,
+      distractor: preset.distractor,
+    });
+    const restored = await restoredByWord(model, pair, 1);
+    const card = workedExample('how-to-use-activation-patching', 'restoring-position');
+    expect(card.front).toContain(preset.text);
+    expect(card.front).toContain('before block 1');
+    expect(Math.max(restored.io, restored.s2, restored.next)).toBeLessThan(restored.end);
+    expect(card.back).toContain(
+      `The last word, "to": ${percent(restored.end)} of the clean logit difference; the repeated name ${percent(restored.s2)}.`,
     );
   });
 });
