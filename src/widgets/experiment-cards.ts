@@ -12,6 +12,10 @@ type RunnerLoader = () => Promise<ExperimentRunner>;
 const RUNNERS: Record<string, RunnerLoader> = {
   'activation-patching/restoring-position': () =>
     import('./activation-patching/activation-patching.experiment').then((m) => m.restoringPosition),
+  'attribution-patching/token-swap-estimate': () =>
+    import('./attribution-patching/attribution-patching.experiment').then(
+      (m) => m.tokenSwapEstimate,
+    ),
   'direct-logit-attribution/largest-component': () =>
     import('./direct-logit-attribution/direct-logit-attribution.experiment').then(
       (m) => m.largestComponent,
