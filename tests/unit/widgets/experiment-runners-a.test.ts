@@ -25,6 +25,8 @@ import {
   swapEstimate,
 } from '../../../src/widgets/attribution-patching/attribution-patching.experiment';
 import { ioiPair } from '../../../src/widgets/tiny-lm-experiments/tasks';
+import { settleChoice, settledLayer } from '../../../src/widgets/logit-lens/settle';
+import type { LensGrid } from '../../../src/widgets/tiny-lm-experiments/lens';
 import { rawPaperRecords } from '../../support/content';
 import { diskExperimentEnv } from './experiment-env';
 
@@ -92,6 +94,35 @@ function shareOf(id: string, all: readonly Trial<unknown>[], value: string): num
   console.log(`${id}: the principled answer held on ${held} of ${all.length} seeds`);
   return held / all.length;
 }
+
+/** A lens grid of one position whose top tokens, layer by layer, are `tokens`. */
+function gridOf(tokens: readonly string[]): LensGrid {
+  return {
+    layers: tokens.map((_, l) => `layer ${l}`),
+    positions: ['to'],
+    cells: tokens.map((token, layer) => [
+      { layer, position: 0, token, probability: 0.5, finalTokenProbability: 0.5 },
+    ]),
+  };
+}
+
+describe('where the logit lens settles', () => {
+  it('is the first layer from which the top token stays the final one', () => {
+    expect(settledLayer(gridOf(['the', 'Mary', 'the', 'Mary', 'Mary']))).toBe(3);
+    expect(settledLayer(gridOf(['Mary', 'Mary', 'Mary']))).toBe(0);
+    expect(settledLayer(gridOf(['the', 'a', 'Mary']))).toBe(2);
+  });
+
+  it('falls in the first half, later, or only the last of the columns', () => {
+    expect([0, 1, 2, 3, 4].map((layer) => settleChoice(layer, 5))).toEqual([
+      'early',
+      'early',
+      'early',
+      'late',
+      'last',
+    ]);
+  });
+});
 
 describe('the logit lens card: from which layer on does the lens show the answer?', () => {
   const ID = 'logit-lens/first-top-layer';
