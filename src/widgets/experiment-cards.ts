@@ -9,7 +9,22 @@ import type { ExperimentRunner } from './kit/experiment-card';
 type RunnerLoader = () => Promise<ExperimentRunner>;
 
 /** Runner id → loader. Each widget's helper adds its lines (see kit/experiment-card.ts). */
-const RUNNERS: Record<string, RunnerLoader> = {};
+const RUNNERS: Record<string, RunnerLoader> = {
+  'grokking/hidden-progress': () =>
+    import('./grokking/grokking.experiment').then((m) => m.hiddenProgress),
+  'induction-heads/induction-target': () =>
+    import('./induction-heads/induction-heads.experiment').then((m) => m.inductionTarget),
+  'max-activation-illusion/other-distribution': () =>
+    import('./max-activation-illusion/max-activation-illusion.experiment').then(
+      (m) => m.otherDistribution,
+    ),
+  'sae-lab/splice-loss-recovered': () =>
+    import('./sae-lab/sae-lab.experiment').then((m) => m.spliceLossRecovered),
+  'toy-superposition/more-features-than-dimensions': () =>
+    import('./toy-superposition/toy-superposition.experiment').then(
+      (m) => m.moreFeaturesThanDimensions,
+    ),
+};
 
 /** The runner of experiment `id`, or null when there is none (the card then shows its example). */
 export async function experimentRunner(id: string): Promise<ExperimentRunner | null> {

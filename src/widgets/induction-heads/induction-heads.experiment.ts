@@ -6,7 +6,7 @@
  * at the current token A looks for the position whose previous token was A — the token that came
  * right after A last time — and copies it.
  */
-import type { ExperimentEnv, ExperimentResult, ExperimentRunner } from '../kit/experiment-card';
+import type { ExperimentResult, ExperimentRunner } from '../kit/experiment-card';
 import { mulberry32 } from '../kit/random';
 
 const MODEL = 'attn-only-2l';

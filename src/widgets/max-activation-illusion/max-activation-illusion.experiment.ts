@@ -108,7 +108,12 @@ export async function settingFor(
   const acts = await activations(model, windows, base.layer);
   const top = topContexts(acts, base.unit, TOP);
   const [first] = firingTokens(top, windows);
-  return { ...base, firstToken: first!.token, firstCount: first!.count, firstTop: top[0]!.activation };
+  return {
+    ...base,
+    firstToken: first!.token,
+    firstCount: first!.count,
+    firstTop: top[0]!.activation,
+  };
 }
 
 export const otherDistribution: ExperimentRunner<IllusionSetting> = {
@@ -124,7 +129,10 @@ export const otherDistribution: ExperimentRunner<IllusionSetting> = {
       story: sample(random, documentsOf('story').length, DOCUMENTS),
     };
     const [from, to]: [SideKey, SideKey] = random() < 0.5 ? ['news', 'story'] : ['story', 'news'];
-    const windows = { news: windowsFor(model, 'news', documents.news), story: windowsFor(model, 'story', documents.story) };
+    const windows = {
+      news: windowsFor(model, 'news', documents.news),
+      story: windowsFor(model, 'story', documents.story),
+    };
     const ownership = tokenOwnership(windows[from], windows[to]);
     // Try layers from a seeded start until one has a clean-looking neuron (every layer has dozens).
     const start = Math.floor(random() * layers);
@@ -140,7 +148,7 @@ export const otherDistribution: ExperimentRunner<IllusionSetting> = {
       };
       const token = model.tokenizer.tokens([data.firstToken])[0];
       return {
-        setup: `Neuron ${unit} of tiny-lm's MLP layer ${layer}: on ${SIDE_LABEL[from]} text, ${data.firstCount} of its ${TOP} strongest contexts fire on “${token}” (peak ${data.firstTop.toFixed(2)}), so it looks like a “${token}” detector.`,
+        setup: `Neuron ${unit} of tiny-lm's MLP layer ${layer}: on ${SIDE_LABEL[from]} text, ${data.firstCount} of its ${TOP} strongest contexts fire on “${token}” (peak ${data.firstTop.toFixed(2)}), so it looks like a detector of “${token}”.`,
         question: `On ${SIDE_LABEL[to]} text, what does the same neuron do?`,
         asked: { kind: 'choice', choices: CHOICES },
         data,
