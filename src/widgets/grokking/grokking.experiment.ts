@@ -84,8 +84,8 @@ export const hiddenProgress: ExperimentRunner<CheckpointPair> = {
     const [a, b] = [replay.checkpoints[pair.from]!, replay.checkpoints[pair.to]!];
     const keys = replay.keyFrequencies.join(', ');
     return {
-      setup: `modadd learns a + b mod ${replay.p} from ${typeof share === 'number' ? `${Math.round(share * 100)}% of the pairs` : 'some of the pairs'}. From step ${a.step} to step ${b.step} it gets every training pair right, and its test loss stays worse than a uniform guess's ${Math.log(replay.p).toFixed(1)} (${a.testLoss.toFixed(1)} → ${b.testLoss.toFixed(1)}).`,
-      question: `Over those steps, what happened to the share of the number embedding's energy on the final model's key frequencies (${keys})?`,
+      setup: `modadd learns a + b mod ${replay.p} from ${typeof share === 'number' ? `${Math.round(share * 100)}% of the pairs` : 'some of the pairs'}. It first gets every training pair right at step ${replay.grokking.trainAcc100Step ?? '?'}, yet at steps ${a.step} and ${b.step} its test loss is still worse than a uniform guess's ${Math.log(replay.p).toFixed(1)} (${a.testLoss.toFixed(1)} and ${b.testLoss.toFixed(1)}).`,
+      question: `Between those two steps, what happened to the share of the number embedding's energy on the final model's key frequencies (${keys})?`,
       asked: { kind: 'choice', choices: CHOICES },
       data: pair,
     };
@@ -94,14 +94,18 @@ export const hiddenProgress: ExperimentRunner<CheckpointPair> = {
   async run(posed, env): Promise<ExperimentResult> {
     const { replay, bytes } = await loadReplay(env);
     const { from, to } = posed.data;
-    const [before, after] = [keyShare(replay, bytes, from), keyShare(replay, bytes, to)];
+    const [start, before, after] = [0, from, to].map((i) => keyShare(replay, bytes, i)) as [
+      number,
+      number,
+      number,
+    ];
     const choice = changeChoice(before, after);
     const [a, b] = [replay.checkpoints[from]!, replay.checkpoints[to]!];
     return {
       outcome: { kind: 'choice', value: choice.value, label: choice.label },
-      result: `The key frequencies hold ${percent(before)} of the embedding's energy at step ${a.step} and ${percent(after)} at step ${b.step}; the restricted loss went ${a.restrictedLoss.toFixed(2)} → ${b.restrictedLoss.toFixed(2)}.`,
+      result: `The key frequencies hold ${percent(before)} of the embedding's energy at step ${a.step} and ${percent(after)} at step ${b.step} (${percent(start)} at initialisation).`,
       reason:
-        'While test loss looks stuck, the Fourier circuit that generalises is being built and the memorised lookup cleaned away; progress measures show it before test accuracy does.',
+        'While the test loss looks stuck, the model is building the Fourier circuit that generalises alongside its memorised lookup; progress measures see it before test accuracy does.',
     };
   },
 };

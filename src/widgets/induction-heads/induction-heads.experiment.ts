@@ -120,7 +120,7 @@ export const inductionTarget: ExperimentRunner<InductionSetting> = {
     };
     const words = setting.tokens.slice(1, 1 + setting.length);
     return {
-      setup: `attn-only-2l reads ${setting.length} random words, then the same ${setting.length} again: <bos> ${model.tokenizer.tokens(words).join(' ')} | ${model.tokenizer.tokens(words).join(' ')}. Take the second ${word(query)} (position ${query}).`,
+      setup: `attn-only-2l reads <bos> and ${setting.length} random words, “${model.tokenizer.tokens(words).join(' ')}”, then the same ${setting.length} words again (positions ${setting.length + 1} to ${2 * setting.length}). Take the second ${word(query)}, at position ${query}.`,
       question: `From the second ${word(query)}, which earlier token does induction head ${head.join('.')} attend to most?`,
       asked: {
         kind: 'choice',

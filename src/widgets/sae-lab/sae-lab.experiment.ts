@@ -18,6 +18,8 @@ const MODEL = 'tiny-lm';
 const SAES = 'tiny-lm-saes';
 /** Held-out sequences per card: enough for a stable loss, few enough for about a second. */
 const ROWS = 24;
+/** Tokens of the first sequence shown in the setup. */
+const SNIPPET = 12;
 
 export interface SaeSetting {
   /** The SAE's id in saes.json. */
@@ -61,7 +63,7 @@ export const spliceLossRecovered: ExperimentRunner<SaeSetting> = {
 
   async pose(seed, env) {
     const random = mulberry32(seed);
-    const { index, sequences } = await files(env);
+    const { index, model, sequences } = await files(env);
     const entry = index.saes[Math.floor(random() * index.saes.length)]!;
     // A seeded sample of the held-out sequences, in file order.
     const order = sequences.map((_, i) => ({ i, key: random() }));
@@ -70,9 +72,10 @@ export const spliceLossRecovered: ExperimentRunner<SaeSetting> = {
       .slice(0, ROWS)
       .map(({ i }) => i)
       .sort((a, b) => a - b);
+    const shown = rows[Math.floor(random() * rows.length)]!;
     const size = entry.k ? `${entry.d_sae} features, k = ${entry.k}` : `${entry.d_sae} features`;
     return {
-      setup: `The ${entry.label} SAE (${size}) reads tiny-lm's residual stream at ${index.hook}. Take ${ROWS} held-out sequences (numbers ${rows.slice(0, 4).join(', ')}, …) that it never trained on, and replace that stream by the SAE's reconstruction.`,
+      setup: `The ${entry.label} SAE (${size}) reads tiny-lm's residual stream at ${index.hook}. Take ${ROWS} held-out sequences it never trained on, such as “${model.tokenizer.decode(sequences[shown]!.slice(1, SNIPPET + 1))} …”, and replace that stream by the SAE's reconstruction.`,
       question:
         'Of the loss gap between the clean model and one whose stream there is zeroed, how much does the reconstruction recover?',
       asked: { kind: 'choice', choices: CHOICES },

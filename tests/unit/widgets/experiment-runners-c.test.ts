@@ -83,8 +83,9 @@ function behavesLikeACard<T>(
   minimumDistinct: number,
 ): void {
   it('poses different settings for different seeds and the same setting for the same seed', async () => {
-    const setups = new Set(all().map((t) => t.posed.setup));
-    expect(setups.size).toBeGreaterThanOrEqual(minimumDistinct);
+    const settings = new Set(all().map((t) => JSON.stringify(t.posed.data)));
+    expect(settings.size).toBeGreaterThanOrEqual(minimumDistinct);
+    expect(new Set(all().map((t) => t.posed.setup)).size).toBeGreaterThanOrEqual(minimumDistinct);
     expect((await runner.pose(3, env)).setup).toBe(all()[2]!.posed.setup);
   });
 
@@ -197,12 +198,12 @@ describe('grokking: hidden progress during the plateau', () => {
     };
     const { front, back } = workedExample(hiddenProgress.id);
     const [a, b] = [replay.checkpoints[whole.from]!.step, replay.checkpoints[whole.to]!.step];
-    expect(front).toContain(`from step ${a}`);
-    expect(front).toContain(`at step ${b}`);
+    expect(front).toContain(`at step ${replay.grokking.trainAcc100Step}`);
+    expect(front).toContain(`at steps ${a} and ${b}`);
     const result = await hiddenProgress.run(posedWith(whole), env);
     expect(valueOf(result)).toBe('grew');
-    const [before, after] = [...result.result.matchAll(/(\d+\.\d)%/g)].map((m) => m[1]);
-    expect(back).toContain(`It grows, from ${before}% to ${after}%`);
+    const [before, after, start] = [...result.result.matchAll(/(\d+\.\d)%/g)].map((m) => m[1]);
+    expect(back).toContain(`It grows, from ${before}% to ${after}% (${start}% at initialisation)`);
   });
 });
 
