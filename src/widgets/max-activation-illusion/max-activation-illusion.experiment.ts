@@ -75,12 +75,15 @@ export async function cleanNeurons(
   return Array.from({ length: width }, (_, unit) => {
     const top = topContexts(acts, unit, TOP);
     const [first] = firingTokens(top, windows);
-    return { unit, token: first?.token ?? -1, count: first?.count ?? 0, top: top[0]?.activation };
+    return {
+      unit,
+      token: first?.token ?? -1,
+      count: first?.count ?? 0,
+      top: top[0]?.activation ?? 0,
+    };
   }).filter(
     (n) =>
-      n.count >= CLEAN_COUNT &&
-      (ownership.get(n.token) ?? 0) >= TYPICAL &&
-      (n.top ?? 0) >= MIN_ACTIVATION,
+      n.count >= CLEAN_COUNT && (ownership.get(n.token) ?? 0) >= TYPICAL && n.top >= MIN_ACTIVATION,
   );
 }
 
@@ -95,7 +98,7 @@ function sample(random: () => number, total: number, count: number): number[] {
 
 const CHOICES = [
   { value: 'quiet', label: 'it stays mostly quiet (under half as strong)' },
-  { value: 'same', label: 'it fires hardest on the same token again' },
+  { value: 'same', label: 'among its top contexts, it fires on the same token again' },
   { value: 'other', label: 'it fires about as strongly on other tokens' },
 ] as const;
 
@@ -143,8 +146,14 @@ export const otherDistribution: ExperimentRunner<IllusionSetting> = {
       const chosen = clean[Math.floor(random() * clean.length)]!;
       const { unit } = chosen;
       const data: IllusionSetting = {
-        ...{ layer, unit, from, to, documents },
-        ...{ firstToken: chosen.token, firstCount: chosen.count, firstTop: chosen.top! },
+        layer,
+        unit,
+        from,
+        to,
+        documents,
+        firstToken: chosen.token,
+        firstCount: chosen.count,
+        firstTop: chosen.top,
       };
       const token = model.tokenizer.tokens([data.firstToken])[0];
       return {
