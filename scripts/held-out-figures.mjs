@@ -26,7 +26,7 @@ async function importModules() {
     stdin: {
       contents:
         "export * from './src/ml/index.ts';\n" +
-        "export * from './src/widgets/tiny-lm-experiments/held-out-figures.ts';\n" +
+        "export * from './src/widgets/tiny-lm-experiments/held-out-compute.ts';\n" +
         "export { parseEvalSets, presetPairs } from './src/widgets/tiny-lm-experiments/tasks.ts';\n",
       resolveDir: ROOT,
       loader: 'ts',
