@@ -27,6 +27,7 @@ async function importModules() {
       contents:
         "export * from './src/ml/index.ts';\n" +
         "export * from './src/widgets/tiny-lm-experiments/held-out-compute.ts';\n" +
+        "export * from './src/widgets/induction-heads/held-out.ts';\n" +
         "export { parseEvalSets, presetPairs } from './src/widgets/tiny-lm-experiments/tasks.ts';\n",
       resolveDir: ROOT,
       loader: 'ts',
@@ -65,8 +66,9 @@ if (!sets) throw new Error('public/models/tiny-lm/eval-sets.json is not the expe
 const defaultPair = m.presetPairs(tiny.tokenizer, sets, ['ioi'])[0];
 const tinyFigures = await m.tinyLmFigures(
   tiny,
-  { ...sets, induction: rawSets.induction },
+  sets,
   defaultPair,
+  await m.inductionFigures(tiny, rawSets.induction, (rawSets.induction[0].length - 1) / 2),
 );
 await tiny.release();
 write('tiny-lm', tinyFigures);

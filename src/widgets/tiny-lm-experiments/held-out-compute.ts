@@ -1,21 +1,17 @@
 /**
- * The figures of held-out-figures.json (see held-out-figures.ts for what each one is), computed on
- * a HookedModel with the widgets' own experiments. No DOM.
+ * tiny-lm's held-out figures (see held-out-figures.ts for what each one is), computed on a
+ * HookedModel with the widgets' own experiments: attribution patching's r and fact recall. The
+ * induction figures are the induction widget's (induction-heads/held-out.ts). No DOM.
  */
-import { pearson, softmax, type HookedModel, type Tensor, type Tokenizer } from '../../ml';
+import { pearson, type HookedModel } from '../../ml';
 import { attributionMaps, patchingMaps } from './experiments';
-import { ioiPair, pairMetric, TaskError, type PromptPair } from './tasks';
-import { numberIds, repeatedSequence, wordIds } from '../induction-heads/induction';
+import { pairMetric, type PromptPair } from './tasks';
 import {
   GENERATOR,
-  HELD_OUT_PAIRS,
-  INDUCTION_LENGTH,
-  INDUCTION_SEQUENCES,
-  NUMBER_SEED,
+  heldOutIoiPairs,
   round,
   shareBelow,
   spread,
-  type AttnOnlyFigures,
   type InductionFigures,
   type Recall,
   type TinyLmFigures,
@@ -39,26 +35,6 @@ export async function attributionCorrelation(
   const truth = patching.families.flatMap(({ grid }) => Array.from(grid.values, (v) => v - base));
   const estimate = attribution.deltas.flatMap(({ grid }) => Array.from(grid.values));
   return pearson(truth, estimate);
-}
-
-/** The held-out IOI pairs, in file order: the first `count` prompts whose names are one token. */
-export function heldOutIoiPairs(
-  tokenizer: Tokenizer,
-  items: readonly { prompt: string; answer: string; distractor: string }[],
-  count = HELD_OUT_PAIRS,
-): { pairs: PromptPair[]; skipped: number } {
-  const pairs: PromptPair[] = [];
-  let skipped = 0;
-  for (const [i, item] of items.entries()) {
-    if (pairs.length === count) break;
-    try {
-      pairs.push(ioiPair(tokenizer, item, `ioi-held-out-${i + 1}`));
-    } catch (error) {
-      if (!(error instanceof TaskError)) throw error;
-      skipped++;
-    }
-  }
-  return { pairs, skipped };
 }
 
 export async function attributionFigures(
@@ -85,7 +61,7 @@ export async function attributionFigures(
 // ---- fact recall ----------------------------------------------------------------------------
 
 /** Index of the largest value. */
-function argmax(row: ArrayLike<number>): number {
+export function argmax(row: ArrayLike<number>): number {
   let best = 0;
   for (let j = 1; j < row.length; j++) if (row[j]! > row[best]!) best = j;
   return best;
@@ -136,88 +112,20 @@ export async function factRecall(
   };
 }
 
-// ---- induction on words and on numbers ------------------------------------------------------
-
-/** INDUCTION_SEQUENCES sequences of <bos> + `length` random numbers + the same numbers again. */
-export function numberSequences(tokenizer: Tokenizer, length = INDUCTION_LENGTH): number[][] {
-  const pool = numberIds(tokenizer);
-  return Array.from({ length: INDUCTION_SEQUENCES }, (_, i) =>
-    repeatedSequence(pool, tokenizer.bosId, length, NUMBER_SEED + i),
-  );
-}
-
 /**
- * Mean next-token loss on the first copy (tokens 2..L, which nothing predicts) and on the second
- * copy (tokens L + 2..2L, whose earlier occurrence is in context), and the share of second-copy
- * tokens that are the model's top-1 prediction. Sequences are <bos> + L + L tokens.
+ * Every figure of tiny-lm's held-out-figures.json; the induction figures come from the induction
+ * widget's code (induction-heads/held-out.ts inductionFigures on tiny-lm's eval sequences).
  */
-export function copyFigures(
-  logits: Tensor,
-  sequences: readonly (readonly number[])[],
-  length: number,
-): { firstCopyLoss: number; secondCopyLoss: number; secondCopyAccuracy: number } {
-  const [batch, pos, vocab] = logits.dims as [number, number, number];
-  let first = 0;
-  let second = 0;
-  let copied = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let p = 1; p < pos - 1; p++) {
-      const row = logits.data.subarray((b * pos + p) * vocab, (b * pos + p + 1) * vocab);
-      const next = sequences[b]![p + 1]!;
-      const loss = -Math.log(softmax(row)[next]!);
-      if (p + 1 <= length) first += loss;
-      if (p + 1 >= length + 2) {
-        second += loss;
-        if (argmax(row) === next) copied++;
-      }
-    }
-  }
-  const count = batch * (length - 1);
-  return {
-    firstCopyLoss: round(first / count),
-    secondCopyLoss: round(second / count),
-    secondCopyAccuracy: round(copied / count),
-  };
-}
-
-/** Induction on random words (`wordSequences`, e.g. a model's eval set) and on random numbers. */
-export async function inductionFigures(
-  model: HookedModel,
-  wordSequences: readonly (readonly number[])[],
-  length = INDUCTION_LENGTH,
-): Promise<InductionFigures> {
-  const numbers = numberSequences(model.tokenizer, length);
-  const words = await model.runWithCache(wordSequences, []);
-  const digits = await model.runWithCache(numbers, []);
-  return {
-    length,
-    words: {
-      sequences: wordSequences.length,
-      pool: wordIds(model.tokenizer).length,
-      ...copyFigures(words.logits, wordSequences, length),
-    },
-    numbers: {
-      sequences: numbers.length,
-      pool: numberIds(model.tokenizer).length,
-      ...copyFigures(digits.logits, numbers, length),
-    },
-  };
-}
-
-// ---- the two files --------------------------------------------------------------------------
-
-/** Every figure of tiny-lm's held-out-figures.json. `induction` is its eval set's sequences. */
 export async function tinyLmFigures(
   model: HookedModel,
   sets: {
     ioi: readonly { prompt: string; answer: string; distractor: string }[];
     facts: readonly { kind: string; prompt: string; answer: string }[];
     factsUnseenTemplate: readonly { kind: string; prompt: string; answer: string }[];
-    induction: readonly (readonly number[])[];
   },
   defaultPair: PromptPair,
+  induction: InductionFigures,
 ): Promise<TinyLmFigures> {
-  const length = (sets.induction[0]!.length - 1) / 2;
   return {
     model: 'tiny-lm',
     generator: GENERATOR,
@@ -226,19 +134,6 @@ export async function tinyLmFigures(
       trainedPhrasings: await factRecall(model, sets.facts),
       newPhrasings: await factRecall(model, sets.factsUnseenTemplate),
     },
-    induction: await inductionFigures(model, sets.induction, length),
-  };
-}
-
-/** Every figure of attn-only-2l's held-out-figures.json, from its eval set's sequences. */
-export async function attnOnlyFigures(
-  model: HookedModel,
-  induction: readonly (readonly number[])[],
-): Promise<AttnOnlyFigures> {
-  const length = (induction[0]!.length - 1) / 2;
-  return {
-    model: 'attn-only-2l',
-    generator: GENERATOR,
-    induction: await inductionFigures(model, induction, length),
+    induction,
   };
 }

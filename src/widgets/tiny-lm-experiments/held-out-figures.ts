@@ -16,6 +16,8 @@
  * computes the figures; typicality.ts turns them into the widgets' sentences.
  */
 import { z } from 'zod';
+import type { Tokenizer } from '../../ml';
+import { ioiPair, TaskError, type PromptPair } from './tasks';
 
 /** IOI pairs the attribution distribution is taken over (the first that fit, in file order). */
 export const HELD_OUT_PAIRS = 60;
@@ -129,3 +131,25 @@ export function parseAttnOnlyFigures(json: unknown): AttnOnlyFigures | null {
 }
 
 export const GENERATOR = 'npm run models:figures (scripts/held-out-figures.mjs)';
+
+// ---- the held-out prompts ------------------------------------------------------------------
+
+/** The held-out IOI pairs, in file order: the first `count` prompts whose names are one token. */
+export function heldOutIoiPairs(
+  tokenizer: Tokenizer,
+  items: readonly { prompt: string; answer: string; distractor: string }[],
+  count = HELD_OUT_PAIRS,
+): { pairs: PromptPair[]; skipped: number } {
+  const pairs: PromptPair[] = [];
+  let skipped = 0;
+  for (const [i, item] of items.entries()) {
+    if (pairs.length === count) break;
+    try {
+      pairs.push(ioiPair(tokenizer, item, `ioi-held-out-${i + 1}`));
+    } catch (error) {
+      if (!(error instanceof TaskError)) throw error;
+      skipped++;
+    }
+  }
+  return { pairs, skipped };
+}

@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HookedModel } from '../../../src/ml';
 import {
   attnOnlyFigures,
+  inductionFigures,
   numberSequences,
-  tinyLmFigures,
-} from '../../../src/widgets/tiny-lm-experiments/held-out-compute';
+} from '../../../src/widgets/induction-heads/held-out';
+import { tinyLmFigures } from '../../../src/widgets/tiny-lm-experiments/held-out-compute';
 import {
   DECIMALS,
   HELD_OUT_PAIRS,
@@ -57,7 +58,12 @@ beforeAll(async () => {
     induction: number[][];
   };
   recomputed = {
-    tiny: await tinyLmFigures(tiny, { ...sets, induction: tinySets.induction }, defaultPair),
+    tiny: await tinyLmFigures(
+      tiny,
+      sets,
+      defaultPair,
+      await inductionFigures(tiny, tinySets.induction, (tinySets.induction[0]!.length - 1) / 2),
+    ),
     attn: await attnOnlyFigures(attn, attnSets.induction),
   };
 }, SLOW);
