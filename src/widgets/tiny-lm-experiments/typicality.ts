@@ -58,6 +58,35 @@ export function heldOutFact(
   return fresh ? { phrasing: 'new', answer: fresh.answer } : null;
 }
 
+/** a0, b0, a1, b1, …, then what is left of the longer list. */
+export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push(a[i]!);
+    if (i < b.length) out.push(b[i]!);
+  }
+  return out;
+}
+
+/** The items with their kinds taken in turn (athlete, city, athlete, …), each kind in order. */
+function kindsInTurn<T extends { kind: string }>(items: readonly T[]): T[] {
+  const byKind = new Map<string, T[]>();
+  for (const item of items) byKind.set(item.kind, [...(byKind.get(item.kind) ?? []), item]);
+  return [...byKind.values()].reduce<T[]>((all, list) => interleave(all, list), []);
+}
+
+/**
+ * The order "Try a held-out fact" offers held-out facts in: a new phrasing, then a trained one,
+ * in turn, and within each the kinds of fact in turn, so that a few clicks show both kinds of
+ * fact in both kinds of phrasing.
+ */
+export function heldOutFactOrder<T extends { kind: string; prompt: string; answer: string }>(sets: {
+  facts: readonly T[];
+  factsUnseenTemplate: readonly T[];
+}): T[] {
+  return interleave(kindsInTurn(sets.factsUnseenTemplate), kindsInTurn(sets.facts));
+}
+
 const byKind = (recall: Recall) =>
   Object.entries(recall.byKind)
     .map(([kind, r]) => `${kind === 'city' ? 'cities' : `${kind}s`} ${percent(r.top1)}`)
