@@ -6,6 +6,8 @@
 //                                                     phrasings, induction on words and numbers
 //   public/models/attn-only-2l/held-out-figures.json  induction on words and numbers
 //
+// and quotes them in each model card, between the held-out markers of models/<name>/MODEL_CARD.md.
+//
 //   npm run models:figures
 //
 // tests/unit/widgets/held-out-figures.test.ts recomputes every figure and compares it with these
@@ -28,6 +30,7 @@ async function importModules() {
         "export * from './src/ml/index.ts';\n" +
         "export * from './src/widgets/tiny-lm-experiments/held-out-compute.ts';\n" +
         "export * from './src/widgets/induction-heads/held-out.ts';\n" +
+        "export * from './src/widgets/tiny-lm-experiments/held-out-card.ts';\n" +
         "export { parseEvalSets, presetPairs } from './src/widgets/tiny-lm-experiments/tasks.ts';\n",
       resolveDir: ROOT,
       loader: 'ts',
@@ -52,10 +55,13 @@ const load = (name) =>
   m.HookedModel.fromFiles((p) => new Uint8Array(readFileSync(join(folder(name), p))), {
     backend: 'wasm',
   });
-const write = (name, figures) => {
+/** The figures next to the model, and their section in the model card (models/<name>/MODEL_CARD.md). */
+const write = (name, figures, section) => {
   const path = join(folder(name), 'held-out-figures.json');
   writeFileSync(path, `${JSON.stringify(figures, null, 2)}\n`);
-  console.log(`wrote ${path}`);
+  const cardPath = join(ROOT, 'models', name, 'MODEL_CARD.md');
+  writeFileSync(cardPath, m.withCardSection(readFileSync(cardPath, 'utf8'), section));
+  console.log(`wrote ${path} and its section of ${cardPath}`);
 };
 
 const started = performance.now();
@@ -71,13 +77,13 @@ const tinyFigures = await m.tinyLmFigures(
   await m.inductionFigures(tiny, rawSets.induction, (rawSets.induction[0].length - 1) / 2),
 );
 await tiny.release();
-write('tiny-lm', tinyFigures);
+write('tiny-lm', tinyFigures, m.tinyLmCardSection(tinyFigures));
 
 const attn = await load('attn-only-2l');
 const attnSets = readJson(join(folder('attn-only-2l'), 'eval-sets.json'));
 const attnFigures = await m.attnOnlyFigures(attn, attnSets.induction);
 await attn.release();
-write('attn-only-2l', attnFigures);
+write('attn-only-2l', attnFigures, m.attnOnlyCardSection(attnFigures));
 
 const { attribution, facts } = tinyFigures;
 console.log(

@@ -23,6 +23,11 @@ import {
   type TinyLmFigures,
 } from '../../../src/widgets/tiny-lm-experiments/held-out-figures';
 import { parseEvalSets, presetPairs } from '../../../src/widgets/tiny-lm-experiments/tasks';
+import {
+  attnOnlyCardSection,
+  cardSection,
+  tinyLmCardSection,
+} from '../../../src/widgets/tiny-lm-experiments/held-out-card';
 import { committedFile } from '../../support/committed';
 import { loadFromDisk } from '../ml/support';
 
@@ -161,5 +166,36 @@ describe('what the widgets, model cards and README say about them', () => {
     }
     // A four-digit number is two tokens: digits are read in two-digit chunks from the left.
     expect(t.tokens(t.encode('1745', { prependBos: false }))).toEqual(['17', '45']);
+  });
+});
+
+describe('where the figures are quoted', () => {
+  const text = (path: string) => readFileSync(committedFile(path), 'utf8');
+
+  it('each model card holds the section its committed figures give (npm run models:figures writes it)', () => {
+    expect(cardSection(text('models/tiny-lm/MODEL_CARD.md'))).toBe(
+      tinyLmCardSection(committed.tiny),
+    );
+    expect(cardSection(text('models/attn-only-2l/MODEL_CARD.md'))).toBe(
+      attnOnlyCardSection(committed.attn),
+    );
+  });
+
+  it('the README quotes the headline figures as the files have them', () => {
+    const readme = text('README.md');
+    const { attribution, facts, induction } = committed.tiny;
+    const two = (x: number) => x.toFixed(2);
+    for (const figure of [
+      `r = ${attribution.default.r.toFixed(3)}`,
+      `median is ${two(attribution.spread.median)}`,
+      `below ${two(attribution.spread.p10)}`,
+      `worst ${two(attribution.spread.min)}`,
+      `${attribution.spread.count} held-out`,
+      `${two(facts.trainedPhrasings.top1)} on trained phrasings`,
+      `${two(facts.newPhrasings.top1)} on a phrasing`,
+      `${two(committed.attn.induction.words.secondCopyAccuracy)} of repeated words`,
+      `${two(induction.words.secondCopyAccuracy)} for tiny-lm`,
+    ])
+      expect(readme).toContain(figure);
   });
 });
