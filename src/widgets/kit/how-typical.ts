@@ -14,7 +14,7 @@ export interface HowTypical {
 }
 
 export function howTypicalIn(root: ParentNode): HowTypical {
-  const block = part<HTMLElement>(root, '[data-typical]');
+  const block = part<HTMLElement>(root, '[data-how-typical]');
   const text = part<HTMLElement>(block, '[data-typical="text"]');
   const button = part<HTMLButtonElement>(block, '[data-typical="try"]');
   return {

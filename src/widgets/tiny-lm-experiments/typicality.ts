@@ -126,13 +126,15 @@ export function inductionTypicality(
   shown: { tokens: RepeatedTokens; secondCopyLoss: number },
 ): string {
   const { words, numbers } = figures;
-  const these = shown.tokens === 'words' ? 'words' : 'numbers';
+  const numberGuess =
+    numbers.secondCopyAccuracy === 0
+      ? 'the top guess is never the repeated number'
+      : `the top guess is the repeated number ${percent(numbers.secondCopyAccuracy)} of the time`;
   return (
-    `On these ${these} the second copy's loss is ${two(shown.secondCopyLoss)}. ` +
-    `Over ${words.sequences} held-out sequences of random words it is ${two(words.secondCopyLoss)} ` +
-    `and the model's top guess is the repeated word ${percent(words.secondCopyAccuracy)} of the time; ` +
-    `over ${numbers.sequences} of random two-digit numbers it is ${two(numbers.secondCopyLoss)} ` +
-    `and the top guess is right ${percent(numbers.secondCopyAccuracy)} of the time: ` +
-    `induction here works on word tokens, not numbers (its training repeated words, never numbers).`
+    `On these ${shown.tokens} the second copy's loss is ${two(shown.secondCopyLoss)}. ` +
+    `Over ${words.sequences} held-out word sequences it is ${two(words.secondCopyLoss)}, and the ` +
+    `model's top guess is the repeated word ${percent(words.secondCopyAccuracy)} of the time; on ` +
+    `${numbers.sequences} sequences of two-digit numbers it is ${two(numbers.secondCopyLoss)}, and ` +
+    `${numberGuess}. Induction here works on words, not numbers: the model trained on repeated words only.`
   );
 }

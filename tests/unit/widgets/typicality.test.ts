@@ -147,12 +147,16 @@ describe('the induction sentence', () => {
   it('puts the shown loss beside held-out word and number sequences', () => {
     const text = inductionTypicality(induction, { tokens: 'numbers', secondCopyLoss: 8.123 });
     expect(text).toMatch(/^On these numbers the second copy's loss is 8\.12\./);
-    expect(text).toContain('random words it is 0.81');
+    expect(text).toContain('Over 50 held-out word sequences it is 0.81');
     expect(text).toContain('the repeated word 94% of the time');
     expect(text).toContain(
-      'two-digit numbers it is 7.97 and the top guess is right 0% of the time',
+      'two-digit numbers it is 7.97, and the top guess is never the repeated number',
     );
-    expect(text).toContain('works on word tokens, not numbers');
+    expect(text).toContain('works on words, not numbers');
+    const some = { ...induction, numbers: { ...induction.numbers, secondCopyAccuracy: 0.04 } };
+    expect(inductionTypicality(some, { tokens: 'words', secondCopyLoss: 0.9 })).toContain(
+      'the top guess is the repeated number 4% of the time',
+    );
   });
 });
 
