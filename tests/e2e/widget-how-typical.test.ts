@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, describeViolations } from './support/axe';
 import { launchBrowser } from './support/browser';
 import { serveSite, type ServedSite } from './support/site';
 import {
@@ -112,7 +113,7 @@ describe('induction heads, on words and on numbers', () => {
     return { first: Number(first), second: Number(second) };
   };
 
-  it('shows the second copy far easier on words, not on numbers, beside the held-out figures of both', async () => {
+  it('shows the second copy far easier on words, not on numbers, beside the held-out figures of both, with the numbers switch on and axe-clean', async () => {
     const page = await openChapter('/foundational-work/');
     await scrollToWidget(page, ID);
     const words = await losses(page);
@@ -131,6 +132,8 @@ describe('induction heads, on words and on numbers', () => {
     const numbers = await losses(page);
     expect(numbers.second).toBeGreaterThan(numbers.first / 2);
     await expect(typical(page, ID)).resolves.toMatch(/^On these numbers /);
+    const violations = await axeViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
     // And back to words.
     await tryAnother(page, ID);
     await expect(button.getAttribute('aria-pressed')).resolves.toBe('false');
