@@ -14,13 +14,22 @@ import {
   type AttributionMaps,
   type PatchingMaps,
 } from '../tiny-lm-experiments/experiments';
-import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import {
+  firstResultTimer,
+  loadEvalSets,
+  loadModelJson,
+  loadTinyLmFor,
+  TINY_LM,
+} from '../tiny-lm-experiments/load';
 import type { Grid } from '../kit/grid';
 import { leastSquares, mapGrid } from '../tiny-lm-experiments/patching-views';
 import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm-experiments/tasks';
 import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
-import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
+import { expectedAnswer, fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
+import { howTypicalIn } from '../kit/how-typical';
+import { heldOutIoiPairs, parseTinyLmFigures } from '../tiny-lm-experiments/held-out-figures';
+import { attributionTypicality } from '../tiny-lm-experiments/typicality';
 
 import { attributionPatchingExperiment } from '../../notebook/widgets/activation-patching';
 
@@ -57,7 +66,12 @@ function compare(pair: PromptPair, patching: PatchingMaps, attribution: Attribut
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const firstResult = firstResultTimer(root, 'attribution-patching');
-  const [model, evalSets] = await Promise.all([loadTinyLmFor(context), loadEvalSets()]);
+  const [model, evalSets, figuresJson] = await Promise.all([
+    loadTinyLmFor(context),
+    loadEvalSets(),
+    loadModelJson(TINY_LM, 'held-out-figures.json'),
+  ]);
+  const figures = parseTinyLmFigures(figuresJson);
   if (!model.hasGradients) throw new Error('this model has no backward graph for attribution');
 
   const form = part<HTMLFormElement>(root, '[data-attribution="controls"]');
@@ -67,6 +81,10 @@ export async function mount(context: WidgetContext): Promise<void> {
   const pairs = presetPairs(model.tokenizer, evalSets);
   if (pairs.length === 0) throw new Error('tiny-lm does not know the words of the example prompts');
   fillPairMenu(pairSelect, pairs);
+  // The held-out pairs the figures were computed on, offered one at a time after the menu's own.
+  const heldOut = heldOutIoiPairs(model.tokenizer, evalSets?.ioi ?? []).pairs;
+  const typical = howTypicalIn(root);
+  let nextHeldOut = 0;
 
   let result: Result | null = null;
   const computations = recompute(context);
@@ -107,6 +125,12 @@ export async function mount(context: WidgetContext): Promise<void> {
 
     const speedup = patching.milliseconds / Math.max(attribution.milliseconds, 0.1);
     part<HTMLElement>(root, '[data-attribution="correlation"]').textContent = fixed(correlation, 3);
+    const rank = heldOut.findIndex((p) => p.cleanText === pair.cleanText);
+    typical.show(
+      figures &&
+        attributionTypicality(figures.attribution, { r: correlation, task: pair.task }) +
+          (rank >= 0 ? ` (Held-out pair ${rank + 1} of ${heldOut.length}.)` : ''),
+    );
     root.dataset['correlation'] = String(correlation);
     prediction.answer(
       { kind: 'number', value: correlation, tolerance: 0.1 },
@@ -197,6 +221,25 @@ export async function mount(context: WidgetContext): Promise<void> {
     },
     { signal },
   );
+  typical.button.hidden = heldOut.length === 0;
+  typical.onTry(() => {
+    // The next held-out pair not already in the menu, added to the IOI group and run.
+    const inMenu = (p: PromptPair) => pairs.some((q) => q.cleanText === p.cleanText);
+    let tries = 0;
+    while (tries++ < heldOut.length && inMenu(heldOut[nextHeldOut % heldOut.length]!))
+      nextHeldOut++;
+    const pair = heldOut[nextHeldOut++ % heldOut.length]!;
+    if (!inMenu(pair)) {
+      pairs.push(pair);
+      const option = document.createElement('option');
+      option.value = pair.id;
+      option.textContent = `${pair.label} → ${expectedAnswer(pair)}`;
+      const group = pairSelect.querySelector('optgroup') ?? pairSelect;
+      group.append(option);
+    }
+    pairSelect.value = pair.id;
+    void compute().catch((error: unknown) => context.fail(error));
+  }, signal);
   onThemeChange(draw, signal);
 
   context.progress({ fraction: null, label: 'Comparing attribution with activation patching' });

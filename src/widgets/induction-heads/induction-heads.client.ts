@@ -10,7 +10,10 @@ import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { heatmap, gridTable } from '../kit/charts';
 import type { Grid } from '../kit/grid';
-import { elapsed, firstResultTimer } from '../tiny-lm-experiments/load';
+import { elapsed, firstResultTimer, loadModelJson } from '../tiny-lm-experiments/load';
+import { howTypicalIn } from '../kit/how-typical';
+import { parseAttnOnlyFigures } from '../tiny-lm-experiments/held-out-figures';
+import { inductionTypicality, type RepeatedTokens } from '../tiny-lm-experiments/typicality';
 import { fixed, part } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lossChart, patternChart, scoreChart, type HeadPoint } from './charts';
@@ -19,6 +22,7 @@ import {
   compositionScores,
   headName,
   inductionRun,
+  numberIds,
   repeatedSequence,
   wordIds,
   type Composition,
@@ -47,7 +51,14 @@ export async function mount(context: WidgetContext): Promise<void> {
   signal.addEventListener('abort', () => void model.release(), { once: true });
   context.setBackend(model.backend);
   const { n_layers: layers, n_heads: heads } = model.config;
-  const words = wordIds(model.tokenizer);
+  const pools: Record<RepeatedTokens, number[]> = {
+    words: wordIds(model.tokenizer),
+    numbers: numberIds(model.tokenizer),
+  };
+  let tokens: RepeatedTokens = 'words';
+  const figures = parseAttnOnlyFigures(await loadModelJson(MODEL, 'held-out-figures.json'));
+  const typical = howTypicalIn(root);
+  typical.button.hidden = pools.numbers.length === 0;
   // <bos> + two copies must fit the context (the random test model's is short).
   const length = Math.min(WORDS, Math.floor((model.config.n_ctx - 1) / 2));
 
@@ -265,10 +276,11 @@ export async function mount(context: WidgetContext): Promise<void> {
   async function compute(): Promise<void> {
     const current = computations.start();
     reseed.disabled = true;
+    typical.button.disabled = true;
     status.textContent = 'Running the model…';
     const t0 = performance.now();
     const sequences = Array.from({ length: BATCH }, (_, b) =>
-      repeatedSequence(words, model.tokenizer.bosId, length, seed * 1000 + b),
+      repeatedSequence(pools[tokens], model.tokenizer.bosId, length, seed * 1000 + b),
     );
     const result = await inductionRun(model, sequences, length);
     if (current.stale) return;
@@ -284,6 +296,13 @@ export async function mount(context: WidgetContext): Promise<void> {
       `Previous-token head: ${prev} (score ${fixed(result.previousTokenHead.score)}). ` +
       `Induction head: ${ind} (score ${fixed(result.inductionHead.score)}). ` +
       `Loss on the first copy ${fixed(result.firstCopyLoss)}, on the second ${fixed(result.secondCopyLoss)}.`;
+    typical.show(
+      figures &&
+        inductionTypicality(figures.induction, {
+          tokens,
+          secondCopyLoss: result.secondCopyLoss,
+        }),
+    );
     const ratio = result.secondCopyLoss / result.firstCopyLoss;
     prediction.answer(
       {
@@ -321,6 +340,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     status.textContent = `Patterns and scores: ${patternsMs} ms · composition and ablations: ${elapsed(t1)} ms`;
     current.done();
     reseed.disabled = false;
+    typical.button.disabled = false;
   }
 
   const start = () => void compute().catch((error: unknown) => context.fail(error));
@@ -332,6 +352,11 @@ export async function mount(context: WidgetContext): Promise<void> {
     },
     { signal },
   );
+  typical.onTry(() => {
+    tokens = tokens === 'words' ? 'numbers' : 'words';
+    typical.button.setAttribute('aria-pressed', String(tokens === 'numbers'));
+    start();
+  }, signal);
   onThemeChange(drawAll, signal);
   await compute();
 }

@@ -13,6 +13,16 @@ export function wordIds(tokenizer: Tokenizer): number[] {
 }
 
 /**
+ * Ids of the two-digit number tokens "00".."99": the tokenizer cuts digit runs into two-digit
+ * chunks (1745 reads as "17" "45"), so a random two-digit number written out is one token.
+ */
+export function numberIds(tokenizer: Tokenizer): number[] {
+  return Array.from({ length: 100 }, (_, n) =>
+    tokenizer.tokenToId(String(n).padStart(2, '0')),
+  ).filter((id) => id !== tokenizer.unkId);
+}
+
+/**
  * <bos> + `length` random words + the same words again, as models/attn-only-2l/evaluate.py
  * builds its evaluation set.
  */

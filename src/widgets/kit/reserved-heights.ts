@@ -15,14 +15,14 @@ export interface ReservedHeight {
 
 export const RESERVED_HEIGHTS: Partial<Record<WidgetId, ReservedHeight>> = {
   'activation-patching': { phone: 3321, desktop: 2826 },
-  'attribution-patching': { phone: 2285, desktop: 1862 },
+  'attribution-patching': { phone: 2446, desktop: 1973 },
   'das-illusion': { phone: 2620, desktop: 1992 },
   'direct-logit-attribution': { phone: 1514, desktop: 1150 },
   'greater-than': { phone: 2188, desktop: 1935 },
   grokking: { phone: 2581, desktop: 1861 },
-  'induction-heads': { phone: 3345, desktop: 2709 },
+  'induction-heads': { phone: 3604, desktop: 2869 },
   'ioi-circuit': { phone: 1633, desktop: 1047 },
-  'logit-lens': { phone: 1254, desktop: 975 },
+  'logit-lens': { phone: 1398, desktop: 1070 },
   'max-activation-illusion': { phone: 1954, desktop: 1326 },
   'sae-lab': { phone: 2809, desktop: 2187 },
   'steering-vectors': { phone: 1649, desktop: 1119 },

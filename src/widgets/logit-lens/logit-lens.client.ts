@@ -6,7 +6,17 @@
 import { chartColors, onThemeChange } from '../kit/chart-theme';
 import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
-import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
+import {
+  elapsed,
+  firstResultTimer,
+  loadEvalSets,
+  loadModelJson,
+  loadTinyLmFor,
+  TINY_LM,
+} from '../tiny-lm-experiments/load';
+import { howTypicalIn } from '../kit/how-typical';
+import { parseTinyLmFigures } from '../tiny-lm-experiments/held-out-figures';
+import { factTypicality, heldOutFact, heldOutFactOrder } from '../tiny-lm-experiments/typicality';
 import { fixed, part } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lensChart, positionLabel } from './charts';
@@ -24,7 +34,15 @@ import { logitLensExperiment } from '../../notebook/widgets/logit-lens';
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const firstResult = firstResultTimer(root, 'logit-lens');
-  const model = await loadTinyLmFor(context);
+  const [model, evalSets, figuresJson] = await Promise.all([
+    loadTinyLmFor(context),
+    loadEvalSets(),
+    loadModelJson(TINY_LM, 'held-out-figures.json'),
+  ]);
+  const figures = parseTinyLmFigures(figuresJson);
+  const typical = howTypicalIn(root);
+  const heldOutFacts = evalSets ? heldOutFactOrder(evalSets) : [];
+  let nextFact = 0;
 
   const form = part<HTMLFormElement>(root, '[data-lens="controls"]');
   const status = part<HTMLElement>(root, '[data-lens="status"]');
@@ -96,6 +114,13 @@ export async function mount(context: WidgetContext): Promise<void> {
       `After the whole prompt the model predicts “${final.token}” (${fixed(final.probability * 100, 0)}%); ` +
       `the lens first shows it in the column “${grid.layers[settled]}”.`;
     summary.dataset['prediction'] = final.token;
+    typical.show(
+      figures &&
+        factTypicality(figures.facts, {
+          fact: evalSets && heldOutFact(evalSets, choice.text),
+          prediction: final.token,
+        }),
+    );
     const shown = grid;
     context.offerNotebook(() => logitLensExperiment(choice.text, shown, model.tokenizer));
     const columns = grid.layers.length;
@@ -119,6 +144,13 @@ export async function mount(context: WidgetContext): Promise<void> {
     (choice) => void run(choice).catch((error: unknown) => context.fail(error)),
     signal,
   );
+  typical.button.hidden = heldOutFacts.length === 0;
+  typical.onTry(() => {
+    const fact = heldOutFacts[nextFact++ % heldOutFacts.length]!;
+    part<HTMLSelectElement>(form, 'select[name="preset"]').value = 'custom';
+    part<HTMLInputElement>(form, 'input[name="prompt"]').value = fact.prompt;
+    form.requestSubmit();
+  }, signal);
   onThemeChange(draw, signal);
   await run(start);
 }

@@ -63,6 +63,24 @@ export function loadEvalSets(): Promise<EvalSets | null> {
   return evalSets;
 }
 
+const modelJson = new Map<string, Promise<unknown>>();
+
+/**
+ * A JSON file of a model folder (held-out-figures.json, say), fetched once per page; null when it
+ * is absent or unreadable, so that a widget can do without it.
+ */
+export function loadModelJson(model: string, file: string): Promise<unknown> {
+  const key = `${model}/${file}`;
+  let pending = modelJson.get(key);
+  if (!pending) {
+    pending = fetch(new URL(file, modelFolderUrl(model)))
+      .then((response) => (response.ok ? (response.json() as Promise<unknown>) : null))
+      .catch(() => null);
+    modelJson.set(key, pending);
+  }
+  return pending;
+}
+
 /** Milliseconds since `start`, rounded, for the "time to first result" the widgets report. */
 export function elapsed(start: number): number {
   return Math.round(performance.now() - start);

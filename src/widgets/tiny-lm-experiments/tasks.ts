@@ -305,6 +305,10 @@ const evalSetsSchema = z.object({
   facts: z
     .array(z.object({ kind: z.string(), prompt: z.string(), answer: z.string() }))
     .default([]),
+  /** The same entities in a phrasing never used in training. */
+  factsUnseenTemplate: z
+    .array(z.object({ kind: z.string(), prompt: z.string(), answer: z.string() }))
+    .default([]),
 });
 
 export type EvalSets = z.infer<typeof evalSetsSchema>;
