@@ -18,7 +18,7 @@ import { firstResultTimer, loadEvalSets, loadTinyLmFor } from '../tiny-lm-experi
 import type { Grid } from '../kit/grid';
 import { leastSquares, mapGrid } from '../tiny-lm-experiments/patching-views';
 import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm-experiments/tasks';
-import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
+import { availableWidth, fixed, folded, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
@@ -94,7 +94,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       attributionPatchingExperiment(pair, model.tokenizer, direction, patching, correlation),
     );
     draw();
-    status.textContent = `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`,
+    );
     run.done();
   }
 

@@ -11,7 +11,7 @@ import type { WidgetContext } from '../kit/types';
 import { heatmap, gridTable } from '../kit/charts';
 import type { Grid } from '../kit/grid';
 import { elapsed, firstResultTimer } from '../tiny-lm-experiments/load';
-import { fixed, part } from '../kit/widget-parts';
+import { fixed, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lossChart, patternChart, scoreChart, type HeadPoint } from './charts';
 import {
@@ -32,6 +32,8 @@ const MODEL = 'attn-only-2l';
 /** Words per copy (as the model card's evaluation) and sequences per batch (the first is shown). */
 const WORDS = 25;
 const BATCH = 4;
+/** Side of one position's cell in the enlarged pattern: room for an 11 px token label per row. */
+const PATTERN_CELL_PX = 11;
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
@@ -80,6 +82,8 @@ export async function mount(context: WidgetContext): Promise<void> {
   let selected = { layer: layers - 1, head: 0 };
   const computations = recompute(context);
   const q = 1 + 2 * length;
+  /** The tokens of the sequence whose patterns are drawn, <bos> first. */
+  let shownTokens: string[] = [];
 
   /** Head (layer, head)'s pattern on the shown sequence (batch row 0), [q, q]. */
   const patternOf = (layer: number, head: number) =>
@@ -107,9 +111,10 @@ export async function mount(context: WidgetContext): Promise<void> {
           : '');
     charts.pattern.replaceChildren(
       patternChart(patternOf(layer, head), q, colors, {
-        size: 320,
+        size: PATTERN_CELL_PX * q,
         length: length,
         axes: true,
+        tokens: shownTokens,
         label: `Attention pattern of head ${name} on the sequence above`,
       }),
     );
@@ -276,6 +281,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     composition = null;
     ablation = null;
     selected = { layer: result.inductionHead.layer, head: result.inductionHead.head };
+    shownTokens = model.tokenizer.tokens([...sequences[0]!]);
     const shown = model.tokenizer.tokens(sequences[0]!.slice(1, 1 + length)).join(' ');
     sequenceText.textContent = `Sequence shown: ${shown} | ${shown}`;
     const prev = headName(result.previousTokenHead.layer, result.previousTokenHead.head);
@@ -300,7 +306,8 @@ export async function mount(context: WidgetContext): Promise<void> {
     drawAll();
     const patternsMs = elapsed(t0);
     firstResult(model.backend);
-    status.textContent = `Patterns and scores: ${patternsMs} ms · composition…`;
+    status.textContent = 'Composition and ablations…';
+    showTiming(root, `Patterns and scores: ${patternsMs} ms · composition…`);
     const t1 = performance.now();
     const comp = await compositionScores(model, sequences, length);
     if (current.stale) return;
@@ -318,7 +325,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       ),
     };
     drawAblation();
-    status.textContent = `Patterns and scores: ${patternsMs} ms · composition and ablations: ${elapsed(t1)} ms`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `Patterns and scores: ${patternsMs} ms · composition and ablations: ${elapsed(t1)} ms`,
+    );
     current.done();
     reseed.disabled = false;
   }

@@ -7,7 +7,7 @@ import { chartColors, onThemeChange } from '../kit/chart-theme';
 import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
-import { fixed, part } from '../kit/widget-parts';
+import { fixed, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lensChart, positionLabel } from './charts';
 import { lensGrid, type LensGrid } from '../tiny-lm-experiments/lens';
@@ -109,7 +109,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       'The lens reads each layer as if it were the last; an answer that needs information moved across the sentence appears only after the blocks that move it.',
     );
     const ms = elapsed(t0);
-    status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`,
+    );
     firstResult(model.backend);
     current.done();
   }
