@@ -131,6 +131,7 @@ function titleTicks(chart: Element, tokenAt: (position: number) => string): void
         const title = document.createElementNS('http://www.w3.org/2000/svg', 'title');
         title.textContent = `${tokenAt(position)} (position ${position})`;
         text.append(title);
+        text.setAttribute('data-axis', axis);
         text.setAttribute('data-position', String(position));
       });
 }
