@@ -42,7 +42,7 @@ export function patternChart(
   const tokens = options.tokens;
   const named = options.axes && tokens !== undefined && tokens.length === q;
   const tokenAt = (p: number) => (named ? tokens[p]! : String(p));
-  const marginLeft = options.axes ? (named ? 64 : 36) : 1;
+  const marginLeft = options.axes ? (named ? 60 : 36) : 1;
   const marginBottom = options.axes ? (named ? 64 : 36) : 1;
   const marginTop = options.axes ? 22 : 1;
   const marginRight = options.axes ? 8 : 1;
@@ -103,6 +103,8 @@ export function patternChart(
             Plot.tip(
               cells,
               Plot.pointer({
+                fill: colors.background,
+                stroke: colors.hairline,
                 x: 'key',
                 y: 'query',
                 title: (c: { query: number; key: number }) =>

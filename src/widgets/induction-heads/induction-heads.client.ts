@@ -32,8 +32,11 @@ const MODEL = 'attn-only-2l';
 /** Words per copy (as the model card's evaluation) and sequences per batch (the first is shown). */
 const WORDS = 25;
 const BATCH = 4;
-/** Side of one position's cell in the enlarged pattern: room for an 11 px token label per row. */
-const PATTERN_CELL_PX = 11;
+/**
+ * Side of one position's cell in the enlarged pattern: a token label (11 px text) per row and
+ * column, and the whole plot within a desktop frame.
+ */
+const PATTERN_CELL_PX = 10;
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
