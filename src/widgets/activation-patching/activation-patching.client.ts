@@ -147,6 +147,7 @@ export async function mount(context: WidgetContext): Promise<void> {
           label: `${family.title}: ${legend}, by layer and ${family.over === 'heads' ? 'head' : 'position'}. The table below lists the numbers.`,
           legend,
           x: family.over === 'heads' ? 'head' : 'position (◆ = differs between the prompts)',
+          y: 'layer',
           maxWidth,
           ...(extent !== undefined && { extent }),
           ...(family.over === 'positions' && { marked }),

@@ -168,6 +168,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const options = {
       legend: `change of ${metric.label}`,
       x: axis,
+      y: 'layer',
       extent,
       maxWidth,
       ...(family.over === 'positions' && { marked }),

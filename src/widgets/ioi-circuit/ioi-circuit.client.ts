@@ -84,6 +84,7 @@ export async function mount(context: WidgetContext): Promise<void> {
           label: `${title} of each head, as a share of the clean logit difference. The table below lists the numbers.`,
           legend: 'share of clean IO − S',
           x: 'head',
+          y: 'layer',
           extent: 0.5,
           cellWidth: 44,
         }),
