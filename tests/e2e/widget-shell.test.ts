@@ -36,8 +36,8 @@ beforeAll(async () => {
   const frame = chapter.match(/<residual-widget[\s\S]*?<\/residual-widget>/)?.[0];
   if (!frame) throw new Error('no widget frame in the built Superposition chapter');
   frameHtml = frame.replace('data-widget="toy-superposition"', 'data-widget="test-widget"').replace(
-    // The body runs to the frame's end, or to the notebook export that follows it.
-    /(<div[^>]*data-shell="body"[^>]*>)[\s\S]*(<\/div>\s*(?:<form[^>]*data-shell="notebook"[\s\S]*?<\/form>\s*)?<\/section>\s*<\/residual-widget>)$/,
+    // The body runs to the folded "How this was computed" that follows it (then the notebook export).
+    /(<div[^>]*data-shell="body"[^>]*>)[\s\S]*(<\/div>\s*<\/div>\s*<details[^>]*data-shell="how"[\s\S]*<\/residual-widget>)$/,
     '$1<p data-test="markup">pristine</p>$2',
   );
   browser = await launchBrowser();
@@ -205,7 +205,11 @@ describe('the widget shell', () => {
         name,
       );
       await expect(backend.textContent()).resolves.toBe(label);
+      // Named in the folded "How this was computed", visible once it is opened.
+      await expect(backend.isVisible()).resolves.toBe(false);
+      await page.locator(`${FRAME} [data-shell="how"] > summary`).click();
       await expect(backend.isVisible()).resolves.toBe(true);
+      await page.locator(`${FRAME} [data-shell="how"] > summary`).click();
     }
 
     await page.evaluate(() =>

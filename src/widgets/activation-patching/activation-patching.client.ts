@@ -24,7 +24,7 @@ import {
   referencePrompts,
   type PromptPair,
 } from '../tiny-lm-experiments/tasks';
-import { availableWidth, fixed, part } from '../kit/widget-parts';
+import { availableWidth, fixed, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 
@@ -78,7 +78,8 @@ export async function mount(context: WidgetContext): Promise<void> {
       activationPatchingExperiment(pair, model.tokenizer, direction, maps),
     );
     draw();
-    status.textContent = `${sweeps} · ablating…`;
+    status.textContent = 'Ablating…';
+    showTiming(root, sweeps);
     void ablate(run, pair, metric, sweeps).catch((error: unknown) => context.fail(error));
   }
 
@@ -104,7 +105,11 @@ export async function mount(context: WidgetContext): Promise<void> {
     if (run.stale || !result) return;
     result = { ...result, ablations: table };
     drawAblations();
-    status.textContent = `${sweeps} · ablations: ${table.calls} calls, ${Math.round(table.milliseconds)} ms`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${sweeps} · ablations: ${table.calls} calls, ${Math.round(table.milliseconds)} ms`,
+    );
     run.done();
   }
 
@@ -142,6 +147,7 @@ export async function mount(context: WidgetContext): Promise<void> {
           label: `${family.title}: ${legend}, by layer and ${family.over === 'heads' ? 'head' : 'position'}. The table below lists the numbers.`,
           legend,
           x: family.over === 'heads' ? 'head' : 'position (◆ = differs between the prompts)',
+          y: 'layer',
           maxWidth,
           ...(extent !== undefined && { extent }),
           ...(family.over === 'positions' && { marked }),

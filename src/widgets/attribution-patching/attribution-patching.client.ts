@@ -24,7 +24,7 @@ import {
 import type { Grid } from '../kit/grid';
 import { leastSquares, mapGrid } from '../tiny-lm-experiments/patching-views';
 import { pairMetric, presetPairs, type PromptPair } from '../tiny-lm-experiments/tasks';
-import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
+import { availableWidth, fixed, folded, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { expectedAnswer, fillPairMenu, showPair } from '../tiny-lm-experiments/pair-view';
 import { howTypicalIn } from '../kit/how-typical';
@@ -112,7 +112,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       attributionPatchingExperiment(pair, model.tokenizer, direction, patching, correlation),
     );
     draw();
-    status.textContent = `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`,
+    );
     run.done();
   }
 
@@ -188,6 +192,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     const options = {
       legend: `change of ${metric.label}`,
       x: axis,
+      y: 'layer',
       extent,
       maxWidth,
       ...(family.over === 'positions' && { marked }),

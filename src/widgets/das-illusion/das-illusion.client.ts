@@ -10,7 +10,7 @@ import { recompute, type Computation } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { gridTable } from '../kit/charts';
 import { firstResultTimer, loadTinyLmFor, TINY_LM } from '../tiny-lm-experiments/load';
-import { availableWidth, fixed, folded, markedPrompt, part } from '../kit/widget-parts';
+import { availableWidth, fixed, folded, markedPrompt, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { angleCurve, changeBars, pairStrip, PATCHES, trainingCurve } from './charts';
 import {
@@ -259,9 +259,13 @@ export async function mount(context: WidgetContext): Promise<void> {
       'patch',
     );
     part<HTMLElement>(root, '[data-table="numbers"]').replaceChildren(folded(table));
-    status.textContent = mean
-      ? `${das.evalPairs.length} held-out pairs; v learned on ${das.trainPairs.length} training pairs in ${das.training.steps} steps (models/tiny-lm/das.py).`
-      : status.textContent;
+    if (mean) {
+      status.textContent = 'Done.';
+      showTiming(
+        root,
+        `${das.evalPairs.length} held-out pairs; v learned on ${das.trainPairs.length} training pairs in ${das.training.steps} steps (models/tiny-lm/das.py).`,
+      );
+    }
   }
 
   const computeAgain = () => void compute().catch((error: unknown) => context.fail(error));

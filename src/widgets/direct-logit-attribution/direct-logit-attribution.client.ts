@@ -8,7 +8,7 @@ import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { predictionIn } from '../kit/predict';
-import { fixed, part } from '../kit/widget-parts';
+import { fixed, part, showTiming } from '../kit/widget-parts';
 import { effectChart, type EffectBar } from './charts';
 import {
   directLogitAttribution,
@@ -174,7 +174,11 @@ export async function mount(context: WidgetContext): Promise<void> {
     context.offerNotebook(() =>
       dlaExperiment(choice.text, tokenizer, answerSelect.value, distractorSelect.value, bars()),
     );
-    status.textContent = `${result.components.length} components read out in one batched call: ${elapsed(t0)} ms.`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${result.components.length} components read out in one batched call: ${elapsed(t0)} ms.`,
+    );
     firstResult(model.backend);
     current.done();
   }

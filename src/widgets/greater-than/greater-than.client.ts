@@ -18,7 +18,7 @@ import {
 } from '../tiny-lm-experiments/patching-views';
 import type { Grid } from '../kit/grid';
 import { pairMetric, yearsPair, YEAR_TOKENS } from '../tiny-lm-experiments/tasks';
-import { availableWidth, fixed, folded, part } from '../kit/widget-parts';
+import { availableWidth, fixed, folded, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { probabilityMap } from './charts';
 import {
@@ -151,7 +151,11 @@ export async function mount(context: WidgetContext): Promise<void> {
     sweep = found;
     drawCurve();
     drawMap();
-    status.textContent = `${START_YEARS.length} prompts in one batched call: ${Math.round(found.milliseconds)} ms · patching…`;
+    status.textContent = 'Patching…';
+    showTiming(
+      root,
+      `${START_YEARS.length} prompts in one batched call: ${Math.round(found.milliseconds)} ms · patching…`,
+    );
     const patched = await cached(patchings, `${template}:${startYear}`, () =>
       patchYear(model, template, startYear),
     );
@@ -166,9 +170,12 @@ export async function mount(context: WidgetContext): Promise<void> {
       patching: patched,
     };
     context.offerNotebook(() => greaterThanExperiment(shown, model.tokenizer));
-    status.textContent =
+    status.textContent = 'Done.';
+    showTiming(
+      root,
       `${START_YEARS.length} prompts in one batched call: ${Math.round(found.milliseconds)} ms · ` +
-      `head and MLP patching: ${Math.round(patched.milliseconds)} ms`;
+        `head and MLP patching: ${Math.round(patched.milliseconds)} ms`,
+    );
     run.done();
   }
 
@@ -239,6 +246,7 @@ export async function mount(context: WidgetContext): Promise<void> {
         label: `Patching each head from the 01 prompt into the clean one: ${legend}.`,
         legend,
         x: 'head',
+        y: 'layer',
         extent: 1,
         cellWidth: 44,
       }),
@@ -248,6 +256,7 @@ export async function mount(context: WidgetContext): Promise<void> {
         label: `Patching each MLP at each position: ${legend}.`,
         legend,
         x: 'position',
+        y: 'layer',
         extent: 1,
         maxWidth: Math.max(320, availableWidth(root) - 260),
       }),

@@ -14,7 +14,7 @@ import { elapsed, firstResultTimer, loadModelJson } from '../tiny-lm-experiments
 import { howTypicalIn } from '../kit/how-typical';
 import { parseAttnOnlyFigures } from '../tiny-lm-experiments/held-out-figures';
 import { inductionTypicality, type RepeatedTokens } from '../tiny-lm-experiments/typicality';
-import { fixed, part } from '../kit/widget-parts';
+import { fixed, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lossChart, patternChart, scoreChart, type HeadPoint } from './charts';
 import {
@@ -36,6 +36,11 @@ const MODEL = 'attn-only-2l';
 /** Words per copy (as the model card's evaluation) and sequences per batch (the first is shown). */
 const WORDS = 25;
 const BATCH = 4;
+/**
+ * Side of one position's cell in the enlarged pattern: a token label (11 px text) per row and
+ * column, and the whole plot within a desktop frame.
+ */
+const PATTERN_CELL_PX = 10;
 
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
@@ -91,6 +96,8 @@ export async function mount(context: WidgetContext): Promise<void> {
   let selected = { layer: layers - 1, head: 0 };
   const computations = recompute(context);
   const q = 1 + 2 * length;
+  /** The tokens of the sequence whose patterns are drawn, <bos> first. */
+  let shownTokens: string[] = [];
 
   /** Head (layer, head)'s pattern on the shown sequence (batch row 0), [q, q]. */
   const patternOf = (layer: number, head: number) =>
@@ -118,9 +125,10 @@ export async function mount(context: WidgetContext): Promise<void> {
           : '');
     charts.pattern.replaceChildren(
       patternChart(patternOf(layer, head), q, colors, {
-        size: 320,
+        size: PATTERN_CELL_PX * q,
         length: length,
         axes: true,
+        tokens: shownTokens,
         label: `Attention pattern of head ${name} on the sequence above`,
       }),
     );
@@ -288,6 +296,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     composition = null;
     ablation = null;
     selected = { layer: result.inductionHead.layer, head: result.inductionHead.head };
+    shownTokens = model.tokenizer.tokens([...sequences[0]!]);
     const shown = model.tokenizer.tokens(sequences[0]!.slice(1, 1 + length)).join(' ');
     sequenceText.textContent = `Sequence shown: ${shown} | ${shown}`;
     const prev = headName(result.previousTokenHead.layer, result.previousTokenHead.head);
@@ -319,7 +328,8 @@ export async function mount(context: WidgetContext): Promise<void> {
     drawAll();
     const patternsMs = elapsed(t0);
     firstResult(model.backend);
-    status.textContent = `Patterns and scores: ${patternsMs} ms · composition…`;
+    status.textContent = 'Composition and ablations…';
+    showTiming(root, `Patterns and scores: ${patternsMs} ms · composition…`);
     const t1 = performance.now();
     const comp = await compositionScores(model, sequences, length);
     if (current.stale) return;
@@ -337,7 +347,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       ),
     };
     drawAblation();
-    status.textContent = `Patterns and scores: ${patternsMs} ms · composition and ablations: ${elapsed(t1)} ms`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `Patterns and scores: ${patternsMs} ms · composition and ablations: ${elapsed(t1)} ms`,
+    );
     current.done();
     reseed.disabled = false;
     typical.button.disabled = false;

@@ -9,7 +9,7 @@ import { gridTable, heatmap } from '../kit/charts';
 import { firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments/load';
 import type { Grid } from '../kit/grid';
 import { headLabels } from '../tiny-lm-experiments/patching-views';
-import { fixed, folded, markedPrompt, part } from '../kit/widget-parts';
+import { fixed, folded, markedPrompt, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import {
   findCircuit,
@@ -51,7 +51,11 @@ export async function mount(context: WidgetContext): Promise<void> {
     result = found;
     draw();
     context.offerNotebook(() => ioiExperiment(found, model.tokenizer));
-    status.textContent = `${found.layers * found.heads} heads × ${found.prompts.length} prompts: ${found.calls} batched calls, ${Math.round(found.milliseconds)} ms`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${found.layers * found.heads} heads × ${found.prompts.length} prompts: ${found.calls} batched calls, ${Math.round(found.milliseconds)} ms`,
+    );
     run.done();
   }
 
@@ -86,6 +90,7 @@ export async function mount(context: WidgetContext): Promise<void> {
           label: `${title} of each head, as a share of the clean logit difference. The table below lists the numbers.`,
           legend: 'share of clean IO − S',
           x: 'head',
+          y: 'layer',
           extent: 0.5,
           cellWidth: 44,
         }),

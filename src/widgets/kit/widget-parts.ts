@@ -62,3 +62,15 @@ export function availableWidth(root: HTMLElement): number {
   const frame = root.closest<HTMLElement>('.residual-widget');
   return frame && frame.clientWidth > 0 ? frame.clientWidth - 42 : 600;
 }
+
+/**
+ * Puts a widget's timing and internals line ("211 cells: 77 patched runs in 4 graph calls, …") in
+ * its folded "How this was computed" (WidgetShell), out of the lesson's flow. `root` is the
+ * widget's own markup, or anything inside its frame.
+ */
+export function showTiming(root: Element, line: string): void {
+  const slot = root.closest('residual-widget')?.querySelector<HTMLElement>('[data-shell="timing"]');
+  if (!slot) return;
+  slot.textContent = line;
+  slot.hidden = line === '';
+}

@@ -17,7 +17,7 @@ import {
 import { howTypicalIn } from '../kit/how-typical';
 import { parseTinyLmFigures } from '../tiny-lm-experiments/held-out-figures';
 import { factTypicality, heldOutFact, heldOutFactOrder } from '../tiny-lm-experiments/typicality';
-import { fixed, part } from '../kit/widget-parts';
+import { fixed, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lensChart, positionLabel } from './charts';
 import { settleChoice, settledLayer } from './settle';
@@ -133,7 +133,11 @@ export async function mount(context: WidgetContext): Promise<void> {
       'The lens reads each layer as if it were the last; an answer that needs information moved across the sentence appears only after the blocks that move it.',
     );
     const ms = elapsed(t0);
-    status.textContent = `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`;
+    status.textContent = 'Done.';
+    showTiming(
+      root,
+      `${grid.layers.length} layers × ${grid.positions.length} positions in ${ms} ms.`,
+    );
     firstResult(model.backend);
     current.done();
   }

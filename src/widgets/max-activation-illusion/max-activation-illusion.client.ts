@@ -9,7 +9,7 @@ import { chartColors, onThemeChange } from '../kit/chart-theme';
 import type { WidgetContext } from '../kit/types';
 import { loadTinyLmFor } from '../tiny-lm-experiments/load';
 import { topContextItem } from '../kit/top-contexts';
-import { part } from '../kit/widget-parts';
+import { part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { activationHistograms } from './charts';
 import {
@@ -74,7 +74,6 @@ export async function mount(context: WidgetContext): Promise<void> {
   const neuronInput = part<HTMLInputElement>(form, 'input[name="neuron"]');
   const summary = part<HTMLElement>(root, '[data-mai="summary"]');
   const prediction = predictionIn(root, signal);
-  const status = part<HTMLElement>(root, '[data-mai="status"]');
   const histogram = part<HTMLElement>(root, '[data-chart="histogram"]');
   const columns = SIDES.map(({ key }) => ({
     reading: part<HTMLElement>(root, `[data-mai="reading-${key}"]`),
@@ -184,7 +183,10 @@ export async function mount(context: WidgetContext): Promise<void> {
         ? ', with no token in common between the two top lists. '
         : ` (${Math.round(faces.tokenOverlap * 100)}% of the tokens in common). `) +
       `Pooled, its top ${TOP} are ${pooled.first} news and ${pooled.second} story contexts.`;
-    status.textContent = `${rank + 1} of ${width} in layer ${layer} by how different its two faces look · ${sides[0]!.windows.length} + ${sides[1]!.windows.length} windows of ${sides[0]!.windows[0]!.length} tokens.`;
+    showTiming(
+      root,
+      `Neuron ${rank + 1} of ${width} in layer ${layer} by how different its two faces look · ${sides[0]!.windows.length} + ${sides[1]!.windows.length} windows of ${sides[0]!.windows[0]!.length} tokens.`,
+    );
     const shown = {
       sides: SIDES.map((s) => ({ ...s, documents: documentsOf(texts, s.key) })),
       layer,

@@ -27,8 +27,8 @@ export function sentimentChart(
       marginLeft: 48,
       marginBottom: 40,
       style: { ...FONT, color: colors.text, background: 'transparent', overflow: 'visible' },
-      x: { label: 'coefficient →', grid: true },
-      y: { label: '↑ positive − negative logit', grid: true },
+      x: { label: 'coefficient (× the vector) →', grid: true },
+      y: { label: '↑ sentiment (logits: positive − negative)', grid: true },
       marks: [
         Plot.ruleY([0], { stroke: colors.muted }),
         Plot.ruleX([0], { stroke: colors.muted }),

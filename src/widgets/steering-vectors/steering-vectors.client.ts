@@ -11,7 +11,7 @@ import { readPrompt } from '../tiny-lm-experiments/lens';
 import { frameWidth, showWords } from '../tiny-lm-experiments/prompt';
 import { gridTable } from '../kit/charts';
 import { elapsed, loadTinyLmFor } from '../tiny-lm-experiments/load';
-import { fixed, part } from '../kit/widget-parts';
+import { fixed, part, showTiming } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { sentimentChart, type SentimentPoint } from './charts';
 import {
@@ -215,7 +215,8 @@ export async function mount(context: WidgetContext): Promise<void> {
       'The vector is the difference between what the two words write into the stream; added with a positive coefficient it pushes towards the first word, with a negative one away from it.',
     );
     const generated = Math.max(continuations.plain.length, continuations.steered.length);
-    status.textContent = `${generated} words, both columns in one batch per word: ${generateMs} ms.`;
+    status.textContent = 'Done.';
+    showTiming(root, `${generated} words, both columns in one batch per word: ${generateMs} ms.`);
     if (first) {
       first = false;
       const total = elapsed(started);

@@ -19,6 +19,7 @@ import {
   type ToyModelConfig,
 } from './toy-model';
 import { predictionIn } from '../kit/predict';
+import { showTiming } from '../kit/widget-parts';
 
 import { toySuperpositionExperiment } from '../../notebook/widgets/toy-superposition';
 
@@ -212,7 +213,10 @@ export function mount(context: WidgetContext): void {
       draw();
       report();
       const stepsPerSecond = Math.round(current.steps / (computeMs / 1000));
-      status.textContent += ` · ${stepsPerSecond.toLocaleString('en')} steps/s`;
+      showTiming(
+        root,
+        `${current.steps} training steps in ${Math.round(computeMs)} ms: ${stepsPerSecond.toLocaleString('en')} steps/s`,
+      );
       root.dataset['stepsPerSecond'] = String(stepsPerSecond);
       root.dataset['training'] = 'done';
       prediction.answer(

@@ -144,7 +144,7 @@ describe('on tiny-lm (committed model)', () => {
     expect(negative!).toBeLessThan(zero! - 1);
   });
 
-  // The claims of the widget's "what to notice", on its default prompt.
+  // The claims of the widget's notes beside its figures, on its default prompt.
   const curve = async (layer: number, placement: SteeringPlacement, coefficients: number[]) => {
     const t = model.tokenizer;
     const vector = await steeringVector(model, t.encode('love'), t.encode('hate'), layer);
