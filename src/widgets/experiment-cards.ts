@@ -9,7 +9,10 @@ import type { ExperimentRunner } from './kit/experiment-card';
 type RunnerLoader = () => Promise<ExperimentRunner>;
 
 /** Runner id → loader. Each widget's helper adds its lines (see kit/experiment-card.ts). */
-const RUNNERS: Record<string, RunnerLoader> = {};
+const RUNNERS: Record<string, RunnerLoader> = {
+  'logit-lens/first-top-layer': () =>
+    import('./logit-lens/logit-lens.experiment').then((m) => m.firstTopLayer),
+};
 
 /** The runner of experiment `id`, or null when there is none (the card then shows its example). */
 export async function experimentRunner(id: string): Promise<ExperimentRunner | null> {

@@ -10,6 +10,7 @@ import { elapsed, firstResultTimer, loadTinyLmFor } from '../tiny-lm-experiments
 import { fixed, part } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
 import { lensChart, positionLabel } from './charts';
+import { settleChoice, settledLayer } from './settle';
 import { lensGrid, type LensGrid } from '../tiny-lm-experiments/lens';
 import {
   frameWidth,
@@ -90,9 +91,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     fillTable(grid);
     const last = grid.positions.length - 1;
     const final = grid.cells[grid.cells.length - 1]![last]!;
-    // The first layer from which the top token at the last position is already the final one.
-    let settled = grid.cells.length - 1;
-    while (settled > 0 && grid.cells[settled - 1]![last]!.token === final.token) settled--;
+    const settled = settledLayer(grid, last);
     summary.textContent =
       `After the whole prompt the model predicts “${final.token}” (${fixed(final.probability * 100, 0)}%); ` +
       `the lens first shows it in the column “${grid.layers[settled]}”.`;
@@ -103,7 +102,7 @@ export async function mount(context: WidgetContext): Promise<void> {
     prediction.answer(
       {
         kind: 'choice',
-        value: settled === columns - 1 ? 'last' : settled < columns / 2 ? 'early' : 'late',
+        value: settleChoice(settled, columns),
         label: `first in “${grid.layers[settled]}”, column ${settled + 1} of ${columns}`,
       },
       'The lens reads each layer as if it were the last; an answer that needs information moved across the sentence appears only after the blocks that move it.',

@@ -28,7 +28,7 @@ describe('the deck built from the real paper records and glossary', () => {
     expect(glossary.length).toBeGreaterThanOrEqual(30);
   });
 
-  it('gives each card its point’s source, and every glossary card ours', () => {
+  it('gives each card its point’s source, and every glossary and experiment card ours', () => {
     const sourceOf = new Map(
       papers.flatMap((paper) =>
         [...paper.deepEngage, ...paper.illusions].map((point) => [
@@ -39,7 +39,8 @@ describe('the deck built from the real paper records and glossary', () => {
     );
     for (const card of deck.cards) {
       const point = card.id.split('/').slice(0, 2).join('/');
-      expect(card.source, card.id).toBe(card.kind === 'glossary' ? 'ours' : sourceOf.get(point));
+      const ours = card.kind === 'glossary' || card.kind === 'experiment';
+      expect(card.source, card.id).toBe(ours ? 'ours' : sourceOf.get(point));
     }
   });
 
