@@ -142,7 +142,19 @@ export class ExperimentCardView {
   }
 
   private async start(runnerId: string, generation: number): Promise<void> {
-    const runner = await experimentRunner(runnerId);
+    let runner;
+    try {
+      runner = await experimentRunner(runnerId);
+    } catch (error) {
+      // The runner's code is fetched on first use: offline without the service worker's copy.
+      if (generation === this.generation)
+        this.toWorkedExample(
+          navigator.onLine
+            ? failureMessage(error)
+            : "You are offline and this card's experiment has not been saved in this browser, so it shows its worked example instead.",
+        );
+      return;
+    }
     if (generation !== this.generation) return;
     if (!runner) {
       this.toWorkedExample(
@@ -159,7 +171,7 @@ export class ExperimentCardView {
       this.toWorkedExample(
         navigator.onLine
           ? failureMessage(error)
-          : 'You are offline and this card could not check for its model, so it shows its worked example instead.',
+          : `You are offline and ${modelNames(runner.models)} could not be found in this browser, so this card shows its worked example instead.`,
       );
       return;
     }
