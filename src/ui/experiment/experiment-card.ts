@@ -124,6 +124,8 @@ export class ExperimentCardView {
   }
 
   private reset(): void {
+    part(this.root, '[data-experiment-kind]').textContent =
+      'Experiment: predict, then run the model';
     this.runner = null;
     this.posed = null;
     delete this.root.dataset['state'];
@@ -311,16 +313,35 @@ export class ExperimentCardView {
       const verdictLine = part(this.root, '[data-experiment-verdict]');
       verdictLine.dataset['held'] = String(verdict.held);
       verdictLine.textContent = verdict.comparison;
+      // A missed choice says what the reader picked too: the question may have scrolled away.
+      const picked =
+        posed.asked.kind === 'choice'
+          ? posed.asked.choices.find((choice) => choice.value === prediction.value)?.label
+          : undefined;
+      if (!verdict.held && picked)
+        verdictLine.textContent = `${verdict.comparison.replace(/\.$/, '')} (you said ${picked}).`;
       part(this.root, '[data-experiment-outcome]').textContent = result.result;
       part(this.root, '[data-experiment-reason]').textContent = result.reason;
-      part(this.root, '[data-experiment-result]').hidden = false;
+      part(this.root, '[data-experiment-suggested]').textContent =
+        `Suggested grade: ${GRADE_NAMES[grade]}. Space or Enter takes it; 1–4 choose another.`;
+      if (result.outcome.kind === 'choice') {
+        const value = result.outcome.value;
+        for (const label of this.root.querySelectorAll<HTMLElement>(
+          '[data-experiment-choices] label',
+        ))
+          label.toggleAttribute('data-outcome', label.querySelector('input')?.value === value);
+      }
+      const shown = part(this.root, '[data-experiment-result]');
+      shown.hidden = false;
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const where = [...new Set(backends)].map((backend) => backend.toUpperCase()).join(', ');
       this.status(
-        `Ran in this page${where ? ` on ${where}` : ''} in ${seconds} s. Suggested grade: ${GRADE_NAMES[grade]} (Space or Enter takes it; 1–4 choose another).`,
+        `${modelNames(runner.models)} ran in this page${where ? ` on ${where}` : ''} in ${seconds} s.`,
       );
       this.host = null;
       host.judged(grade);
+      // The verdict sits below the question: bring it into the card's view.
+      shown.scrollIntoView({ block: 'nearest' });
     } catch (error) {
       if (generation === this.generation) this.toWorkedExample(failureMessage(error));
     }
@@ -334,6 +355,7 @@ export class ExperimentCardView {
     // A run still under way ends unseen: its result no longer belongs to this card.
     this.generation++;
     this.root.dataset['state'] = 'example';
+    part(this.root, '[data-experiment-kind]').textContent = 'Experiment card: its worked example';
     part(this.root, '[data-experiment-offer]').hidden = true;
     part(this.root, '[data-experiment-form]').hidden = true;
     part(this.root, '[data-experiment-result]').hidden = true;
