@@ -84,6 +84,26 @@ async function reviewPaper(context: BrowserContext, keep = 0): Promise<Page> {
   return page;
 }
 
+/**
+ * The paper's review area on its chapter page, ready, with the paper's other cards set aside but
+ * the first `keep` (so the experiment card comes after those).
+ */
+async function areaWith(page: Page, keep: number): Promise<Locator> {
+  const area = page.locator(`residual-review-area:has(#${PAPER}--cards)`);
+  const ready = async () => {
+    await area.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      (element) => element?.getAttribute('data-ready') === 'true',
+      await area.elementHandle(),
+    );
+  };
+  await ready();
+  await onlyExperimentAfter(page, keep);
+  await page.reload();
+  await ready();
+  return area;
+}
+
 const panel = (root: Locator) => root.locator('[data-experiment]');
 
 async function waitState(root: Locator, state: string, timeout = 120_000): Promise<void> {
@@ -268,26 +288,52 @@ describe('an experiment card without its model', () => {
     await context.close();
   });
 
+  it('a download that fails on /review/: says why and the worked example is graded', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await reviewPaper(context);
+    const review = page.locator('residual-review');
+    await page.route('**/models/tiny-lm/weights.bin', (route) => route.abort());
+    await waitState(review, 'offer');
+    await review.getByRole('button', { name: 'Download and run' }).click();
+    await waitState(review, 'example');
+    expect(await review.locator('[data-experiment-status]').textContent()).toMatch(
+      /^The model could not run here \(could not download weights\.bin.*worked example/,
+    );
+    await page.keyboard.press('Space');
+    await page.keyboard.press('3');
+    await expect.poll(() => answersOf(page, EXPERIMENT)).toEqual([3]);
+    await context.close();
+  });
+
+  it('offline in the review area: says so, and the worked example is answered there', async () => {
+    const context = await newProfile(served.browser);
+    const page = await context.newPage();
+    await page.goto(url(CHAPTER));
+    await waitForServiceWorker(page);
+    const area = await areaWith(page, 1);
+    const first = (await area.getAttribute('data-card-id')) ?? '';
+    expect(first).not.toBe(EXPERIMENT);
+    await context.setOffline(true);
+    await area.locator('[data-action="reveal"]').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('3');
+    await waitState(area, 'example');
+    expect(await area.getAttribute('data-card-id')).toBe(EXPERIMENT);
+    expect(await area.locator('[data-experiment-status]').textContent()).toMatch(
+      /^You are offline and tiny-lm .*worked example/,
+    );
+    await page.keyboard.press('Space');
+    expect(await area.locator('[data-back]').isVisible()).toBe(true);
+    await page.keyboard.press('1');
+    await expect.poll(() => answersOf(page, EXPERIMENT)).toEqual([1]);
+    await context.close();
+  });
+
   it('online, "Show the worked example" in the review area answers it as an ordinary card', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
     const page = await context.newPage();
     await page.goto(url(CHAPTER));
-    const area = page.locator(`residual-review-area:has(#${PAPER}--cards)`);
-    await area.scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      (element) => element?.getAttribute('data-ready') === 'true',
-      await area.elementHandle(),
-    );
-    const rows = (await storedRows<CardRow>(page, 'cards')).filter((row) => row.paperId === PAPER);
-    for (const row of rows)
-      if (row.id !== EXPERIMENT)
-        await putRow(page, 'cards', { ...row, suspended: true, queue: 'suspended' });
-    await page.reload();
-    await area.scrollIntoViewIfNeeded();
-    await page.waitForFunction(
-      (element) => element?.getAttribute('data-ready') === 'true',
-      await area.elementHandle(),
-    );
+    const area = await areaWith(page, 0);
     await waitState(area, 'offer');
     expect(await area.locator('[data-experiment-offer-text]').textContent()).toMatch(
       /not downloaded yet/,
