@@ -348,3 +348,24 @@ describe('an experiment card without its model', () => {
     await context.close();
   });
 });
+
+describe('an experiment card in the card browser', () => {
+  it('is marked "Experiment" and lists its worked example', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(url('/cards/'));
+    await page.locator('residual-card-browser[data-ready="true"]').waitFor();
+    const deck = (await (await fetch(url('/deck.json'))).json()) as {
+      cards: { id: string; front: string }[];
+    };
+    const worked = deck.cards.find((card) => card.id === EXPERIMENT)!;
+    await page.locator('#filter-text').fill('which layer on does the logit lens');
+    const row = page.locator('[data-rows] tr', { hasText: 'Experiment: worked example' });
+    await row.waitFor();
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('td').first().textContent()).toContain(worked.front);
+    const violations = await axeViolations(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    await context.close();
+  });
+});
