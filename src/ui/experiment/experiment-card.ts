@@ -199,8 +199,10 @@ export class ExperimentCardView {
     const runner = this.runner;
     if (!runner) return;
     const generation = this.generation;
-    for (const button of part(this.root, '[data-experiment-offer]').querySelectorAll('button'))
-      button.disabled = true;
+    const offer = part(this.root, '[data-experiment-offer]');
+    // A disabled or hidden button drops focus: it stays in the card, for the form to take.
+    if (offer.contains(document.activeElement)) this.root.focus({ preventScroll: true });
+    for (const button of offer.querySelectorAll('button')) button.disabled = true;
     try {
       const plan = await planWidgetDownload(runner.models);
       const missing = plan.missing.reduce((sum, file) => sum + file.bytes, 0);
@@ -211,7 +213,7 @@ export class ExperimentCardView {
           );
       });
       if (generation !== this.generation) return;
-      part(this.root, '[data-experiment-offer]').hidden = true;
+      offer.hidden = true;
       await this.pose(generation);
     } catch (error) {
       if (generation === this.generation) this.toWorkedExample(failureMessage(error));
@@ -257,9 +259,10 @@ export class ExperimentCardView {
     }
     part(this.root, '[data-experiment-commit]').hidden = false;
     const form = part<HTMLFormElement>(this.root, '[data-experiment-form]');
+    // Focus moves into the form only from within the card: a chapter's reader keeps the page.
     const focusWasHere = this.root.closest('article')?.contains(document.activeElement) ?? false;
     form.hidden = false;
-    if (focusWasHere || document.activeElement === document.body) {
+    if (focusWasHere) {
       const first =
         posed.asked.kind === 'choice' ? choices.querySelector<HTMLInputElement>('input') : input;
       first?.focus({ preventScroll: true });
