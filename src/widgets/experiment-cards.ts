@@ -10,8 +10,40 @@ type RunnerLoader = () => Promise<ExperimentRunner>;
 
 /** Runner id → loader. Each widget's helper adds its lines (see kit/experiment-card.ts). */
 const RUNNERS: Record<string, RunnerLoader> = {
+  'activation-patching/restoring-position': () =>
+    import('./activation-patching/activation-patching.experiment').then((m) => m.restoringPosition),
+  'attribution-patching/token-swap-estimate': () =>
+    import('./attribution-patching/attribution-patching.experiment').then(
+      (m) => m.tokenSwapEstimate,
+    ),
+  'das-illusion/carrying-part': () =>
+    import('./das-illusion/das-illusion.experiment').then((m) => m.carryingPartRunner),
+  'direct-logit-attribution/largest-component': () =>
+    import('./direct-logit-attribution/direct-logit-attribution.experiment').then(
+      (m) => m.largestComponent,
+    ),
+  'greater-than/later-years-share': () =>
+    import('./greater-than/greater-than.experiment').then((m) => m.laterYearsShare),
+  'grokking/hidden-progress': () =>
+    import('./grokking/grokking.experiment').then((m) => m.hiddenProgress),
+  'induction-heads/induction-target': () =>
+    import('./induction-heads/induction-heads.experiment').then((m) => m.inductionTarget),
+  'ioi-circuit/where-the-answer-sits': () =>
+    import('./ioi-circuit/ioi-circuit.experiment').then((m) => m.whereTheAnswerSits),
   'logit-lens/first-top-layer': () =>
     import('./logit-lens/logit-lens.experiment').then((m) => m.firstTopLayer),
+  'max-activation-illusion/other-distribution': () =>
+    import('./max-activation-illusion/max-activation-illusion.experiment').then(
+      (m) => m.otherDistribution,
+    ),
+  'sae-lab/splice-loss-recovered': () =>
+    import('./sae-lab/sae-lab.experiment').then((m) => m.spliceLossRecovered),
+  'steering-vectors/sentiment-shift': () =>
+    import('./steering-vectors/steering-vectors.experiment').then((m) => m.sentimentShiftRunner),
+  'toy-superposition/more-features-than-dimensions': () =>
+    import('./toy-superposition/toy-superposition.experiment').then(
+      (m) => m.moreFeaturesThanDimensions,
+    ),
 };
 
 /** The runner of experiment `id`, or null when there is none (the card then shows its example). */

@@ -26,8 +26,10 @@ import {
   CONDITIONS,
   CONDITION_LABELS,
   mixAtAngle,
+  openingPair,
   parseDasFile,
   patchAlong,
+  SHOWN_PAIRS,
   sitePosition,
   type Condition,
   type DasFile,
@@ -37,8 +39,6 @@ import { modelFolderUrl } from '../kit/model-url';
 
 import { dasExperiment } from '../../notebook/widgets/das-illusion';
 
-/** Held-out pairs offered in the menu (the mean uses all of them). */
-const SHOWN_PAIRS = 24;
 /** Angles of the sweep, in degrees. */
 const ANGLES = Array.from({ length: 19 }, (_, i) => i * 5);
 
@@ -71,13 +71,8 @@ export async function mount(context: WidgetContext): Promise<void> {
   das.evalPairs.slice(0, SHOWN_PAIRS).forEach((pair, i) => {
     pairSelect.add(new Option(`${pair.base} … → ${tokenizer.vocab[pair.io]}`, String(i)));
   });
-  // Open on the offered pair where v moves the answer most at the first site (by the recipe's
-  // numbers): the illusion is uneven across pairs, and the strip chart shows all of them.
-  const opening = das.sites[0]!.perPair;
-  const moveOf = (k: number) => opening.base[k]! - opening.direction[k]!;
-  let start = 0;
-  for (let k = 1; k < Math.min(SHOWN_PAIRS, das.evalPairs.length); k++)
-    if (moveOf(k) > moveOf(start)) start = k;
+  // The strip chart shows every pair; the widget opens on the one where v moves the answer most.
+  const start = openingPair(das);
   pairSelect.value = String(start);
   root.dataset['openingPair'] = String(start);
 

@@ -209,3 +209,19 @@ export function parseDasFile(json: unknown): DasFile {
 export function sitePosition(site: Pick<DasSite, 'position'>, pair: DasPair): number {
   return pair.positions[site.position];
 }
+
+/** Held-out pairs the widget offers in its menu (its mean uses all of them). */
+export const SHOWN_PAIRS = 24;
+
+/**
+ * The pair the widget opens on: of the offered pairs, the one where patching along v moves the
+ * answer most at the first site, by the recipe's numbers (the illusion is uneven across pairs).
+ */
+export function openingPair(das: Pick<DasFile, 'sites' | 'evalPairs'>): number {
+  const { base, direction } = das.sites[0]!.perPair;
+  const moveOf = (k: number) => base[k]! - direction[k]!;
+  let start = 0;
+  for (let k = 1; k < Math.min(SHOWN_PAIRS, das.evalPairs.length); k++)
+    if (moveOf(k) > moveOf(start)) start = k;
+  return start;
+}

@@ -130,6 +130,15 @@ export function headRoles(
   });
 }
 
+/**
+ * The head whose direct effect is largest in size. A name mover's is negative (its output from
+ * the ABC run lowers IO − S), so the most positive effect would miss it.
+ */
+export function strongestDirectHead(direct: readonly number[]): number {
+  const sizes = direct.map(Math.abs);
+  return sizes.indexOf(Math.max(...sizes));
+}
+
 export interface CircuitResult {
   readonly layers: number;
   readonly heads: number;

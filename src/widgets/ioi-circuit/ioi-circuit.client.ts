@@ -11,7 +11,13 @@ import type { Grid } from '../kit/grid';
 import { headLabels } from '../tiny-lm-experiments/patching-views';
 import { fixed, folded, markedPrompt, part } from '../kit/widget-parts';
 import { predictionIn } from '../kit/predict';
-import { findCircuit, ioiBatch, IOI_TEMPLATES, type CircuitResult } from './circuit';
+import {
+  findCircuit,
+  ioiBatch,
+  IOI_TEMPLATES,
+  strongestDirectHead,
+  type CircuitResult,
+} from './circuit';
 
 import { ioiExperiment } from '../../notebook/widgets/ioi-circuit';
 
@@ -98,7 +104,7 @@ export async function mount(context: WidgetContext): Promise<void> {
       (negative.length > 0 ? ` Negative name movers: ${negative.join(', ')}.` : '');
     roles.dataset['nameMovers'] = movers.join(' ');
     roles.dataset['sInhibition'] = inhibitors.join(' ');
-    const strongest = result.direct.indexOf(Math.max(...result.direct));
+    const strongest = strongestDirectHead(result.direct);
     const looks = result.attention[strongest]!;
     const target = (['io', 's1', 's2'] as const).reduce((a, b) => (looks[b] > looks[a] ? b : a));
     const described = { io: 'the indirect object', s1: 'the subject', s2: 'the repeated subject' };

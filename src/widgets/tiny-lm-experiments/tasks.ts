@@ -295,6 +295,10 @@ const evalSetsSchema = z.object({
   ioi: z
     .array(z.object({ prompt: z.string(), answer: z.string(), distractor: z.string() }))
     .default([]),
+  /** Sentiment prompts that end where an adjective comes next ("I love this phone. It is"). */
+  sentiment: z
+    .array(z.object({ prompt: z.string(), polarity: z.enum(['pos', 'neg']) }))
+    .default([]),
   greaterThan: z
     .array(z.object({ prompt: z.string(), startYear: z.number().int(), century: z.string() }))
     .default([]),

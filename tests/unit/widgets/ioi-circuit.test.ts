@@ -10,6 +10,7 @@ import {
   logitDiffAt,
   meanPerSender,
   senderRows,
+  strongestDirectHead,
   tileBatch,
   type IoiPrompt,
 } from '../../../src/widgets/ioi-circuit/circuit';
@@ -71,6 +72,13 @@ describe('path-patching bookkeeping', () => {
       '',
       'S-inhibition',
     ]);
+  });
+});
+
+describe('the head the prediction asks about', () => {
+  it('is the one with the largest direct effect in size, a name mover’s negative one included', () => {
+    expect(strongestDirectHead([0.01, -0.12, 0.05, 0])).toBe(1);
+    expect(strongestDirectHead([0.01, -0.02, 0.05, 0])).toBe(2);
   });
 });
 

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pearson, type HookedModel } from '../../../src/ml';
-import { findCircuit, ioiBatch, IOI_TEMPLATES } from '../../../src/widgets/ioi-circuit/circuit';
+import {
+  findCircuit,
+  ioiBatch,
+  IOI_TEMPLATES,
+  strongestDirectHead,
+} from '../../../src/widgets/ioi-circuit/circuit';
 import {
   START_YEARS,
   summariseYears,
@@ -117,6 +122,11 @@ describe('the IOI circuit by path patching', () => {
       expect(inhibitors.length).toBeGreaterThan(0);
       const lastMover = Math.max(...movers.map((h) => Number(h.split('.')[0])));
       for (const head of inhibitors) expect(Number(head.split('.')[0])).toBeLessThan(lastMover);
+      // The widget's prediction asks where this head looks: a name mover, at the indirect object.
+      const strongest = strongestDirectHead(circuit.direct);
+      expect(circuit.roles[strongest]).toBe('name mover');
+      const looks = circuit.attention[strongest]!;
+      expect(looks.io).toBeGreaterThan(Math.max(looks.s1, looks.s2));
     },
   );
 });
