@@ -50,6 +50,11 @@ function progressLine(name: string, progress: LoadProgress): string {
   return `Starting ${name} in this page…`;
 }
 
+/** What the progress line names: the runner's models, or the experiment when it needs none. */
+function whatRuns(runner: ExperimentRunner): string {
+  return runner.models.length ? modelNames(runner.models) : 'the experiment';
+}
+
 /** The page's env, whose model loads report on the card's progress line. */
 function reportingEnv(base: ExperimentEnv, report: (line: string) => void): ExperimentEnv {
   return {
@@ -224,7 +229,7 @@ export class ExperimentCardView {
   private async pose(generation: number): Promise<void> {
     const runner = this.runner;
     if (!runner) return;
-    this.status(`Starting ${modelNames(runner.models)} in this page…`);
+    this.status(`Starting ${whatRuns(runner)} in this page…`);
     const env = reportingEnv(this.env, (line) => {
       if (generation === this.generation) this.status(line);
     });
@@ -292,16 +297,14 @@ export class ExperimentCardView {
     ))
       input.disabled = true;
     const started = performance.now();
-    this.status(`Running ${modelNames(runner.models)} in this page…`);
+    this.status(`Running ${whatRuns(runner)} in this page…`);
     try {
       const env = reportingEnv(this.env, (line) => {
         if (generation === this.generation) this.status(line);
       });
       const result = await runner.run(posed, env, (progress) => {
         if (generation === this.generation)
-          this.status(
-            `Running ${modelNames(runner.models)}: ${Math.round(progress.fraction * 100)}%`,
-          );
+          this.status(`Running ${whatRuns(runner)}: ${Math.round(progress.fraction * 100)}%`);
       });
       if (generation !== this.generation) return;
       const verdict = judge(prediction.value, result.outcome);
@@ -339,7 +342,7 @@ export class ExperimentCardView {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const where = [...new Set(backends)].map((backend) => backend.toUpperCase()).join(', ');
       this.status(
-        `${modelNames(runner.models)} ran in this page${where ? ` on ${where}` : ''} in ${seconds} s.`,
+        `${runner.models.length ? modelNames(runner.models) : 'The experiment'} ran in this page${where ? ` on ${where}` : ''} in ${seconds} s.`,
       );
       this.host = null;
       host.judged(grade);

@@ -25,6 +25,8 @@ export function experimentAvailability(
   online: boolean,
   models: readonly string[],
 ): Availability {
+  // A runner that needs no model folder (one that trains a toy model in the page) always runs.
+  if (models.length === 0) return { kind: 'run' };
   const modelsMissing = plan.missing.some((file) => file.kind !== 'runtime');
   const runtimeMissing = plan.missing.some((file) => file.kind === 'runtime');
   if (!modelsMissing && (online || !runtimeMissing)) return { kind: 'run' };

@@ -62,6 +62,11 @@ describe('whether an experiment card can run now', () => {
     expect(noRuntime.kind === 'unavailable' && noRuntime.reason).toMatch(/runtime/);
   });
 
+  it('always runs a runner that needs no model folder, even offline without the runtime', () => {
+    const plan = { missing: [runtimeFile(11_000_000)] };
+    expect(experimentAvailability(plan, false, [])).toEqual({ kind: 'run' });
+  });
+
   it('names every model a runner needs', () => {
     expect(downloadOffer(['tiny-lm', 'tiny-lm-saes'], 2_000)).toContain('tiny-lm and tiny-lm-saes');
   });
