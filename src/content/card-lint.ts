@@ -246,6 +246,19 @@ export function lintCards(input: CardLintInput): CardLintReport {
         cards.push(...cardsOf(point, pointId, file));
       }
     }
+
+    // Experiment cards: their worked example is linted like any card; they link to the widget
+    // they run, which the paper's section shows only when the paper lists it.
+    const widgets = asArray(paper['widgets']).map(asString);
+    for (const experiment of asArray(paper['experiments'])) {
+      if (!isRecord(experiment)) continue;
+      const id = `${paperId}/run/${asString(experiment['id'])}`;
+      const widget = asString(experiment['runner']).split('/')[0] ?? '';
+      if (notRendered) report('link', id, `links to #widget-${widget}, but ${notRendered}`);
+      else if (!widgets.includes(widget))
+        report('link', id, `links to #widget-${widget}, which the paper does not list`);
+      cards.push(...cardsOf(experiment, id, file));
+    }
   }
 
   const glossaryFile = input.glossary.file;

@@ -7,7 +7,13 @@
  * next row (or, for the last answer, from the card as stored now).
  */
 import type { Scheduler } from './scheduler';
-import type { Grade, ReviewLogEntry, StoredCard } from './types';
+import {
+  KIND_LABELS,
+  type DeckCard,
+  type Grade,
+  type ReviewLogEntry,
+  type StoredCard,
+} from './types';
 
 export interface AnswerHistoryRow {
   review: number;
@@ -63,4 +69,16 @@ export function answerHistory(
       retrievability,
     };
   });
+}
+
+/**
+ * Card info's "Kind" line. An experiment card says what review does with it: its runner poses
+ * the question on a fresh prompt and the model answers it, so the wording stored with the card is
+ * only the worked example.
+ */
+export function describeKind(card: Pick<DeckCard, 'kind' | 'experiment'>): string {
+  if (card.kind === 'experiment' && card.experiment) {
+    return `${KIND_LABELS.experiment} (${card.experiment}): review poses it on a fresh prompt and runs the model in the page; the question and answer stored here are its worked example`;
+  }
+  return KIND_LABELS[card.kind];
 }

@@ -35,6 +35,14 @@ export interface Schedule {
 
 export type CardKind = 'point' | 'illusion' | 'glossary' | 'experiment';
 
+/** What each kind of card is called where a page names it (card browser, card info). */
+export const KIND_LABELS: Record<CardKind, string> = {
+  point: 'Point',
+  illusion: 'Illusion',
+  glossary: 'Glossary term',
+  experiment: 'Experiment',
+};
+
 /**
  * Where a card's idea comes from: `list` when the reading list itself marks it as important (or
  * as an illusion), `ours` when it is our selection. Glossary cards are always ours.

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import { waitForServiceWorker } from './support/offline';
-import { reviewReady, shownCardId, shownCounts, storedRows } from './support/review';
+import {
+  asOrdinaryCard,
+  reviewReady,
+  shownCardId,
+  shownCounts,
+  storedRows,
+} from './support/review';
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
@@ -53,6 +59,7 @@ async function areaCardId(area: Locator): Promise<string> {
 async function answerInArea(area: Locator, key: '1' | '2' | '3' | '4'): Promise<string> {
   const page = area.page();
   const id = await areaCardId(area);
+  await asOrdinaryCard(area);
   await area.locator('[data-action="reveal"]').focus();
   await page.keyboard.press('Space');
   await area.locator('[data-grades]:not([hidden])').waitFor();
@@ -155,6 +162,7 @@ describe('a review area in the chapter', () => {
       const id = await shownCardId(review);
       if (!id) break;
       shown.add(id);
+      await asOrdinaryCard(review.locator('residual-review'));
       await review.keyboard.press('Space');
       await review.locator('[data-grades]:not([hidden])').waitFor();
       await review.keyboard.press('3');

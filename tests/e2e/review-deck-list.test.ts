@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import {
+  asOrdinaryCard,
   introduceNewInListOrder,
   putRow,
   reviewReady,
@@ -98,6 +99,7 @@ describe('the deck list', () => {
     await expect.poll(() => shownCardId(page)).not.toBe(first);
     for (let i = 0; i < chapterCards.length; i++) {
       const shown = await shownCardId(page);
+      await asOrdinaryCard(page.locator('residual-review'));
       await page.keyboard.press('Space');
       await page.keyboard.press('3');
       if (i < chapterCards.length - 1) await expect.poll(() => shownCardId(page)).not.toBe(shown);

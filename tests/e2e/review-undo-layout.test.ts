@@ -141,14 +141,19 @@ describe('bringing set-aside cards back', () => {
   });
 });
 
-/** The deck's longest card (front + back), from the published deck. */
+/**
+ * The deck's longest card (front + back), from the published deck. Experiment cards are left
+ * out: review shows their live experiment, not their front and back (their worked example).
+ */
 async function longestCardId(): Promise<string> {
   const deck = (await (await fetch(new URL('/deck.json', served.site.url))).json()) as {
-    cards: Row[];
+    cards: (Row & { kind: string })[];
   };
-  const longest = deck.cards.reduce((best, card) =>
-    card.front.length + card.back.length > best.front.length + best.back.length ? card : best,
-  );
+  const longest = deck.cards
+    .filter((card) => card.kind !== 'experiment')
+    .reduce((best, card) =>
+      card.front.length + card.back.length > best.front.length + best.back.length ? card : best,
+    );
   return longest.id;
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import {
+  asOrdinaryCard,
   introduceNewInListOrder,
   putRow,
   reviewReady,
@@ -26,6 +27,7 @@ async function openReview(context: BrowserContext, query = ''): Promise<Page> {
 /** Reveal with Space and answer with a number key, as a keyboard user does. */
 async function answer(page: Page, key: '1' | '2' | '3' | '4'): Promise<void> {
   const before = await shownCardId(page);
+  await asOrdinaryCard(page.locator('residual-review'));
   await page.keyboard.press('Space');
   await page.locator('[data-grades]:not([hidden])').waitFor();
   await page.keyboard.press(key);

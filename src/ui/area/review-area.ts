@@ -23,6 +23,7 @@ import { declineCard } from '../../storage/decline';
 import { classifyStorageError, describeStorageError } from '../../storage/errors';
 import { recordReview } from '../../storage/reviews';
 import { loadCardMath, showCardText } from '../review/card-text';
+import { ExperimentCardView, markSuggestedGrade } from '../experiment/experiment-card';
 
 /** One database start (and deck sync) for every area of the page. */
 let storage: Promise<Started> | null = null;
@@ -63,11 +64,17 @@ class ReviewArea {
   private offeredAtStart = 0;
   /** Cards missed here: they come back even when their next step is not due yet. */
   private readonly missedHere = new Set<string>();
+  /** The live part of an experiment card (hidden for other cards). */
+  private readonly experiment: ExperimentCardView;
+  /** The grade an experiment's verdict pre-selects; Space and Enter take it. Null otherwise. */
+  private suggested: Grade | null = null;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly ids: readonly string[],
-  ) {}
+  ) {
+    this.experiment = new ExperimentCardView(part(root, '[data-experiment]'));
+  }
 
   private say(message: string): void {
     part(this.root, '[data-status]').textContent = message;
@@ -136,16 +143,41 @@ class ReviewArea {
     showCardText(part(this.root, '[data-back]'), card, 'back');
     part(this.root, '[data-answer]').hidden = true;
     part(this.root, '[data-grades]').hidden = true;
+    this.suggested = null;
+    markSuggestedGrade(part(this.root, '[data-grades]'), null);
     const reveal = part<HTMLButtonElement>(this.root, '[data-action="reveal"]');
-    reveal.hidden = false;
+    const front = part(this.root, '[data-front]');
     reveal.disabled = false;
     part<HTMLButtonElement>(this.root, '[data-action="decline"]').disabled = false;
+    if (card.kind === 'experiment' && card.experiment) {
+      // The experiment poses its own question; its front and back wait as the worked example.
+      front.hidden = true;
+      reveal.hidden = true;
+      this.experiment.show(card.experiment, {
+        workedExample: () => {
+          front.hidden = false;
+          reveal.hidden = false;
+          if (this.root.contains(document.activeElement)) reveal.focus({ preventScroll: true });
+        },
+        judged: (suggested) => this.reveal(suggested),
+      });
+      if (focusWasHere) part(this.root, '[data-experiment]').focus({ preventScroll: true });
+      return;
+    }
+    this.experiment.clear();
+    front.hidden = false;
+    reveal.hidden = false;
     if (focusWasHere) reveal.focus({ preventScroll: true });
   }
 
-  private reveal(): void {
+  /**
+   * Shows the answer and the grades. An experiment card's answer is its result, already shown,
+   * and `suggested` the grade its verdict pre-selects.
+   */
+  private reveal(suggested: Grade | null = null): void {
     const card = this.current;
-    if (!card || this.preview) return;
+    // While an experiment card waits for a prediction or its run, there is nothing to reveal.
+    if (!card || this.preview || this.experiment.active) return;
     this.preview = this.scheduler.preview(card.id, scheduleOf(card), Date.now());
     for (const grade of GRADES) {
       const outcome = this.preview[grade];
@@ -156,11 +188,15 @@ class ReviewArea {
       );
     }
     const focusWasHere = this.root.contains(document.activeElement);
-    part(this.root, '[data-answer]').hidden = false;
+    part(this.root, '[data-answer]').hidden = suggested !== null;
     part(this.root, '[data-grades]').hidden = false;
     part(this.root, '[data-action="reveal"]').hidden = true;
-    // The answer takes focus (read out); Tab reaches the grades, and keys still act here.
-    if (focusWasHere) part(this.root, '[data-back]').focus({ preventScroll: true });
+    this.suggested = suggested;
+    const marked = markSuggestedGrade(part(this.root, '[data-grades]'), suggested);
+    // The suggested grade takes focus (the verdict is read out from its status line); otherwise
+    // the answer does (read out). Tab reaches the grades, and keys still act here.
+    if (focusWasHere && marked) marked.focus({ preventScroll: true });
+    else if (focusWasHere) part(this.root, '[data-back]').focus({ preventScroll: true });
   }
 
   private async act(action: () => Promise<string>): Promise<void> {
@@ -215,6 +251,7 @@ class ReviewArea {
 
   private showDone(): void {
     this.current = null;
+    this.experiment.clear();
     delete this.root.dataset['cardId'];
     const now = Date.now();
     const parts: string[] = [];
@@ -236,6 +273,7 @@ class ReviewArea {
   }
 
   private finish(text: string): void {
+    this.experiment.clear();
     const focusWasHere = this.root.contains(document.activeElement);
     part(this.root, '[data-loading]').hidden = true;
     part(this.root, '[data-card]').hidden = true;
@@ -260,12 +298,18 @@ class ReviewArea {
   private async onKey(event: KeyboardEvent): Promise<void> {
     if (event.ctrlKey || event.metaKey || event.altKey || !this.current) return;
     const target = event.target as HTMLElement | null;
-    // The decline button and links keep their own Space and Enter.
-    if (target?.closest('a, [data-action="decline"]')) return;
+    // The decline button, links and the experiment's own controls keep their Space and Enter.
+    if (target?.closest('a, [data-action="decline"], [data-experiment] :is(button, input)')) return;
     if (event.key === ' ' || event.key === 'Spacebar') {
       event.preventDefault();
       if (!this.preview) this.reveal();
-      else await this.grade(3);
+      else await this.grade(this.suggested ?? 3);
+      return;
+    }
+    // Enter takes an experiment's pre-selected grade (on a focused button, Enter presses it).
+    if (event.key === 'Enter' && this.preview && this.suggested && !target?.closest('button')) {
+      event.preventDefault();
+      await this.grade(this.suggested);
       return;
     }
     if (['1', '2', '3', '4'].includes(event.key) && this.preview) {

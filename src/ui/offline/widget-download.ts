@@ -36,6 +36,8 @@ export interface WidgetDownloadPlan {
   totalBytes: number;
   /** Bytes already in the caches. */
   cachedBytes: number;
+  /** The planned files not yet in the caches. */
+  missing: PlannedFile[];
 }
 
 async function isCached(planned: PlannedFile): Promise<boolean> {
@@ -62,16 +64,21 @@ export function runtimeFilesFor(
 }
 
 /**
- * What would be downloaded and how much of it is here already: every model, and the runtime files
- * of the backend this browser's widgets run on (as src/ml chooses it). Needs the network for
- * manifests.
+ * What would be downloaded and how much of it is here already: every model (or only the model
+ * folders named in `models`, as an experiment card needs), and the runtime files of the backend
+ * this browser's widgets run on (as src/ml chooses it). Reads the manifests from the network, or
+ * from the cache when offline.
  */
-export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
+export async function planWidgetDownload(
+  models: readonly string[] | null = null,
+): Promise<WidgetDownloadPlan> {
   const response = await fetch(withBase(WIDGET_ASSET_LIST));
   if (!response.ok) throw new Error(`the list of widget files is missing (${response.status})`);
   const list = (await response.json()) as WidgetAssetList;
+  const unknown = models?.filter((name) => !list.models.some((model) => model.name === name));
+  if (unknown?.length) throw new Error(`no model folder is named ${unknown.join(', ')}`);
   const files: PlannedFile[] = [];
-  for (const model of list.models) {
+  for (const model of list.models.filter((m) => models === null || models.includes(m.name))) {
     const modelUrl = new URL(withBase(`${MODELS_PREFIX}${model.name}/`), location.href).href;
     const named = new Set(['manifest.json']);
     const hasManifest = model.files.some((file) => file.path === 'manifest.json');
@@ -96,10 +103,11 @@ export async function planWidgetDownload(): Promise<WidgetDownloadPlan> {
   }
   for (const { url, bytes } of runtimeFilesFor(list.runtime, await chooseBackend('auto')))
     files.push({ kind: 'runtime', url: withBase(url), bytes });
-  let cachedBytes = 0;
-  for (const file of files) if (await isCached(file)) cachedBytes += file.bytes;
+  const missing: PlannedFile[] = [];
+  for (const file of files) if (!(await isCached(file))) missing.push(file);
   const totalBytes = files.reduce((sum, file) => sum + file.bytes, 0);
-  return { files, totalBytes, cachedBytes };
+  const cachedBytes = totalBytes - missing.reduce((sum, file) => sum + file.bytes, 0);
+  return { files, totalBytes, cachedBytes, missing };
 }
 
 async function readAll(response: Response, onChunk: (bytes: number) => void): Promise<void> {

@@ -3,7 +3,7 @@
  * answer with what it left, in a modal <dialog> (Escape closes it; focus returns to the page).
  * Everything is set as text.
  */
-import { answerHistory } from '../../srs/card-info';
+import { answerHistory, describeKind } from '../../srs/card-info';
 import { formatInterval } from '../../srs/format';
 import type { Scheduler } from '../../srs/scheduler';
 import { GRADE_NAMES, STATE_NAMES, type StoredCard } from '../../srs/types';
@@ -45,6 +45,7 @@ export async function showCardInfo(
     .join(' \u203a ');
   const now = Date.now();
   const facts: [string, string][] = [
+    ['Kind', describeKind(card)],
     [
       'State',
       `${STATE_NAMES[card.state]}${card.suspended ? ', suspended' : ''}${card.buriedUntil > now ? ', buried' : ''}${card.leech ? ', leech' : ''}`,

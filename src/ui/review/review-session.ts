@@ -52,6 +52,7 @@ import { describeDamaged, describeSync, startStorage } from '../../storage/boots
 import { tabId } from './tab-id';
 import { showWorkload } from './workload';
 import { withBase } from '../../content/base';
+import { ExperimentCardView, markSuggestedGrade } from '../experiment/experiment-card';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -123,10 +124,15 @@ export class ReviewSessionElement extends HTMLElement {
   private aheadDays = 0;
   /** When the shown question appeared (performance.now()), for the time per answer. */
   private shownAt = 0;
+  /** The live part of an experiment card (hidden for other cards). */
+  private experiment!: ExperimentCardView;
+  /** The grade an experiment's verdict pre-selects; Space and Enter take it. Null otherwise. */
+  private suggested: Grade | null = null;
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
     this.titles = titles ? (JSON.parse(titles) as Record<string, string>) : {};
+    this.experiment = new ExperimentCardView(required(this, '[data-experiment]'));
     this.addEventListener('click', (event) => void this.onClick(event));
     document.addEventListener('keydown', (event) => void this.onKey(event));
     required<HTMLInputElement>(this, '[data-deck-filter]').addEventListener('input', (event) => {
@@ -333,6 +339,7 @@ export class ReviewSessionElement extends HTMLElement {
       count.toggleAttribute('data-current', card !== null && count.dataset['queue'] === card.queue);
     }
     if (!card) {
+      this.experiment.clear();
       this.showDone(queue);
       return;
     }
@@ -360,13 +367,33 @@ export class ReviewSessionElement extends HTMLElement {
       !card.edit || card.edit.baseHash === card.hash;
     required(this, '[data-answer]').hidden = true;
     required(this, '[data-grades]').hidden = true;
+    this.suggested = null;
+    markSuggestedGrade(required(this, '[data-grades]'), null);
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
-    reveal.hidden = false;
     required<HTMLAnchorElement>(this, '[data-open]').href = withBase(card.href);
+    const front = required(this, '[data-front]');
     // Move focus to the question so a screen reader reads each new card; Space still reveals.
-    if (this.contains(document.activeElement) || document.activeElement === document.body) {
-      required(this, '[data-front]').focus({ preventScroll: true });
+    const focusHere =
+      this.contains(document.activeElement) || document.activeElement === document.body;
+    if (card.kind === 'experiment' && card.experiment) {
+      // The experiment poses its own question; its front and back wait as the worked example.
+      front.hidden = true;
+      reveal.hidden = true;
+      this.experiment.show(card.experiment, {
+        workedExample: () => {
+          front.hidden = false;
+          reveal.hidden = false;
+          if (this.contains(document.activeElement)) front.focus({ preventScroll: true });
+        },
+        judged: (suggested) => this.reveal(suggested),
+      });
+      if (focusHere) required(this, '[data-experiment]').focus({ preventScroll: true });
+      return;
     }
+    this.experiment.clear();
+    front.hidden = false;
+    reveal.hidden = false;
+    if (focusHere) front.focus({ preventScroll: true });
   }
 
   /** Start previewing `value`'s cards (a deck-list row); the schedule is left alone. */
@@ -529,9 +556,14 @@ export class ReviewSessionElement extends HTMLElement {
         : `Today: ${today.answers} answer${today.answers === 1 ? '' : 's'} in ${formatStudyTime(today.totalMs)}${today.timed > 0 ? `, ${formatStudyTime(today.meanMs)} each on average` : ''} (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}).`;
   }
 
-  private reveal(): void {
+  /**
+   * Shows the answer and the grades. An experiment card's answer is its result, already shown,
+   * and `suggested` the grade its verdict pre-selects.
+   */
+  private reveal(suggested: Grade | null = null): void {
     const card = this.current;
-    if (!card || this.revealed) return;
+    // While an experiment card waits for a prediction or its run, there is nothing to reveal.
+    if (!card || this.revealed || this.experiment.active) return;
     this.revealed = true;
     this.preview = this.scheduler.preview(card.id, scheduleOf(card), Date.now());
     for (const grade of GRADES) {
@@ -542,13 +574,19 @@ export class ReviewSessionElement extends HTMLElement {
         `Next review in ${describeInterval(outcome.intervalDays === null ? outcome.intervalMs : outcome.intervalDays * 86_400_000)}`,
       );
     }
-    required(this, '[data-answer]').hidden = false;
+    required(this, '[data-answer]').hidden = suggested !== null;
     required(this, '[data-grades]').hidden = false;
     const reveal = required<HTMLButtonElement>(this, '[data-action="reveal"]');
-    const focusInCard = required(this, '[data-card]').contains(document.activeElement);
+    const focusInCard =
+      required(this, '[data-card]').contains(document.activeElement) ||
+      document.activeElement === document.body;
     reveal.hidden = true;
-    // The answer takes focus (and is read out); Tab then reaches the grade buttons.
-    if (focusInCard) required(this, '[data-back]').focus({ preventScroll: true });
+    this.suggested = suggested;
+    const marked = markSuggestedGrade(required(this, '[data-grades]'), suggested);
+    // The suggested grade takes focus (the verdict is read out from its status line); otherwise
+    // the answer does (read out), and Tab then reaches the grade buttons.
+    if (focusInCard && marked) marked.focus({ preventScroll: true });
+    else if (focusInCard) required(this, '[data-back]').focus({ preventScroll: true });
   }
 
   /** Run one storage action at a time; report failures in words and re-read the queue. */
@@ -865,11 +903,17 @@ export class ReviewSessionElement extends HTMLElement {
       return;
     const key = event.key;
     if (key === ' ' || key === 'Spacebar') {
-      if (!this.current) return;
+      // The experiment's own buttons (download, run, worked example) keep their Space.
+      if (!this.current || target?.closest('[data-experiment] button')) return;
       event.preventDefault();
       if (!this.revealed) this.reveal();
-      else await this.grade(3);
+      else await this.grade(this.suggested ?? 3);
       return;
+    }
+    // Enter takes an experiment's pre-selected grade (on a focused button, Enter presses it).
+    if (key === 'Enter' && this.revealed && this.suggested && !target?.closest('button, a')) {
+      event.preventDefault();
+      return this.grade(this.suggested);
     }
     if (['1', '2', '3', '4'].includes(key) && this.revealed) {
       event.preventDefault();

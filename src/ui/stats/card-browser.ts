@@ -2,7 +2,7 @@
  * <residual-card-browser>: every stored card in a filterable table, with suspend/unsuspend.
  * Card text is set as text; math is the site build's HTML for the same wording (card-text.ts).
  */
-import { FLAG_NAMES, STATE_NAMES, type StoredCard } from '../../srs/types';
+import { FLAG_NAMES, KIND_LABELS, STATE_NAMES, type StoredCard } from '../../srs/types';
 import { categoryOf, CATEGORY_LABELS, type CardCategory } from '../../srs/stats';
 import { formatInterval } from '../../srs/format';
 import type { ResidualDb } from '../../storage/db';
@@ -180,6 +180,13 @@ export class CardBrowserElement extends HTMLElement {
     link.href = withBase(card.href);
     showCardText(link, card, 'front');
     question.append(link);
+    if (card.kind === 'experiment') {
+      // Review runs it live on a fresh prompt; what the browser lists is its worked example.
+      const badge = document.createElement('span');
+      badge.className = 'residual-browser__kind';
+      badge.textContent = `${KIND_LABELS.experiment}: worked example`;
+      question.append(' ', badge);
+    }
     cell(card.paperId ? (this.titles[card.paperId] ?? card.paperId) : 'Glossary');
     cell(SOURCE_LABELS[sourceOf(card)]);
     const category: CardCategory = categoryOf(card);

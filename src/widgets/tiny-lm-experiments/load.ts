@@ -1,9 +1,10 @@
 /**
  * tiny-lm for the widgets of one page: loaded once and shared (two widgets in one chapter need
  * one model, not two sessions), with its held-out prompt sets when they are published. A failed
- * load is forgotten, so that Retry loads again.
+ * load is forgotten, so that Retry loads again (kit/page-models.ts).
  */
-import { HookedModel, type LoadProgress } from '../../ml';
+import type { HookedModel, LoadProgress } from '../../ml';
+import { pageModel } from '../kit/page-models';
 import type { ComputeBackend, WidgetContext } from '../kit/types';
 import { parseEvalSets, type EvalSets } from './tasks';
 import { modelFolderUrl } from '../kit/model-url';
@@ -11,30 +12,15 @@ import { modelFolderUrl } from '../kit/model-url';
 /** The model every tiny-lm widget loads, by name, from public/models/. */
 export const TINY_LM = 'tiny-lm';
 
-let loading: Promise<HookedModel> | null = null;
-const listeners = new Set<(progress: LoadProgress) => void>();
 let evalSets: Promise<EvalSets | null> | null = null;
 
 /**
- * The page's tiny-lm, loading it on first call. `onProgress` hears the download's progress
- * while it lasts (every caller does, also one that joins a load already under way).
+ * The page's tiny-lm, loading it on first call (shared with every other user of the page's
+ * models, kit/page-models.ts). `onProgress` hears the download's progress while it lasts (every
+ * caller does, also one that joins a load already under way).
  */
-export async function loadTinyLm(
-  onProgress?: (progress: LoadProgress) => void,
-): Promise<HookedModel> {
-  if (onProgress) listeners.add(onProgress);
-  try {
-    loading ??= HookedModel.load(TINY_LM, {
-      onProgress: (progress) => listeners.forEach((listener) => listener(progress)),
-    });
-    const pending = loading;
-    pending.catch(() => {
-      if (loading === pending) loading = null;
-    });
-    return await pending;
-  } finally {
-    if (onProgress) listeners.delete(onProgress);
-  }
+export function loadTinyLm(onProgress?: (progress: LoadProgress) => void): Promise<HookedModel> {
+  return pageModel(TINY_LM, onProgress);
 }
 
 /**

@@ -1,5 +1,5 @@
 // Helpers for the flashcard pages: wait for the review element and read IndexedDB directly.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 /** Wait until <residual-review> has synced the deck and shown its first state. */
 export async function reviewReady(page: Page): Promise<void> {
@@ -78,6 +78,21 @@ export async function introduceNewInListOrder(page: Page): Promise<void> {
 }
 
 /**
+ * Tests about reviewing itself answer an experiment card (one that runs a model) as its worked
+ * example, an ordinary card: on a fresh profile it offers the model's download, and "Show the
+ * worked example" takes that path. Does nothing for any other card. `root` is the review screen
+ * or a review area.
+ */
+export async function asOrdinaryCard(root: Locator): Promise<void> {
+  const panel = root.locator('[data-experiment]:not([hidden])');
+  if ((await panel.count()) === 0) return;
+  await root.locator('[data-experiment][data-state]').waitFor({ timeout: 60_000 });
+  if ((await panel.getAttribute('data-state')) === 'example') return;
+  await panel.locator('[data-experiment-action="example"]:visible').first().click();
+  await root.locator('[data-experiment][data-state="example"]').waitFor();
+}
+
+/**
  * Opens /review/ (at `siteUrl`) in a new page of `context`, with new cards in list order, and
  * answers the shown cards with `answers`, one grade key each, by keyboard.
  */
@@ -92,6 +107,7 @@ export async function reviewSome(
   await introduceNewInListOrder(page);
   for (const key of answers) {
     const before = await shownCardId(page);
+    await asOrdinaryCard(page.locator('residual-review'));
     await page.keyboard.press('Space');
     await page.keyboard.press(key);
     await page.waitForFunction(

@@ -42,6 +42,8 @@ interface FixturePaper {
   takeaways: { source?: string; text: string }[];
   deepEngage: [FixturePoint, ...FixturePoint[]];
   illusions: FixturePoint[];
+  widgets?: string[];
+  experiments?: { id: string; runner: string; card: FixtureCard }[];
 }
 type Change = (record: FixturePaper) => void;
 
@@ -212,6 +214,24 @@ describe('the card linter on small records', () => {
       (r) => (r.deepEngage[0].card.back = '$x^\\top W_{QK} x$ costs \\$5.'),
     );
     expect(rulesBroken(input([valid]))).toEqual([]);
+  });
+
+  it("lints an experiment card's worked example like any card, and its link to the paper's widget", () => {
+    const experiment = (front: string, back: string, runner = 'logit-lens/first-top-layer') =>
+      paper('paper-a', (r) => {
+        r.widgets = ['logit-lens'];
+        r.experiments = [{ id: 'first-top', runner, card: { front, back } }];
+      });
+    const good = experiment('At which layer does the lens first rank it top-1?', 'Layer 3.');
+    expect(rulesBroken(input([good]))).toEqual([]);
+    expect(lintCards(input([good])).cards.map((card) => card.id)).toContain(
+      'paper-a/run/first-top',
+    );
+    const broken = rulesBroken(input([experiment('Which layer? Which token?', words(41))]));
+    expect(broken).toContain('paper-a/run/first-top one-question');
+    expect(broken).toContain('paper-a/run/first-top back-length');
+    const otherWidget = experiment('Which layer first?', 'Layer 3.', 'grokking/when');
+    expect(rulesBroken(input([otherWidget]))).toEqual(['paper-a/run/first-top link']);
   });
 
   it('names the file and the card id in every message', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { answerHistory } from '../../../src/srs/card-info';
+import { answerHistory, describeKind } from '../../../src/srs/card-info';
 import { reviewCard as answer } from '../../../src/srs/review';
 import { createScheduler } from '../../../src/srs/scheduler';
 import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
@@ -50,5 +50,23 @@ describe('card info: the history of answers', () => {
     const { card, log } = threeAnswers();
     const reset = { ...card, lastReview: null, stability: 0, difficulty: 0 };
     expect(answerHistory(reset, log, scheduler).at(-1)!.intervalMs).toBeNull();
+  });
+});
+
+describe('card info: what kind of card it is', () => {
+  test('an experiment card names its runner and says its stored wording is the worked example', () => {
+    const card = storedCard('logit-lens/run/first-top', {
+      kind: 'experiment',
+      experiment: 'logit-lens/first-top-layer',
+    });
+    const kind = describeKind(card);
+    expect(kind).toMatch(/^Experiment \(logit-lens\/first-top-layer\)/);
+    expect(kind).toContain('fresh prompt');
+    expect(kind).toContain('worked example');
+  });
+
+  test('other cards are named by their kind', () => {
+    expect(describeKind(storedCard('paper/point'))).toBe('Point');
+    expect(describeKind(storedCard('paper/trap', { kind: 'illusion' }))).toBe('Illusion');
   });
 });
