@@ -20,7 +20,13 @@ from typing import List, Tuple
 import onnx
 from onnx import helper
 
-GRAPHS = ("model.onnx", "model.plain.onnx", "model.grad.onnx", "model.prefix.onnx")
+GRAPHS = (
+    "model.onnx",
+    "model.plain.onnx",
+    "model.grad.onnx",
+    "model.prefix.onnx",
+    "model.attrib.onnx",
+)
 
 
 def _digest(text: str) -> str:
