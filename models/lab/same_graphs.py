@@ -61,6 +61,10 @@ def main(argv: List[str]) -> int:
     for name in GRAPHS:
         if not (old / name).exists() and not (new / name).exists():
             continue
+        if not (old / name).exists() or not (new / name).exists():
+            same = False
+            print(f"{name}: only in {'NEW' if (new / name).exists() else 'OLD'}")
+            continue
         a, b = output_identities(old / name), output_identities(new / name)
         differing = [x[0] for x, y in zip(a, b) if x != y]
         if len(a) != len(b):
