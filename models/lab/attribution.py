@@ -119,6 +119,21 @@ def _layer_norm_backward(ln, x: torch.Tensor, d_out: torch.Tensor) -> torch.Tens
 # a shape read from a tensor exports as a chain of Shape/Gather/Concat ops run on every call.
 
 
+# WebGPU's default limit is 8 storage buffers per shader stage, and onnxruntime-web's Concat binds
+# every input and its output at once: a Concat of more than 7 tensors fails to compile there.
+MAX_CONCAT = 7
+
+
+def _cat(tensors: List[torch.Tensor], dim: int) -> torch.Tensor:
+    """torch.cat in Concats of at most MAX_CONCAT inputs each (see above). Each partial result
+    passes through an Identity (clone), or the exporter merges the Concats back into one;
+    onnxruntime drops the Identity nodes when the session starts."""
+    while len(tensors) > MAX_CONCAT:
+        groups = [tensors[i : i + MAX_CONCAT] for i in range(0, len(tensors), MAX_CONCAT)]
+        tensors = [torch.cat(g, dim=dim).clone() if len(g) > 1 else g[0] for g in groups]
+    return torch.cat(tensors, dim=dim)
+
+
 def _heads_first(flat: torch.Tensor, rows: int, n_heads: int, d_head: int) -> torch.Tensor:
     """(rows, T, nh*hs) -> (rows, nh, T, hs)."""
     return flat.reshape(rows, -1, n_heads, d_head).transpose(1, 2)
@@ -239,11 +254,11 @@ class AttributionGraph(nn.Module):
 
         # ---- scores: (a_source - a_target) * grad, summed in chunks ----
         chunk = attribution_chunk(cfg)
-        a = torch.cat(acts, dim=-1)  # [2, S, total]
-        prod = (a[:1] - a[1:]) * torch.cat(grads, dim=-1)  # [1, S, total]
+        a = _cat(acts, dim=-1)  # [2, S, total]
+        prod = (a[:1] - a[1:]) * _cat(grads, dim=-1)  # [1, S, total]
         attr = prod.reshape(1, -1, scored_width(self.model) // chunk, chunk).sum(-1)
-        p = torch.cat(patterns, dim=1)  # [2, L*h, S, K]
-        attr_pattern = ((p[:1] - p[1:]) * torch.cat(d_patterns, dim=1)).sum(-1)
+        p = _cat(patterns, dim=1)  # [2, L*h, S, K]
+        attr_pattern = ((p[:1] - p[1:]) * _cat(d_patterns, dim=1)).sum(-1)
         return prefix_logits, logits, attr, attr_pattern
 
 

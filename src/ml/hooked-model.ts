@@ -175,18 +175,22 @@ export class HookedModel {
   /**
    * Builds a model from a folder read by `read(path)` (a path inside the model's folder, e.g.
    * 'manifest.json'; Node tests and benchmarks read from disk): the same path as `load`, every
-   * file checked against the manifest, no cache. `backward: false` leaves the backward graph out.
+   * file checked against the manifest, no cache. `backward: false` leaves the backward graph out,
+   * `attribution: false` the attribution graph (attribution then runs on the backward graph, as
+   * on a model exported before the attribution graph existed).
    */
   static async fromFiles(
     read: (path: string) => Uint8Array | Promise<Uint8Array>,
-    options: { backend?: Backend | 'auto'; backward?: boolean } = {},
+    options: { backend?: Backend | 'auto'; backward?: boolean; attribution?: boolean } = {},
   ): Promise<HookedModel> {
     const parts = await readModelParts(readSource(read));
     return HookedModel.fromParts(
-      options.backward === false ? { ...parts, backward: null } : parts,
       {
-        ...(options.backend && { backend: options.backend }),
+        ...parts,
+        ...(options.backward === false && { backward: null }),
+        ...(options.attribution === false && { attribution: null }),
       },
+      { ...(options.backend && { backend: options.backend }) },
     );
   }
 

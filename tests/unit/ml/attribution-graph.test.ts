@@ -89,29 +89,12 @@ describe('the pure part of the attribution graph', () => {
   });
 });
 
-/** The model without its attribution graph: attribution goes through the backward graph. */
-async function withoutAttributionGraph(name: string): Promise<HookedModel> {
-  const dir = modelDir(name);
-  const read = (p: string) => new Uint8Array(readFileSync(join(dir, p)));
-  const manifest = JSON.parse(new TextDecoder().decode(read('manifest.json'))) as {
-    files: Record<string, string>;
-  };
-  const { forward, plain, backward, weights } = manifest.files;
-  return HookedModel.fromBytes({
-    manifest,
-    tokenizer: JSON.parse(new TextDecoder().decode(read('tokenizer.json'))),
-    forward: read(forward!),
-    plain: read(plain!),
-    backward: read(backward!),
-    weights: read(weights!),
-    backend: 'wasm',
-  });
-}
-
-async function withAttributionGraph(name: string): Promise<HookedModel> {
+/** The model with or without its attribution graph (without: attribution runs on the backward graph). */
+async function fromDisk(name: string, attribution: boolean): Promise<HookedModel> {
   const dir = modelDir(name);
   return HookedModel.fromFiles((p) => new Uint8Array(readFileSync(join(dir, p))), {
     backend: 'wasm',
+    attribution,
   });
 }
 
@@ -165,10 +148,7 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
   let fast: HookedModel;
   let reference: HookedModel;
   beforeAll(async () => {
-    [fast, reference] = await Promise.all([
-      withAttributionGraph(name),
-      withoutAttributionGraph(name),
-    ]);
+    [fast, reference] = await Promise.all([fromDisk(name, true), fromDisk(name, false)]);
   });
   afterAll(async () => {
     await fast?.release();
