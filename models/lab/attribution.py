@@ -101,18 +101,23 @@ def _layer_norm(ln, x: torch.Tensor) -> torch.Tensor:
     return F.layer_norm(x, (int(ln.w.shape[0]),), ln.w, ln.b, ln.eps)
 
 
-def _layer_norm_backward(ln, x: torch.Tensor, d_out: torch.Tensor) -> torch.Tensor:
-    """d/dx of LayerNorm at x given d/d(output), its statistics computed again from x (the forward
-    ran as one op that keeps none)."""
+def _layer_norm_backward(ln, x: torch.Tensor, d: torch.Tensor, W_t: torch.Tensor) -> torch.Tensor:
+    """d/dx of LayerNorm at x, given d/d(output) = d @ W_t (the backward of the matmul after it).
+
+    With x_hat = (x - mean) * rstd and d_hat = (d @ W_t) * w, the gradient is
+    rstd * (d_hat - mean(d_hat) - x_hat * mean(d_hat * x_hat)). Both w and the centring are
+    linear in d_hat, so they are folded into the matrix, W_t * w centred along its output axis, which
+    onnxruntime computes once when the session starts (every input is a parameter); and
+    mean(d_hat * x_hat) equals mean((d_hat - mean(d_hat)) * x_hat), since x_hat has mean zero. The
+    statistics are computed again from x (the forward ran as one op that keeps none)."""
     if not isinstance(ln, LayerNorm):
-        return d_out
+        return d @ W_t
+    folded = W_t * ln.w
+    centred_d = d @ (folded - folded.mean(-1, keepdim=True))  # d_hat - mean(d_hat)
     centred = x - x.mean(-1, keepdim=True)
     rstd = (centred * centred).mean(-1, keepdim=True).add(ln.eps).rsqrt()
     x_hat = centred * rstd
-    d_hat = d_out * ln.w
-    return rstd * (
-        d_hat - d_hat.mean(-1, keepdim=True) - x_hat * (d_hat * x_hat).mean(-1, keepdim=True)
-    )
+    return rstd * (centred_d - x_hat * (centred_d * x_hat).mean(-1, keepdim=True))
 
 
 # Shapes below are written with constants and one -1 (the positions), never read from a tensor:
@@ -154,7 +159,7 @@ class AttributionGraph(nn.Module):
         """q, k, v flat (B, T, nh*hs) from one matmul."""
         W = torch.cat([_flat(attn.W_Q), _flat(attn.W_K), _flat(attn.W_V)], dim=1)
         b = torch.cat([attn.b_Q.reshape(-1), attn.b_K.reshape(-1), attn.b_V.reshape(-1)])
-        return (x @ W + b).chunk(3, dim=-1)
+        return (x @ W + b).split(int(W.shape[1]) // 3, dim=-1)
 
     def _prefix(self, prefix: torch.Tensor) -> Tuple[torch.Tensor, Past]:
         """Logits of the prefix and each layer's keys and values over it, heads first."""
@@ -222,7 +227,7 @@ class AttributionGraph(nn.Module):
         # ---- backward of the target over the suffix: gradients in scored_hooks order ----
         grads: List[torch.Tensor] = []  # built last layer first, reversed at the end
         d_patterns: List[torch.Tensor] = []
-        d_resid = _layer_norm_backward(m.ln_final, resid[1:], logit_grad @ m.unembed.W_U.t())
+        d_resid = _layer_norm_backward(m.ln_final, resid[1:], logit_grad, m.unembed.W_U.t())
         grads.append(d_resid)  # the last layer's resid_post
         for l in reversed(range(cfg.n_layers)):
             block = m.blocks[l]
@@ -231,7 +236,7 @@ class AttributionGraph(nn.Module):
                 resid_mid, pre = saved[f"{l}.mlp"]
                 d_post = d_resid @ block.mlp.W_out.t()  # [1, S, d_mlp]
                 d_pre = activation_backward(d_post, pre, cfg.act_fn)
-                d_x = _layer_norm_backward(block.ln2, resid_mid, d_pre @ block.mlp.W_in.t())
+                d_x = _layer_norm_backward(block.ln2, resid_mid, d_pre, block.mlp.W_in.t())
                 grads += [d_resid, d_post]  # mlp_out, mlp.hook_post
                 d_resid = d_resid + d_x
                 grads.append(d_resid)  # resid_mid
@@ -244,10 +249,10 @@ class AttributionGraph(nn.Module):
             d_k_f = _heads_flat(d_k[:, :, n_prefix:], 1, width)  # the suffix's keys and values
             d_v_f = _heads_flat(d_v[:, :, n_prefix:], 1, width)
             W_qkv = torch.cat([_flat(attn.W_Q), _flat(attn.W_K), _flat(attn.W_V)], dim=1)
-            d_x = torch.cat([d_q_f, d_k_f, d_v_f], dim=-1) @ W_qkv.t()
+            d_qkv = torch.cat([d_q_f, d_k_f, d_v_f], dim=-1)
             grads += [d_resid, d_z_f, d_v_f, d_k_f, d_q_f]  # attn_out, z, v, k, q
             d_patterns.append(d_pattern)
-            d_resid = d_resid + _layer_norm_backward(block.ln1, resid_pre, d_x)
+            d_resid = d_resid + _layer_norm_backward(block.ln1, resid_pre, d_qkv, W_qkv.t())
             grads.append(d_resid)  # resid_pre
         grads.reverse()
         d_patterns.reverse()
