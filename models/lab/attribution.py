@@ -101,13 +101,15 @@ def _layer_norm(ln, x: torch.Tensor) -> torch.Tensor:
     return F.layer_norm(x, (int(ln.w.shape[0]),), ln.w, ln.b, ln.eps)
 
 
-def _layer_norm_backward(ln, x: torch.Tensor, d: torch.Tensor, W_t: torch.Tensor) -> torch.Tensor:
+def _layer_norm_backward(
+    ln, x: torch.Tensor, d: torch.Tensor, W_t: torch.Tensor
+) -> torch.Tensor:
     """d/dx of LayerNorm at x, given d/d(output) = d @ W_t (the backward of the matmul after it).
 
     With x_hat = (x - mean) * rstd and d_hat = (d @ W_t) * w, the gradient is
     rstd * (d_hat - mean(d_hat) - x_hat * mean(d_hat * x_hat)). Both w and the centring are
-    linear in d_hat, so they are folded into the matrix, W_t * w centred along its output axis, which
-    onnxruntime computes once when the session starts (every input is a parameter); and
+    linear in d_hat, so they are folded into the matrix, W_t * w centred along its output axis,
+    which onnxruntime computes once when the session starts (every input is a parameter); and
     mean(d_hat * x_hat) equals mean((d_hat - mean(d_hat)) * x_hat), since x_hat has mean zero. The
     statistics are computed again from x (the forward ran as one op that keeps none)."""
     if not isinstance(ln, LayerNorm):
@@ -118,10 +120,6 @@ def _layer_norm_backward(ln, x: torch.Tensor, d: torch.Tensor, W_t: torch.Tensor
     rstd = (centred * centred).mean(-1, keepdim=True).add(ln.eps).rsqrt()
     x_hat = centred * rstd
     return rstd * (centred_d - x_hat * (centred_d * x_hat).mean(-1, keepdim=True))
-
-
-# Shapes below are written with constants and one -1 (the positions), never read from a tensor:
-# a shape read from a tensor exports as a chain of Shape/Gather/Concat ops run on every call.
 
 
 # WebGPU's default limit is 8 storage buffers per shader stage, and onnxruntime-web's Concat binds
@@ -137,6 +135,10 @@ def _cat(tensors: List[torch.Tensor], dim: int) -> torch.Tensor:
         groups = [tensors[i : i + MAX_CONCAT] for i in range(0, len(tensors), MAX_CONCAT)]
         tensors = [torch.cat(g, dim=dim).clone() if len(g) > 1 else g[0] for g in groups]
     return torch.cat(tensors, dim=dim)
+
+
+# Shapes below are written with constants and one -1 (the positions), never read from a tensor:
+# a shape read from a tensor exports as a chain of Shape/Gather/Concat ops run on every call.
 
 
 def _heads_first(flat: torch.Tensor, rows: int, n_heads: int, d_head: int) -> torch.Tensor:
@@ -179,7 +181,8 @@ class AttributionGraph(nn.Module):
             resid = resid + _heads_flat(z, 1, width) @ attn.W_O.reshape(width, -1) + attn.b_O
             if not block.attn_only:
                 pre = _layer_norm(block.ln2, resid) @ block.mlp.W_in + block.mlp.b_in
-                resid = resid + activation_forward(pre, cfg.act_fn) @ block.mlp.W_out + block.mlp.b_out
+                post = activation_forward(pre, cfg.act_fn)
+                resid = resid + post @ block.mlp.W_out + block.mlp.b_out
         return _layer_norm(m.ln_final, resid) @ m.unembed.W_U + m.unembed.b_U, past
 
     def forward(
@@ -284,6 +287,7 @@ def attribution_layout(model: HookedTransformer) -> dict:
         "same": same,
         "zero": ["hook_pos_embed"],
     }
-    covered = {n for n, _ in layout["scored"]} | set(layout["patterns"]) | set(same) | {"hook_pos_embed"}
-    assert covered == set(model.intervention_hook_names), covered ^ set(model.intervention_hook_names)
+    covered = {n for n, _ in layout["scored"]} | set(layout["patterns"]) | set(same)
+    hooks = set(model.intervention_hook_names)
+    assert covered | {"hook_pos_embed"} == hooks, (covered | {"hook_pos_embed"}) ^ hooks
     return layout

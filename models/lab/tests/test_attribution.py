@@ -37,7 +37,10 @@ def graph_scores(model, outputs, start: int):
         part = attr[0, :, offset : offset + chunks]
         offset += chunks
         with_heads = name.split(".")[-1] in ("hook_q", "hook_k", "hook_v", "hook_z")
-        scores[name] = part.reshape(part.shape[0], heads, -1).sum(-1) if with_heads else part.sum(-1)
+        if with_heads:
+            scores[name] = part.reshape(part.shape[0], heads, -1).sum(-1)
+        else:
+            scores[name] = part.sum(-1)
     for i, name in enumerate(layout["patterns"]):
         scores[name] = attr_pattern[0, i * heads : (i + 1) * heads]
     for name, other in layout["same"].items():
@@ -51,14 +54,15 @@ class AttributionGraphTest(unittest.TestCase):
         n, vocab = 9, model.cfg.d_vocab
         source = torch.randint(0, vocab, (1, n), generator=gen)
         target = source.clone()
-        target[0, start:] = (source[0, start:] + 1 + torch.randint(0, vocab - 1, (n - start,), generator=gen)) % vocab
+        # Every token from `start` on differs (shifted by 1 .. vocab - 1).
+        shift = 1 + torch.randint(0, vocab - 1, (n - start,), generator=gen)
+        target[0, start:] = (source[0, start:] + shift) % vocab
         logit_grad = torch.zeros(2, n, vocab, dtype=torch.double)
         logit_grad[1] = torch.randn(n, vocab, generator=gen)
         with torch.no_grad():
             logits, acts, grads = GradGraph(model)(torch.cat([source, target]), logit_grad)
-            outputs = AttributionGraph(model)(
-                target[:, :start], torch.cat([source[:, start:], target[:, start:]]), logit_grad[1:, start:]
-            )
+            suffixes = torch.cat([source[:, start:], target[:, start:]])
+            outputs = AttributionGraph(model)(target[:, :start], suffixes, logit_grad[1:, start:])
         torch.testing.assert_close(outputs[0], logits[1:, :start])
         torch.testing.assert_close(outputs[1], logits[:, start:])
         scores = graph_scores(model, outputs, start)
