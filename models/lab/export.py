@@ -11,7 +11,10 @@ writes public/models/<name>/:
   model.prefix.onnx the forward pass over a suffix given the prefix's keys and values, with the
                    intervention inputs: tokens, past_k:<l>, past_v:<l>, ... -> logits (patching
                    sweeps compute only the positions a patch can change; models/lab/prefix.py)
-  weights.bin      the weights of all four graphs, stored once (ONNX external data: each graph's
+  model.attrib.onnx attribution patching of a pair in one call: prefix, tokens, logit_grad ->
+                   prefix_logits, logits, attr, attr_pattern (only the positions after the shared
+                   prefix, the target's backward pass alone; models/lab/attribution.py)
+  weights.bin      the weights of all five graphs, stored once (ONNX external data: each graph's
                    large initializers point into this file by offset and length)
   tokenizer.json   copied from the trainer
   manifest.json    config, hooks with symbolic shapes, intervention hooks, files, sha256, bytes
@@ -38,6 +41,7 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 import torch.nn as nn
 
+from .attribution import ATTRIBUTION_OUTPUTS, AttributionGraph, attribution_layout
 from .backward import GradGraph, grad_output_names
 from .attention import project_flat, project_per_head
 from .model import Attention, HookedTransformer, Intervention, LayerNorm
@@ -254,6 +258,46 @@ def export_prefix(model: HookedTransformer, path: Path) -> None:
     _declare_output_shapes(path, model)
 
 
+ATTRIBUTION_INPUTS = ["prefix", "tokens", "logit_grad"]
+
+
+def export_attribution(model: HookedTransformer, path: Path) -> None:
+    """model.attrib.onnx (see models/lab/attribution.py): the scores of attribution patching of
+    a pair, computed after the prefix the two prompts share, with the target's backward pass
+    alone."""
+    model.eval()
+    cfg = model.cfg
+    # Tracing input: prefix 2, suffix 1 (n_ctx 3) or 3, so that the two axes stay distinct.
+    n_prefix = 2 if cfg.n_ctx >= 3 else 1
+    n_suffix = max(1, min(3, cfg.n_ctx - n_prefix))
+    inputs = (
+        torch.zeros(1, n_prefix, dtype=torch.long),
+        torch.zeros(2, n_suffix, dtype=torch.long),
+        torch.zeros(1, n_suffix, cfg.d_vocab),
+    )
+    dynamic_axes: Dict[str, Dict[int, str]] = {
+        "prefix": {1: "prefix"},
+        "tokens": {1: "suffix"},
+        "logit_grad": {1: "suffix"},
+        "prefix_logits": {1: "prefix"},
+        "logits": {1: "suffix"},
+        "attr": {1: "suffix"},
+        "attr_pattern": {2: "suffix"},
+    }
+    with torch.no_grad():
+        torch.onnx.export(
+            AttributionGraph(model),
+            inputs,
+            str(path),
+            input_names=ATTRIBUTION_INPUTS,
+            output_names=ATTRIBUTION_OUTPUTS,
+            dynamic_axes=dynamic_axes,
+            opset_version=OPSET,
+            do_constant_folding=False,  # as in export_backward
+        )
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
 def export_backward(model: HookedTransformer, path: Path) -> None:
     model.eval()
     tokens = example_tokens(model)
@@ -386,13 +430,16 @@ def build_manifest(
             "plain": ["tokens"] if files.get("plain") else None,
             "backward": ["tokens", "logit_grad"] if files.get("backward") else None,
             "prefix": prefix_input_names(model) if files.get("prefix") else None,
+            "attribution": ATTRIBUTION_INPUTS if files.get("attribution") else None,
         },
         "outputs": {
             "forward": ["logits"] + model.hook_names,
             "plain": ["logits"] + model.hook_names if files.get("plain") else None,
             "backward": grad_output_names(model) if files.get("backward") else None,
             "prefix": ["logits"] if files.get("prefix") else None,
+            "attribution": ATTRIBUTION_OUTPUTS if files.get("attribution") else None,
         },
+        **({"attribution": attribution_layout(model)} if files.get("attribution") else {}),
         "files": files,
         "tokenizer": "tokenizer.json",
         "sha256": {f: _file_info(out_dir / f)["sha256"] for f in file_names},
@@ -431,6 +478,12 @@ def export_model(
     # Last, so that the other graphs' weights keep their offsets in weights.bin.
     export_prefix(model, out_dir / "model.prefix.onnx")
     files["prefix"] = "model.prefix.onnx"
+    if with_backward:
+        # After the prefix graph, for the same reason (it adds no weights of its own).
+        export_attribution(model, out_dir / "model.attrib.onnx")
+        files["attribution"] = "model.attrib.onnx"
+    elif (out_dir / "model.attrib.onnx").exists():
+        (out_dir / "model.attrib.onnx").unlink()
     graphs = [out_dir / f for k, f in files.items() if f and k != "weights"]
     share_weights(graphs, out_dir / "weights.bin")
     if tokenizer_path.resolve() != (out_dir / "tokenizer.json").resolve():

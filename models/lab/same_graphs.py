@@ -20,7 +20,13 @@ from typing import List, Tuple
 import onnx
 from onnx import helper
 
-GRAPHS = ("model.onnx", "model.plain.onnx", "model.grad.onnx", "model.prefix.onnx")
+GRAPHS = (
+    "model.onnx",
+    "model.plain.onnx",
+    "model.grad.onnx",
+    "model.prefix.onnx",
+    "model.attrib.onnx",
+)
 
 
 def _digest(text: str) -> str:
@@ -54,6 +60,10 @@ def main(argv: List[str]) -> int:
     same = True
     for name in GRAPHS:
         if not (old / name).exists() and not (new / name).exists():
+            continue
+        if not (old / name).exists() or not (new / name).exists():
+            same = False
+            print(f"{name}: only in {'NEW' if (new / name).exists() else 'OLD'}")
             continue
         a, b = output_identities(old / name), output_identities(new / name)
         differing = [x[0] for x, y in zip(a, b) if x != y]

@@ -114,6 +114,10 @@ export class HookedModel {
   private readonly readPrefix: (() => Promise<Uint8Array>) | null;
   /** The suffix-after-prefix graph (model.prefix.onnx), started on the first sweep. */
   private suffixSession: Promise<GraphSession> | null = null;
+  /** Reads the attribution graph's bytes (null: the model has none). */
+  private readonly readAttribution: (() => Promise<Uint8Array>) | null;
+  /** The attribution graph (model.attrib.onnx), started on the first attribution. */
+  private attributionSession: Promise<GraphSession> | null = null;
 
   private constructor(init: {
     manifest: Manifest;
@@ -124,6 +128,7 @@ export class HookedModel {
     fallbackReason: string | null;
     readBackward: (() => Promise<Uint8Array>) | null;
     readPrefix: (() => Promise<Uint8Array>) | null;
+    readAttribution: (() => Promise<Uint8Array>) | null;
   }) {
     this.manifest = init.manifest;
     this.config = init.manifest.config;
@@ -145,6 +150,7 @@ export class HookedModel {
     this.interventionHooks = new Set(init.manifest.interventionHooks);
     this.readBackward = init.readBackward;
     this.readPrefix = init.readPrefix;
+    this.readAttribution = init.readAttribution;
     checkInputs(init.manifest, init.session, 'forward');
     if (init.plainSession) checkInputs(init.manifest, init.plainSession, 'plain');
   }
@@ -169,18 +175,22 @@ export class HookedModel {
   /**
    * Builds a model from a folder read by `read(path)` (a path inside the model's folder, e.g.
    * 'manifest.json'; Node tests and benchmarks read from disk): the same path as `load`, every
-   * file checked against the manifest, no cache. `backward: false` leaves the backward graph out.
+   * file checked against the manifest, no cache. `backward: false` leaves the backward graph out,
+   * `attribution: false` the attribution graph (attribution then runs on the backward graph, as
+   * on a model exported before the attribution graph existed).
    */
   static async fromFiles(
     read: (path: string) => Uint8Array | Promise<Uint8Array>,
-    options: { backend?: Backend | 'auto'; backward?: boolean } = {},
+    options: { backend?: Backend | 'auto'; backward?: boolean; attribution?: boolean } = {},
   ): Promise<HookedModel> {
     const parts = await readModelParts(readSource(read));
     return HookedModel.fromParts(
-      options.backward === false ? { ...parts, backward: null } : parts,
       {
-        ...(options.backend && { backend: options.backend }),
+        ...parts,
+        ...(options.backward === false && { backward: null }),
+        ...(options.attribution === false && { attribution: null }),
       },
+      { ...(options.backend && { backend: options.backend }) },
     );
   }
 
@@ -196,10 +206,11 @@ export class HookedModel {
     plain?: Uint8Array | null;
     backward?: Uint8Array | null;
     prefix?: Uint8Array | null;
+    attribution?: Uint8Array | null;
     weights?: Uint8Array | null;
     backend?: Backend | 'auto';
   }): Promise<HookedModel> {
-    const { backward, prefix } = init;
+    const { backward, prefix, attribution } = init;
     return HookedModel.fromParts(
       {
         manifest: parseManifest(init.manifest),
@@ -209,6 +220,7 @@ export class HookedModel {
         weights: init.weights ?? null,
         backward: backward ? () => Promise.resolve(backward) : null,
         prefix: prefix ? () => Promise.resolve(prefix) : null,
+        attribution: attribution ? () => Promise.resolve(attribution) : null,
       },
       { ...(init.backend && { backend: init.backend }) },
     );
@@ -270,6 +282,7 @@ export class HookedModel {
       fallbackReason,
       readBackward: parts.backward,
       readPrefix: parts.prefix ?? null,
+      readAttribution: parts.attribution ?? null,
     });
   }
 
@@ -484,9 +497,72 @@ export class HookedModel {
     return out.get('logits')!;
   }
 
-  /** Loads the backward graph now (it is otherwise fetched on the first attribution call). */
+  /**
+   * Loads the backward graph (and the attribution graph, when the model has one) now; they are
+   * otherwise fetched on the first attribution call.
+   */
   async prepareGradients(): Promise<void> {
     await this.backwardSession();
+    await this.hasAttributionGraph();
+  }
+
+  /**
+   * Whether `runAttributionGraph` can run: the model has an attribution graph (model.attrib.onnx)
+   * and it started (it is read on the first call). A graph that cannot be had (offline, with a
+   * cache from before it existed) answers false, and attribution goes through the backward graph.
+   */
+  async hasAttributionGraph(): Promise<boolean> {
+    const file = this.manifest.files.attribution;
+    const read = this.readAttribution;
+    if (!file || !read) return false;
+    this.attributionSession ??= (async () =>
+      createSession(await read(), this.backend, file.path, this.sessionOptions))();
+    // A failed load can be retried.
+    this.attributionSession.catch(() => (this.attributionSession = null));
+    return this.attributionSession.then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
+   * One call of the attribution graph (see attribution-graph.ts): the shared `prefix` tokens, the
+   * rest of the source and of the target prompt, and the target's dMetric/dlogits there
+   * [1, suffix, d_vocab]. Returns the prefix's logits [1, prefix, d_vocab], both suffixes'
+   * [2, suffix, d_vocab], and the chunked scores `attr` and `attrPattern`. Call
+   * hasAttributionGraph first.
+   */
+  async runAttributionGraph(
+    prefix: readonly number[],
+    tokens: readonly [readonly number[], readonly number[]],
+    logitGrad: Tensor,
+  ): Promise<{ prefixLogits: Tensor; logits: Tensor; attr: Tensor; attrPattern: Tensor }> {
+    if (!this.attributionSession)
+      throw new ModelError(`${this.manifest.name}'s attribution graph is not started`);
+    const session = await this.attributionSession;
+    const suffix = asBatch(tokens);
+    if (prefix.length === 0) throw new InterventionError('the attribution graph needs a prefix');
+    const expected = [1, suffix.pos, this.config.d_vocab];
+    if (logitGrad.dims.join() !== expected.join()) {
+      throw new InterventionError(`logit gradient must be [${expected}], got [${logitGrad.dims}]`);
+    }
+    if (prefix.length + suffix.pos > this.config.n_ctx) {
+      throw new InterventionError(
+        `${prefix.length + suffix.pos} tokens exceed the context of ${this.config.n_ctx}`,
+      );
+    }
+    const feeds = new Map<string, Feed>([
+      ['prefix', this.tokenFeed([prefix], prefix.length)],
+      ['tokens', this.tokenFeed(suffix.rows, suffix.pos)],
+      ['logit_grad', logitGrad],
+    ]);
+    const out = await session.run(feeds, ['prefix_logits', 'logits', 'attr', 'attr_pattern']);
+    return {
+      prefixLogits: out.get('prefix_logits')!,
+      logits: out.get('logits')!,
+      attr: out.get('attr')!,
+      attrPattern: out.get('attr_pattern')!,
+    };
   }
 
   /**
@@ -565,5 +641,8 @@ export class HookedModel {
     if (this.gradSession) await (await this.gradSession).release();
     const suffix = this.suffixSession && (await this.suffixSession.catch(() => null));
     await suffix?.release();
+    const attribution =
+      this.attributionSession && (await this.attributionSession.catch(() => null));
+    await attribution?.release();
   }
 }

@@ -55,7 +55,19 @@ const manifestSchema = z.object({
     weights: fileEntrySchema.nullable().optional(),
     /** The forward pass over a suffix given the prefix's keys and values (patching sweeps). */
     prefix: fileEntrySchema.nullable().optional(),
+    /** Attribution patching of a pair in one call (model.attrib.onnx). */
+    attribution: fileEntrySchema.nullable().optional(),
   }),
+  /** Where the attribution graph puts each hook's score (see AttributionLayout). */
+  attribution: z
+    .object({
+      chunk: z.number().int().positive(),
+      scored: z.array(z.tuple([z.string(), z.number().int().positive()])),
+      patterns: z.array(z.string()),
+      same: z.record(z.string(), z.string()),
+      zero: z.array(z.string()),
+    })
+    .optional(),
   sha256: z.record(z.string(), sha256Schema).optional(),
   bytes: z.record(z.string(), z.number()).optional(),
   tokenizer: fileEntrySchema.optional(),
@@ -68,6 +80,21 @@ export interface ModelFile {
   readonly path: string;
   readonly sha256: string | null;
   readonly bytes: number | null;
+}
+
+/**
+ * Where model.attrib.onnx puts each intervention hook's score (models/lab/attribution.py):
+ * `attr` [1, suffix, chunks] holds the `scored` hooks in order, each spending its number of
+ * chunks of `chunk` summed values (a hook with heads, chunks / n_heads per head); `attr_pattern`
+ * [1, patterns × n_heads, suffix] the attention patterns; a hook in `same` scores as the hook it
+ * names; a hook in `zero` always scores zero.
+ */
+export interface AttributionLayout {
+  readonly chunk: number;
+  readonly scored: readonly (readonly [string, number])[];
+  readonly patterns: readonly string[];
+  readonly same: Readonly<Record<string, string>>;
+  readonly zero: readonly string[];
 }
 
 export interface HookInfo {
@@ -95,8 +122,15 @@ export interface Manifest {
      * exported: patchSweep computes only the positions a patch can change (prefix-sweep.ts).
      */
     readonly prefix: ModelFile | null;
+    /**
+     * Attribution patching of a pair in one call (model.attrib.onnx), if exported: only the
+     * positions after the prompts' shared prefix, the target's backward pass alone.
+     */
+    readonly attribution: ModelFile | null;
     readonly tokenizer: ModelFile | null;
   };
+  /** Where the attribution graph puts each hook's score (null: no attribution graph). */
+  readonly attribution: AttributionLayout | null;
 }
 
 /**
@@ -104,8 +138,8 @@ export interface Manifest {
  * page needs to have cached to run the model offline.
  */
 export function modelFiles(manifest: Manifest): ModelFile[] {
-  const { forward, plain, backward, prefix, weights, tokenizer } = manifest.files;
-  return [forward, plain, backward, prefix, weights, tokenizer].filter(
+  const { forward, plain, backward, prefix, attribution, weights, tokenizer } = manifest.files;
+  return [forward, plain, backward, prefix, attribution, weights, tokenizer].filter(
     (f): f is ModelFile => f !== null,
   );
 }
@@ -149,8 +183,11 @@ export function parseManifest(json: unknown): Manifest {
       backward: m.files.backward ? file(m.files.backward) : null,
       weights: m.files.weights ? file(m.files.weights) : null,
       prefix: m.files.prefix ? file(m.files.prefix) : null,
+      // The graph is usable only with the layout of its outputs.
+      attribution: m.files.attribution && m.attribution ? file(m.files.attribution) : null,
       tokenizer: m.tokenizer ? file(m.tokenizer) : null,
     },
+    attribution: m.files.attribution && m.attribution ? m.attribution : null,
   };
 }
 

@@ -67,6 +67,8 @@ export interface ModelParts {
   readonly backward: (() => Promise<Uint8Array>) | null;
   /** Reads the prefix graph (null: the model has none); called on the first patching sweep. */
   readonly prefix?: (() => Promise<Uint8Array>) | null;
+  /** Reads the attribution graph (null: the model has none); called on the first attribution. */
+  readonly attribution?: (() => Promise<Uint8Array>) | null;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function readModelParts(
     sha256: null,
     bytes: null,
   };
-  const { forward, plain, weights, backward, prefix } = manifest.files;
+  const { forward, plain, weights, backward, prefix, attribution } = manifest.files;
   const files = [forward, tokenizerFile, plain, weights].filter((f): f is ModelFile => !!f);
   const loaded = new Map<string, number>();
   const totalBytes = files.reduce((s, f) => s + (f.bytes ?? 0), 0);
@@ -116,5 +118,6 @@ export async function readModelParts(
     weights: weightsBytes,
     backward: backward ? () => source.bytes(backward) : null,
     prefix: prefix ? () => source.bytes(prefix) : null,
+    attribution: attribution ? () => source.bytes(attribution) : null,
   };
 }

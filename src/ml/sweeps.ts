@@ -14,7 +14,16 @@ import {
   type PatchDirection,
   type SweepAxis,
 } from './patching';
+import {
+  attributionAlongFromGraph,
+  attributionCovers,
+  attributionFeeds,
+  attributionPlaces,
+  attributionStart,
+  joinPairLogits,
+} from './attribution-graph';
 import { InterventionError } from './interventions';
+import type { HookInfo } from './manifest';
 import {
   firstChangedPosition,
   firstDifferingPosition,
@@ -230,7 +239,10 @@ export async function attributionScores(
 
 /**
  * Attribution patching for several groups of hooks at once (say resid_pre, attn_out and
- * mlp_out by position, and z by head), all from the same single forward + backward call.
+ * mlp_out by position, and z by head), all from the same single call: the attribution graph's
+ * where the model has one and the prompts share a first token (only the positions after their
+ * shared prefix are run, and only the target's backward pass; attribution-graph.ts), else the
+ * backward graph's forward + backward over both prompts.
  */
 export async function attributionGroups(
   model: HookedModel,
@@ -250,36 +262,57 @@ export async function attributionGroups(
     calls++;
   }
   const metricGrad = options.metric.gradient(targetLogits);
-  const logitGrad = new Float32Array(2 * pos * vocab);
-  logitGrad.set(metricGrad.data, pos * vocab); // row 0 (source) contributes nothing
-  const { logits, cache, grads } = await model.runWithGradients(
-    [source, target],
-    { data: logitGrad, dims: [2, pos, vocab] },
-    options.groups.flatMap((g) => g.hooks),
-  );
+  const hooks = options.groups.flatMap((g) => g.hooks);
+  const start = attributionStart(source, target);
+  const layout = model.manifest.attribution;
+  const places = layout && attributionPlaces(layout);
+  const viaGraph =
+    places !== null &&
+    start > 0 &&
+    hooks.every((h) => attributionCovers(places, h)) &&
+    (await model.hasAttributionGraph());
+  let logits: Tensor;
+  let along: (info: HookInfo, over: SweepAxis) => Float32Array;
+  if (viaGraph) {
+    const feeds = attributionFeeds(source, target, start, metricGrad);
+    const out = await model.runAttributionGraph(feeds.prefix, feeds.tokens, feeds.logitGrad);
+    logits = joinPairLogits(out.prefixLogits, out.logits);
+    along = (info, over) => attributionAlongFromGraph(places, model.config, info, over, out, start);
+  } else {
+    const logitGrad = new Float32Array(2 * pos * vocab);
+    logitGrad.set(metricGrad.data, pos * vocab); // row 0 (source) contributes nothing
+    const run = await model.runWithGradients(
+      [source, target],
+      { data: logitGrad, dims: [2, pos, vocab] },
+      hooks,
+    );
+    logits = run.logits;
+    along = (info, over) => {
+      const act = run.cache.get(info.name)!;
+      return attributionAlong(info, over, act, 0, act, 1, run.grads.get(info.name)!);
+    };
+  }
   calls++;
   const sourceMetric = options.metric.evaluate(row(logits, 0));
   const targetMetric = options.metric.evaluate(row(logits, 1));
   const clean = options.direction === 'noise' ? targetMetric : sourceMetric;
   const corrupted = options.direction === 'noise' ? sourceMetric : targetMetric;
-  const milliseconds = performance.now() - t0;
-  return setups.map(({ over, infos, width }) => {
+  const groups = setups.map(({ over, infos, width }) => {
     const deltas = new Float32Array(infos.length * width);
-    infos.forEach((info, h) => {
-      const act = cache.get(info.name)!;
-      deltas.set(attributionAlong(info, over, act, 0, act, 1, grads.get(info.name)!), h * width);
-    });
-    return {
-      hooks: infos.map((i) => i.name),
-      over,
-      scores: { data: deltas.map((d) => targetMetric + d), dims: [infos.length, width] },
-      deltas: { data: deltas, dims: [infos.length, width] },
-      clean,
-      corrupted,
-      calls,
-      patchedRuns: 0,
-      reusedPrefix: 0,
-      milliseconds,
-    };
+    infos.forEach((info, h) => deltas.set(along(info, over), h * width));
+    return { over, infos, width, deltas };
   });
+  const milliseconds = performance.now() - t0;
+  return groups.map(({ over, infos, width, deltas }) => ({
+    hooks: infos.map((i) => i.name),
+    over,
+    scores: { data: deltas.map((d) => targetMetric + d), dims: [infos.length, width] },
+    deltas: { data: deltas, dims: [infos.length, width] },
+    clean,
+    corrupted,
+    calls,
+    patchedRuns: 0,
+    reusedPrefix: 0,
+    milliseconds,
+  }));
 }

@@ -137,7 +137,7 @@ class ExportTest(unittest.TestCase):
         weights = (folder / "weights.bin").stat().st_size
         self.assertGreaterEqual(weights, params)
         self.assertLess(weights, params + 64 * 64, "each large tensor stored once (+ alignment)")
-        for file in ("model.onnx", "model.plain.onnx", "model.grad.onnx"):
+        for file in ("model.onnx", "model.plain.onnx", "model.grad.onnx", "model.attrib.onnx"):
             graph = onnx.load(str(folder / file), load_external_data=False).graph
             external = [t for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
             self.assertTrue(external, file)
@@ -152,8 +152,11 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(manifest["config"]["act_fn"], "relu")
         self.assertEqual(manifest["files"], {"forward": "model.onnx", "plain": "model.plain.onnx",
                                              "backward": "model.grad.onnx", "weights": "weights.bin",
-                                             "prefix": "model.prefix.onnx"})
+                                             "prefix": "model.prefix.onnx",
+                                             "attribution": "model.attrib.onnx"})
         self.assertEqual(manifest["inputs"]["prefix"][:3], ["tokens", "past_k:0", "past_v:0"])
+        self.assertEqual(manifest["inputs"]["attribution"], ["prefix", "tokens", "logit_grad"])
+        self.assertEqual(manifest["attribution"]["patterns"], ["blocks.0.attn.hook_pattern"])
         self.assertEqual(manifest["outputs"]["prefix"], ["logits"])
         self.assertEqual(manifest["tokenizer"], "tokenizer.json")
         self.assertIn({"name": "blocks.0.attn.hook_z", "shape": ["batch", "pos", "n_heads", "d_head"]},

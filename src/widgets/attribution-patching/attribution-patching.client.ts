@@ -1,7 +1,7 @@
 /**
  * Wires the attribution-patching markup to tiny-lm: for the chosen pair and direction, runs true
  * activation patching (two batched sweeps) and attribution patching (one forward + backward call
- * per axis), and shows their scatter, correlation, heatmaps and wall times.
+ * for both axes), and shows their scatter, correlation, heatmaps and wall times.
  */
 import { pearson, type PatchDirection } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
@@ -112,11 +112,9 @@ export async function mount(context: WidgetContext): Promise<void> {
       attributionPatchingExperiment(pair, model.tokenizer, direction, patching, correlation),
     );
     draw();
+    const calls = `${attribution.calls} forward + backward call${attribution.calls === 1 ? '' : 's'}`;
     status.textContent = 'Done.';
-    showTiming(
-      root,
-      `${patching.cells} cells: ${patching.runs} patched runs against ${attribution.calls} forward + backward calls.`,
-    );
+    showTiming(root, `${patching.cells} cells: ${patching.runs} patched runs against ${calls}.`);
     run.done();
   }
 

@@ -1,0 +1,194 @@
+/**
+ * Attribution patching through the attribution graph (model.attrib.onnx): the pure helpers, and
+ * on every committed model (Node, WASM) the same scores, to 1e-5, as the backward graph's
+ * forward + backward over both prompts (the way attribution ran before the graph existed).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HookedModel,
+  logitDiff,
+  type AttributionGroupsOptions,
+  type LogitMetric,
+} from '../../../src/ml';
+import {
+  attributionAlongFromGraph,
+  attributionFeeds,
+  attributionPlaces,
+  attributionStart,
+  joinPairLogits,
+} from '../../../src/ml/attribution-graph';
+import type { AttributionLayout, HookInfo, ModelConfig } from '../../../src/ml/manifest';
+import { modelDir } from './support';
+
+describe('the pure part of the attribution graph', () => {
+  it('starts the suffix at the first differing token, and runs at least the last one', () => {
+    expect(attributionStart([1, 2, 3, 4], [1, 2, 9, 4])).toBe(2);
+    expect(attributionStart([1, 2, 3], [7, 2, 3])).toBe(0);
+    expect(attributionStart([1, 2, 3], [1, 2, 3])).toBe(2);
+  });
+
+  it('feeds the shared prefix once, both suffixes, and the target’s gradient after the prefix', () => {
+    const grad = { data: Float32Array.from([0, 0, 1, 1, 2, 2]), dims: [3, 2] };
+    const feeds = attributionFeeds([5, 6, 7], [5, 8, 9], 1, grad);
+    expect(feeds.prefix).toEqual([5]);
+    expect(feeds.tokens).toEqual([
+      [6, 7],
+      [8, 9],
+    ]);
+    expect(feeds.logitGrad.dims).toEqual([1, 2, 2]);
+    expect([...feeds.logitGrad.data]).toEqual([1, 1, 2, 2]);
+  });
+
+  it('puts the shared prefix’s logits before each prompt’s suffix', () => {
+    const prefix = { data: Float32Array.from([1, 1]), dims: [1, 1, 2] };
+    const suffix = { data: Float32Array.from([2, 2, 3, 3]), dims: [2, 1, 2] };
+    expect([...joinPairLogits(prefix, suffix).data]).toEqual([1, 1, 2, 2, 1, 1, 3, 3]);
+  });
+
+  // Two heads of d_head 2, chunks of 1 value: z spends 2 chunks per head.
+  const config = { n_heads: 2 } as ModelConfig;
+  const layout: AttributionLayout = {
+    chunk: 1,
+    scored: [
+      ['blocks.0.hook_resid_pre', 2],
+      ['blocks.0.attn.hook_z', 4],
+    ],
+    patterns: ['blocks.0.attn.hook_pattern'],
+    same: { hook_embed: 'blocks.0.hook_resid_pre' },
+    zero: ['hook_pos_embed'],
+  };
+  // suffix of 2 positions after a prefix of 1: attr [1, 2, 6], attr_pattern [1, 2, 2]
+  const outputs = {
+    attr: { data: Float32Array.from([1, 2, 1, 1, 2, 2, 3, 4, 10, 10, 20, 20]), dims: [1, 2, 6] },
+    attrPattern: { data: Float32Array.from([1, 2, 3, 4]), dims: [1, 2, 2] },
+  };
+  const hook = (name: string, shape: HookInfo['shape']): HookInfo => ({ name, shape });
+  const resid = hook('blocks.0.hook_resid_pre', ['batch', 'pos', 'd_model']);
+  const z = hook('blocks.0.attn.hook_z', ['batch', 'pos', 'n_heads', 'd_head']);
+  const pattern = hook('blocks.0.attn.hook_pattern', ['batch', 'n_heads', 'query_pos', 'key_pos']);
+  const along = (h: HookInfo, over: 'positions' | 'heads') => [
+    ...attributionAlongFromGraph(attributionPlaces(layout), config, h, over, outputs, 1),
+  ];
+
+  it('sums a hook’s chunks per position, with zero before the suffix', () => {
+    expect(along(resid, 'positions')).toEqual([0, 3, 7]);
+    expect(along(z, 'positions')).toEqual([0, 6, 60]);
+    expect(along(pattern, 'positions')).toEqual([0, 4, 6]);
+  });
+
+  it('sums each head’s chunks over the positions', () => {
+    expect(along(z, 'heads')).toEqual([22, 44]);
+    expect(along(pattern, 'heads')).toEqual([3, 7]);
+  });
+
+  it('scores a hook as the one it equals, and the positional embedding as zero', () => {
+    expect(along(hook('hook_embed', resid.shape), 'positions')).toEqual([0, 3, 7]);
+    expect(along(hook('hook_pos_embed', resid.shape), 'positions')).toEqual([0, 0, 0]);
+  });
+});
+
+/** The model with or without its attribution graph (without: attribution runs on the backward graph). */
+async function fromDisk(name: string, attribution: boolean): Promise<HookedModel> {
+  const dir = modelDir(name);
+  return HookedModel.fromFiles((p) => new Uint8Array(readFileSync(join(dir, p))), {
+    backend: 'wasm',
+    attribution,
+  });
+}
+
+/** Every intervention hook of a model, grouped by what it can be swept over. */
+function everyHook(model: HookedModel): AttributionGroupsOptions['groups'] {
+  const hooks = model.interventionHookNames;
+  const withHeads = hooks.filter((h) => model.hookShape(h).includes('n_heads'));
+  return [
+    { hooks, over: 'positions' },
+    { hooks: withHeads, over: 'heads' },
+  ];
+}
+
+const cases: {
+  model: string;
+  clean: string;
+  corrupted: string;
+  answer: string;
+  distractor: string;
+}[] = [
+  {
+    model: 'tiny-lm',
+    clean: 'When Mary and John went to the store, John gave a drink to',
+    corrupted: 'When Mary and John went to the store, Mary gave a drink to',
+    answer: 'Mary',
+    distractor: 'John',
+  },
+  {
+    model: 'tiny-lm',
+    clean: 'When Mary and John went to the store, John gave a drink to',
+    corrupted: 'When Lisa and John went to the store, John gave a drink to',
+    answer: 'Mary',
+    distractor: 'Lisa',
+  },
+  {
+    model: 'attn-only-2l',
+    clean: 'When Mary and John went to the store, John gave a drink to',
+    corrupted: 'When Mary and John went to the store, Mary gave a drink to',
+    answer: 'Mary',
+    distractor: 'John',
+  },
+  { model: 'modadd', clean: '12 30 =', corrupted: '12 31 =', answer: '42', distractor: '43' },
+];
+
+/** max |a − b| / max(1, |b|) over two score arrays. */
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!) / Math.max(1, Math.abs(b[i]!))), 0);
+}
+
+describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on %s', (name) => {
+  let fast: HookedModel;
+  let reference: HookedModel;
+  beforeAll(async () => {
+    [fast, reference] = await Promise.all([fromDisk(name, true), fromDisk(name, false)]);
+  });
+  afterAll(async () => {
+    await fast?.release();
+    await reference?.release();
+  });
+
+  it('is there, and the reference model lacks it', async () => {
+    expect(await fast.hasAttributionGraph()).toBe(true);
+    expect(await reference.hasAttributionGraph()).toBe(false);
+  });
+
+  it.each(cases.filter((c) => c.model === name))(
+    'scores every intervention hook as the backward graph does, to 1e-5 ("$corrupted")',
+    async (c) => {
+      const tok = fast.tokenizer;
+      const metric: LogitMetric = logitDiff({
+        answer: tok.tokenToId(c.answer),
+        distractor: tok.tokenToId(c.distractor),
+      });
+      for (const direction of ['denoise', 'noise'] as const) {
+        const options = {
+          clean: tok.encode(c.clean),
+          corrupted: tok.encode(c.corrupted),
+          metric,
+          direction,
+          groups: everyHook(fast),
+        };
+        const got = await fast.attributionGroups(options);
+        const want = await reference.attributionGroups(options);
+        got.forEach((g, i) => {
+          const w = want[i]!;
+          expect(g.hooks).toEqual(w.hooks);
+          expect(g.calls).toBe(1);
+          expect(maxRelDiff(g.deltas.data, w.deltas.data)).toBeLessThan(1e-5);
+          expect(Math.abs(g.clean - w.clean)).toBeLessThan(1e-4);
+          expect(Math.abs(g.corrupted - w.corrupted)).toBeLessThan(1e-4);
+        });
+        // The deltas are not all zero: the comparison has something to compare.
+        expect(Math.max(...got[0]!.deltas.data.map(Math.abs))).toBeGreaterThan(1e-3);
+      }
+    },
+  );
+});
