@@ -15,9 +15,16 @@ import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 import { withBase } from '../../content/base';
+import { afterNextFrame } from '../next-frame';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
+/**
+ * Rows drawn with the count line (a screen's worth); the others follow a few at a time, one batch
+ * per frame: laying out and painting 200 rows at once held a slow phone for about a second.
+ */
+const FIRST_ROWS = 10;
+const ROW_BATCH = 5;
 
 export interface CardFilter {
   chapter: string;
@@ -72,12 +79,14 @@ export class CardBrowserElement extends HTMLElement {
   private db: ResidualDb | null = null;
   private cards: StoredCard[] = [];
   private titles: Record<string, string> = {};
+  /** Counts the drawings started: a drawing stops adding rows once a newer one has begun. */
+  private drawings = 0;
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
     this.titles = titles ? (JSON.parse(titles) as Record<string, string>) : {};
     const form = required<HTMLFormElement>(this, '[data-filters]');
-    form.addEventListener('input', () => this.draw());
+    form.addEventListener('input', () => void this.draw());
     form.addEventListener('submit', (event) => event.preventDefault());
     required(this, '[data-rows]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-card]');
@@ -135,7 +144,7 @@ export class CardBrowserElement extends HTMLElement {
     this.cards = cards;
     const notice = describeDamaged(damaged);
     if (notice) this.say(notice);
-    this.draw();
+    await this.draw();
   }
 
   private filter(): CardFilter {
@@ -154,7 +163,9 @@ export class CardBrowserElement extends HTMLElement {
     };
   }
 
-  private draw(): void {
+  /** Resolves when every row is drawn (or a newer drawing took over). */
+  private async draw(): Promise<void> {
+    const drawing = ++this.drawings;
     const filter = this.filter();
     const matching = this.cards.filter((card) => matchesFilter(card, filter));
     const shown = matching.slice(0, PAGE_SIZE);
@@ -163,8 +174,13 @@ export class CardBrowserElement extends HTMLElement {
         ? `Showing the first ${shown.length} of ${matching.length} matching cards.`
         : `${matching.length} matching card${matching.length === 1 ? '' : 's'}.`;
     const now = Date.now();
-    const rows = shown.map((card) => this.row(card, now));
-    required(this, '[data-rows]').replaceChildren(...rows);
+    const body = required(this, '[data-rows]');
+    body.replaceChildren(...shown.slice(0, FIRST_ROWS).map((card) => this.row(card, now)));
+    for (let start = FIRST_ROWS; start < shown.length; start += ROW_BATCH) {
+      await afterNextFrame();
+      if (drawing !== this.drawings) return;
+      body.append(...shown.slice(start, start + ROW_BATCH).map((card) => this.row(card, now)));
+    }
   }
 
   private row(card: StoredCard, now: number): HTMLTableRowElement {
