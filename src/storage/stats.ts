@@ -20,7 +20,17 @@ const DAY = 86_400_000;
 export const HEATMAP_DAYS = 26 * 7;
 export const FORECAST_DAYS = 30;
 /** Counts asked for at once (a group's requests are made in one task). */
-const COUNT_GROUP = 61;
+const COUNT_GROUP = 16;
+
+/** Each count, a group of them at a time (inside the caller's transaction), in order. */
+async function countInGroups(counts: (() => Promise<number>)[]): Promise<number[]> {
+  const figures: number[] = [];
+  for (let start = 0; start < counts.length; start += COUNT_GROUP) {
+    const group = counts.slice(start, start + COUNT_GROUP);
+    figures.push(...(await Promise.all(group.map((count) => count()))));
+  }
+  return figures;
+}
 
 export interface StatsData {
   /** Cards per category, chapter by chapter. */
@@ -40,15 +50,6 @@ export async function loadStatsData(db: ResidualDb, now: number, hour: number): 
         .where('[chapter+queue+scheduledDays]')
         .between([chapter, queue, from], [chapter, queue, below], true, false)
         .count();
-    const chapterCounts = async (chapter: string): Promise<[string, CategoryCounts]> => {
-      const [rest, young, mature] = await Promise.all([
-        Promise.all(QUEUES.map((queue) => byCard(chapter, queue, -Infinity, Infinity))),
-        byCard(chapter, 'review', -Infinity, MATURE_DAYS),
-        byCard(chapter, 'review', MATURE_DAYS, Infinity),
-      ]);
-      const [fresh = 0, learning = 0, buried = 0, suspended = 0, retired = 0] = rest;
-      return [chapter, { new: fresh, learning, young, mature, suspended, buried, retired }];
-    };
     const dueBetween = (queue: QueueName, start: number, end: number) =>
       db.cards.where('[queue+due]').between([queue, start], [queue, end], true, false).count();
     const answersBetween = (start: number, end: number) =>
@@ -69,39 +70,53 @@ export async function loadStatsData(db: ResidualDb, now: number, hour: number): 
     const past = pastDays(now, hour, HEATMAP_DAYS);
     const monthAgo = now - 30 * DAY;
     const yearAgo = now - 365 * DAY;
-    // A few hundred counts, asked for in groups: each group goes out when the previous one has
-    // answered, in a task of its own, so the page is never held for long (one burst of every
-    // request took a quarter of a second on a slow phone).
-    const byChapter = await Promise.all(chapters.map(chapterCounts));
-    const forecast = await Promise.all(
-      upcoming.map(async (range, offset) => {
-        const [learning, review] = await Promise.all([
-          dueBetween('learning', range.start, range.end),
-          dueBetween('review', range.start, range.end),
-        ]);
-        return { offset, date: range.date, due: learning + review };
-      }),
-    );
-    const heatmap: HeatmapDay[] = [];
-    for (let start = 0; start < past.length; start += COUNT_GROUP) {
-      const days = past.slice(start, start + COUNT_GROUP);
-      heatmap.push(
-        ...(await Promise.all(
-          days.map(async (range) => ({
-            date: range.date,
-            reviews: await answersBetween(range.start, range.end),
-          })),
-        )),
-      );
-    }
-    const [counts, totalAnswers] = await Promise.all([
-      Promise.all([
-        reviewsSince(monthAgo),
-        againSince(monthAgo),
-        reviewsSince(yearAgo),
-        againSince(yearAgo),
+    // A few hundred counts, asked for a group at a time: each group goes out when the previous
+    // one has answered, in a task of its own, so the page is never held for long (one burst of
+    // every request took a quarter of a second on a slow phone).
+    const perChapter = QUEUES.length + 2;
+    const chapterFigures = await countInGroups(
+      chapters.flatMap((chapter) => [
+        ...QUEUES.map((queue) => () => byCard(chapter, queue, -Infinity, Infinity)),
+        () => byCard(chapter, 'review', -Infinity, MATURE_DAYS),
+        () => byCard(chapter, 'review', MATURE_DAYS, Infinity),
       ]),
-      db.log.count(),
+    );
+    const byChapter = chapters.map((chapter, i): [string, CategoryCounts] => {
+      const [
+        fresh = 0,
+        learning = 0,
+        buried = 0,
+        suspended = 0,
+        retired = 0,
+        young = 0,
+        mature = 0,
+      ] = chapterFigures.slice(i * perChapter, (i + 1) * perChapter);
+      return [chapter, { new: fresh, learning, young, mature, suspended, buried, retired }];
+    });
+    const dueFigures = await countInGroups(
+      upcoming.flatMap((range) => [
+        () => dueBetween('learning', range.start, range.end),
+        () => dueBetween('review', range.start, range.end),
+      ]),
+    );
+    const forecast: ForecastDay[] = upcoming.map((range, offset) => ({
+      offset,
+      date: range.date,
+      due: (dueFigures[2 * offset] ?? 0) + (dueFigures[2 * offset + 1] ?? 0),
+    }));
+    const reviewFigures = await countInGroups(
+      past.map((range) => () => answersBetween(range.start, range.end)),
+    );
+    const heatmap: HeatmapDay[] = past.map((range, i) => ({
+      date: range.date,
+      reviews: reviewFigures[i] ?? 0,
+    }));
+    const [totalAnswers = 0, ...counts] = await countInGroups([
+      () => db.log.count(),
+      () => reviewsSince(monthAgo),
+      () => againSince(monthAgo),
+      () => reviewsSince(yearAgo),
+      () => againSince(yearAgo),
     ]);
     const [monthReviews = 0, monthAgain = 0, yearReviews = 0, yearAgain = 0] = counts;
     return {

@@ -19,6 +19,7 @@ import type { Settings } from '../../srs/settings';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import {
+  listDamagedRows,
   removeDamagedRow,
   repairDamagedRow,
   sweepDamagedRows,
@@ -86,7 +87,7 @@ export class StatsDashboardElement extends HTMLElement {
       : { titles: {}, order: [] };
     this.titles = parsed.titles;
     this.chapterOrder = parsed.order;
-    document.addEventListener('residual-data-changed', () => void this.render());
+    document.addEventListener('residual-data-changed', () => void this.refresh());
     required(this, '[data-damaged-list]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-fix]');
       if (button) void this.fix(button);
@@ -119,7 +120,27 @@ export class StatsDashboardElement extends HTMLElement {
     await this.render();
     required(this, '[data-dashboard]').hidden = false;
     this.removeAttribute('aria-busy');
+    await this.sweep();
     this.dataset['ready'] = 'true';
+  }
+
+  /** The figures, then the check of every row (after a change: a repair, another tab's answers). */
+  private async refresh(): Promise<void> {
+    await this.render();
+    await this.sweep();
+  }
+
+  /**
+   * Check every card and progress row (a read of whole rows), once the figures are shown: a row
+   * found damaged joins the list shown with them.
+   */
+  private async sweep(): Promise<void> {
+    if (!this.db) return;
+    try {
+      this.showDamaged(await sweepDamagedRows(this.db, Date.now()));
+    } catch (error) {
+      required(this, '[data-status]').textContent = describeStorageError(error);
+    }
   }
 
   private async render(): Promise<void> {
@@ -146,8 +167,8 @@ export class StatsDashboardElement extends HTMLElement {
       this.showHeatmap(data.heatmap, now);
       this.showStates(totalCounts(data.byChapter));
       this.showMastery(data.byChapter);
-      // After the figures: every card and progress row is checked (a read of whole rows).
-      this.showDamaged(await sweepDamagedRows(db, Date.now()));
+      // The rows already listed as damaged; `sweep` checks every row afterwards.
+      this.showDamaged(await listDamagedRows(db));
     } catch (error) {
       required(this, '[data-status]').textContent = describeStorageError(error);
     }
@@ -201,7 +222,7 @@ export class StatsDashboardElement extends HTMLElement {
     } catch (error) {
       status.textContent = describeStorageError(error);
     }
-    await this.render();
+    await this.refresh();
     // The pressed button is gone with its row: keep keyboard focus in the list, or on the message.
     const next = this.querySelector<HTMLButtonElement>('[data-damaged-list] button');
     if (next && !required(this, '[data-damaged]').hidden) next.focus();
