@@ -15,16 +15,18 @@ import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 import { withBase } from '../../content/base';
-import { afterNextFrame } from '../next-frame';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
 /**
- * Rows drawn with the count line (a screen's worth); the others follow a few at a time, one batch
- * per frame: laying out and painting 200 rows at once held a slow phone for about a second.
+ * Rows drawn with the count line (a screen's worth); the others follow a batch at a time as the
+ * end of the table comes near the screen: laying out and painting 200 rows at once held a slow
+ * phone for about a second, mostly for rows far below the first screen.
  */
 const FIRST_ROWS = 10;
-const ROW_BATCH = 5;
+const ROW_BATCH = 20;
+/** How far below the screen the end of the table may be when the next batch is drawn. */
+const NEAR_END = '0px 0px 600px 0px';
 
 export interface CardFilter {
   chapter: string;
@@ -79,14 +81,21 @@ export class CardBrowserElement extends HTMLElement {
   private db: ResidualDb | null = null;
   private cards: StoredCard[] = [];
   private titles: Record<string, string> = {};
-  /** Counts the drawings started: a drawing stops adding rows once a newer one has begun. */
-  private drawings = 0;
+  /** The cards the table shows, in order: the first `drawn` of them are drawn so far. */
+  private shown: StoredCard[] = [];
+  private drawn = 0;
+  private readonly nearEnd = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) this.drawMore();
+    },
+    { rootMargin: NEAR_END },
+  );
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
     this.titles = titles ? (JSON.parse(titles) as Record<string, string>) : {};
     const form = required<HTMLFormElement>(this, '[data-filters]');
-    form.addEventListener('input', () => void this.draw());
+    form.addEventListener('input', () => this.draw());
     form.addEventListener('submit', (event) => event.preventDefault());
     required(this, '[data-rows]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-card]');
@@ -144,7 +153,7 @@ export class CardBrowserElement extends HTMLElement {
     this.cards = cards;
     const notice = describeDamaged(damaged);
     if (notice) this.say(notice);
-    await this.draw();
+    this.draw();
   }
 
   private filter(): CardFilter {
@@ -163,9 +172,13 @@ export class CardBrowserElement extends HTMLElement {
     };
   }
 
-  /** Resolves when every row is drawn (or a newer drawing took over). */
-  private async draw(): Promise<void> {
-    const drawing = ++this.drawings;
+  /**
+   * Draw the matching rows: a screen of them, and more as the end of the table nears the screen.
+   * Drawn again (new filters, a row's button), at least as many rows as before are drawn at once,
+   * so that the table never shrinks under a reader who scrolled down.
+   */
+  private draw(): void {
+    const keep = this.drawn;
     const filter = this.filter();
     const matching = this.cards.filter((card) => matchesFilter(card, filter));
     const shown = matching.slice(0, PAGE_SIZE);
@@ -173,14 +186,22 @@ export class CardBrowserElement extends HTMLElement {
       matching.length > shown.length
         ? `Showing the first ${shown.length} of ${matching.length} matching cards.`
         : `${matching.length} matching card${matching.length === 1 ? '' : 's'}.`;
+    required(this, '[data-rows]').replaceChildren();
+    this.shown = shown;
+    this.drawn = 0;
+    this.drawMore(Math.max(FIRST_ROWS, keep));
+  }
+
+  /** Draw the next `count` rows, then watch the end of the table while some are left. */
+  private drawMore(count = ROW_BATCH): void {
     const now = Date.now();
-    const body = required(this, '[data-rows]');
-    body.replaceChildren(...shown.slice(0, FIRST_ROWS).map((card) => this.row(card, now)));
-    for (let start = FIRST_ROWS; start < shown.length; start += ROW_BATCH) {
-      await afterNextFrame();
-      if (drawing !== this.drawings) return;
-      body.append(...shown.slice(start, start + ROW_BATCH).map((card) => this.row(card, now)));
-    }
+    const next = this.shown.slice(this.drawn, this.drawn + count);
+    this.drawn += next.length;
+    required(this, '[data-rows]').append(...next.map((card) => this.row(card, now)));
+    const end = required(this, '[data-table-end]');
+    // Observing again makes the observer report where the end is now, near the screen or not.
+    this.nearEnd.unobserve(end);
+    if (this.drawn < this.shown.length) this.nearEnd.observe(end);
   }
 
   private row(card: StoredCard, now: number): HTMLTableRowElement {
