@@ -22,6 +22,23 @@ export const FORECAST_DAYS = 30;
 /** Counts asked for at once (a group's requests are made in one task). */
 const COUNT_GROUP = 16;
 
+/**
+ * The count in each of consecutive day ranges (each starts where the one before ends). The whole
+ * span is counted first: when it holds nothing (a first visit, no reviews this half-year), every
+ * range holds nothing, and the day-by-day counts are not asked for.
+ */
+async function countRanges(
+  ranges: readonly { start: number; end: number }[],
+  countBetween: (start: number, end: number) => Promise<number>,
+): Promise<number[]> {
+  const first = ranges[0];
+  const last = ranges[ranges.length - 1];
+  if (!first || !last || (await countBetween(first.start, last.end)) === 0) {
+    return ranges.map(() => 0);
+  }
+  return countInGroups(ranges.map((range) => () => countBetween(range.start, range.end)));
+}
+
 /** Each count, a group of them at a time (inside the caller's transaction), in order. */
 async function countInGroups(counts: (() => Promise<number>)[]): Promise<number[]> {
   const figures: number[] = [];
@@ -93,20 +110,16 @@ export async function loadStatsData(db: ResidualDb, now: number, hour: number): 
       ] = chapterFigures.slice(i * perChapter, (i + 1) * perChapter);
       return [chapter, { new: fresh, learning, young, mature, suspended, buried, retired }];
     });
-    const dueFigures = await countInGroups(
-      upcoming.flatMap((range) => [
-        () => dueBetween('learning', range.start, range.end),
-        () => dueBetween('review', range.start, range.end),
-      ]),
+    const learningDue = await countRanges(upcoming, (start, end) =>
+      dueBetween('learning', start, end),
     );
+    const reviewDue = await countRanges(upcoming, (start, end) => dueBetween('review', start, end));
     const forecast: ForecastDay[] = upcoming.map((range, offset) => ({
       offset,
       date: range.date,
-      due: (dueFigures[2 * offset] ?? 0) + (dueFigures[2 * offset + 1] ?? 0),
+      due: (learningDue[offset] ?? 0) + (reviewDue[offset] ?? 0),
     }));
-    const reviewFigures = await countInGroups(
-      past.map((range) => () => answersBetween(range.start, range.end)),
-    );
+    const reviewFigures = await countRanges(past, answersBetween);
     const heatmap: HeatmapDay[] = past.map((range, i) => ({
       date: range.date,
       reviews: reviewFigures[i] ?? 0,

@@ -15,6 +15,7 @@ import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 import { withBase } from '../../content/base';
+import { yieldToMain } from '../../storage/slices';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
@@ -108,6 +109,9 @@ export class CardBrowserElement extends HTMLElement {
   }
 
   private async start(): Promise<void> {
+    // In a task of its own: the page's modules were just evaluated in one long task, and opening
+    // the database is the next long piece of work.
+    await yieldToMain();
     const [started] = await Promise.all([
       startStorage({
         deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),

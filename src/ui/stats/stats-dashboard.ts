@@ -30,6 +30,7 @@ import { startStorage } from '../../storage/bootstrap';
 import { describeDue, type DueFigures } from '../../srs/due';
 import { loadDueFigures } from '../../storage/due';
 import { withBase } from '../../content/base';
+import { yieldToMain } from '../../storage/slices';
 import { DrawWhenNear } from './draw-when-near';
 
 /** How a damaged row is named in the list. */
@@ -96,6 +97,9 @@ export class StatsDashboardElement extends HTMLElement {
   }
 
   private async start(): Promise<void> {
+    // In a task of its own: the page's modules were just evaluated in one long task, and opening
+    // the database is the next long piece of work.
+    await yieldToMain();
     const started = await startStorage({
       deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => {
