@@ -87,6 +87,14 @@ export const deckSchema = z
   })
   .strict();
 
+/**
+ * The deck file around its cards, the cards left unchecked: a card page checks them one by one in
+ * short slices (storage/deck-file.ts) so that the check never holds the page for long.
+ */
+export const deckEnvelopeSchema = deckSchema.extend({
+  cards: z.array(z.unknown()).max(200_000),
+});
+
 export const scheduleShape = {
   due: time,
   stability: finite,

@@ -2,9 +2,9 @@
  * Shared start-up for the pages that use the card database (review, stats, card browser): open
  * the database, read the settings, and sync the deck published by the site.
  */
-import { deckSchema, firstIssue } from '../srs/schemas';
 import type { Settings } from '../srs/settings';
 import type { ResidualDb } from './db';
+import { checkDeck } from './deck-file';
 import { classifyStorageError, describeStorageError } from './errors';
 import { openDatabase } from './open';
 import { hasCardsOutsideQueues, listDamagedRows, sweepDamagedRows } from './quarantine';
@@ -46,9 +46,9 @@ export async function startStorage(options: {
   try {
     const response = await fetch(options.deckUrl);
     if (!response.ok) throw new Error(`the site answered ${response.status}`);
-    const parsed = deckSchema.safeParse(await response.json());
-    if (!parsed.success) throw new Error(`the deck file is damaged (${firstIssue(parsed.error)})`);
-    sync = await syncDeck(db, parsed.data, Date.now());
+    const checked = await checkDeck(await response.json());
+    if (!checked.ok) throw new Error(`the deck file is damaged (${checked.problem})`);
+    sync = await syncDeck(db, checked.deck, Date.now());
   } catch (error) {
     // A storage failure (a full disk on the first visit, say) is described as such, not by the
     // browser's bare error name.

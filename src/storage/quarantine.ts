@@ -11,6 +11,7 @@ import type { StoredCard } from '../srs/types';
 import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
 import type { ResidualDb } from './db';
+import { forEachInSlices } from './slices';
 
 /** The tables whose rows are checked one by one. */
 export type GuardedTable = 'cards' | 'log' | 'progress';
@@ -158,15 +159,16 @@ export async function sweepDamagedRows(
     Promise.all([read('cards'), read('progress')]),
   );
   const found: { table: GuardedTable; raw: unknown; problem: string }[] = [];
-  for (const raw of cards) {
+  // Checked in short slices, between the transactions: a page stays responsive meanwhile.
+  await forEachInSlices(cards, (raw) => {
     const check = checkStoredCard(raw);
     // A card already in the damaged queue is listed (again, if the list itself was lost).
     if (!check.ok) found.push({ table: 'cards', raw, problem: check.problem });
-  }
-  for (const raw of progress) {
+  });
+  await forEachInSlices(progress, (raw) => {
     const check = checkProgressRow(raw);
     if (!check.ok) found.push({ table: 'progress', raw, problem: check.problem });
-  }
+  });
   await setAside(db, found, now);
   return db.transaction('rw', db.cards, db.log, db.progress, db.meta, async () => {
     const list = await listDamagedRows(db);
@@ -193,11 +195,11 @@ export async function readCheckedCards(
   const rows = (await db.cards.toArray()) as unknown[];
   const cards: StoredCard[] = [];
   const found: { table: GuardedTable; raw: unknown; problem: string }[] = [];
-  for (const raw of rows) {
+  await forEachInSlices(rows, (raw) => {
     const check = checkStoredCard(raw);
     if (check.ok) cards.push(check.row);
     else found.push({ table: 'cards', raw, problem: check.problem });
-  }
+  });
   await setAside(db, found, now);
   cards.sort((a, b) => a.position - b.position);
   return { cards, damaged: found.length };

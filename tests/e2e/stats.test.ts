@@ -65,14 +65,35 @@ describe('statistics', () => {
     );
     expect(await page.locator('[data-summary-due]').textContent()).toMatch(/4 answers recorded/);
     for (const chart of ['forecast', 'heatmap', 'states', 'mastery']) {
-      await expect(page.locator(`[data-chart="${chart}"] svg`).count()).resolves.toBeGreaterThan(0);
+      // Each chart is described at once and drawn when it comes near the screen.
       expect(await page.locator(`[data-chart-text="${chart}"]`).textContent()).not.toBe('');
+      await page.locator(`[data-chart="${chart}"]`).scrollIntoViewIfNeeded();
+      await page.locator(`[data-chart="${chart}"][data-drawn] svg`).first().waitFor();
     }
     expect(await page.locator('[data-chart-text="heatmap"]').textContent()).toMatch(
       /on 1 of the last 182 days/,
     );
     const violations = await axeViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
+    await context.close();
+  });
+
+  it('draws a chart below the first screen when it is scrolled to, in the place kept for it', async () => {
+    const context = await served.browser.newContext({ viewport: { width: 412, height: 823 } });
+    const page = await context.newPage();
+    await page.goto(url('/stats/'));
+    await ready(page, 'residual-stats');
+    const mastery = page.locator('[data-chart="mastery"]');
+    expect(await mastery.locator('svg').count()).toBe(0);
+    expect(await page.locator('[data-chart-text="mastery"]').textContent()).toMatch(/% mature of/);
+    const kept = await mastery.evaluate((place) => place.getBoundingClientRect().height);
+    await mastery.scrollIntoViewIfNeeded();
+    await page.locator('[data-chart="mastery"][data-drawn] svg').first().waitFor();
+    const drawn = await mastery.evaluate(
+      (place) => place.firstElementChild?.getBoundingClientRect().height ?? 0,
+    );
+    expect(drawn).toBeGreaterThan(100);
+    expect(drawn).toBeCloseTo(kept, 0);
     await context.close();
   });
 
@@ -83,6 +104,8 @@ describe('statistics', () => {
     const stats = await context.newPage();
     await stats.goto(url('/stats/'));
     await ready(stats, 'residual-stats');
+    await stats.locator('[data-chart="forecast"]').scrollIntoViewIfNeeded();
+    await stats.locator('[data-chart="forecast"][data-drawn]').waitFor();
     expect((await loadedScripts(stats)).some((text) => text.includes(PLOT_MARKER))).toBe(true);
     await context.close();
   });
@@ -228,7 +251,18 @@ describe('damaged card rows', () => {
     await browserPage.goto(url('/cards/'));
     await ready(browserPage, 'residual-card-browser');
     expect(await browserPage.locator('[data-count]').textContent()).toBe(countLine(DECK_SIZE - 2));
-    expect(await browserPage.locator('[data-rows] tr').count()).toBe(Math.min(200, DECK_SIZE - 2));
+    // A screen of rows at first; the rest as the end of the table is scrolled to.
+    const rows = browserPage.locator('[data-rows] tr');
+    expect(await rows.count()).toBeLessThan(Math.min(200, DECK_SIZE - 2));
+    await expect
+      .poll(
+        async () => {
+          await browserPage.locator('[data-table-end]').scrollIntoViewIfNeeded();
+          return rows.count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(Math.min(200, DECK_SIZE - 2));
     expect(await browserPage.locator('[data-status]').textContent()).toMatch(
       /2 saved records are damaged and set aside/,
     );

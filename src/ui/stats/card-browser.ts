@@ -15,9 +15,19 @@ import { describeDamaged, startStorage } from '../../storage/bootstrap';
 import { loadCardMath, plainCardText, showCardText } from '../review/card-text';
 import { SOURCE_LABELS, sourceOf } from '../../srs/source';
 import { withBase } from '../../content/base';
+import { yieldToMain } from '../../storage/slices';
 
 /** Rows drawn at once; the count line says how many matched. */
 export const PAGE_SIZE = 200;
+/**
+ * Rows drawn with the count line (a screen's worth); the others follow a batch at a time as the
+ * end of the table comes near the screen: laying out and painting 200 rows at once held a slow
+ * phone for about a second, mostly for rows far below the first screen.
+ */
+const FIRST_ROWS = 10;
+const ROW_BATCH = 20;
+/** How far below the screen the end of the table may be when the next batch is drawn. */
+const NEAR_END = '0px 0px 600px 0px';
 
 export interface CardFilter {
   chapter: string;
@@ -72,6 +82,15 @@ export class CardBrowserElement extends HTMLElement {
   private db: ResidualDb | null = null;
   private cards: StoredCard[] = [];
   private titles: Record<string, string> = {};
+  /** The cards the table shows, in order: the first `drawn` of them are drawn so far. */
+  private shown: StoredCard[] = [];
+  private drawn = 0;
+  private readonly nearEnd = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) this.drawMore();
+    },
+    { rootMargin: NEAR_END },
+  );
 
   connectedCallback(): void {
     const titles = this.querySelector('[data-titles]')?.textContent;
@@ -90,6 +109,9 @@ export class CardBrowserElement extends HTMLElement {
   }
 
   private async start(): Promise<void> {
+    // In a task of its own: the page's modules were just evaluated in one long task, and opening
+    // the database is the next long piece of work.
+    await yieldToMain();
     const [started] = await Promise.all([
       startStorage({
         deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
@@ -154,7 +176,13 @@ export class CardBrowserElement extends HTMLElement {
     };
   }
 
+  /**
+   * Draw the matching rows: a screen of them, and more as the end of the table nears the screen.
+   * Drawn again (new filters, a row's button), at least as many rows as before are drawn at once,
+   * so that the table never shrinks under a reader who scrolled down.
+   */
   private draw(): void {
+    const keep = this.drawn;
     const filter = this.filter();
     const matching = this.cards.filter((card) => matchesFilter(card, filter));
     const shown = matching.slice(0, PAGE_SIZE);
@@ -162,9 +190,22 @@ export class CardBrowserElement extends HTMLElement {
       matching.length > shown.length
         ? `Showing the first ${shown.length} of ${matching.length} matching cards.`
         : `${matching.length} matching card${matching.length === 1 ? '' : 's'}.`;
+    required(this, '[data-rows]').replaceChildren();
+    this.shown = shown;
+    this.drawn = 0;
+    this.drawMore(Math.max(FIRST_ROWS, keep));
+  }
+
+  /** Draw the next `count` rows, then watch the end of the table while some are left. */
+  private drawMore(count = ROW_BATCH): void {
     const now = Date.now();
-    const rows = shown.map((card) => this.row(card, now));
-    required(this, '[data-rows]').replaceChildren(...rows);
+    const next = this.shown.slice(this.drawn, this.drawn + count);
+    this.drawn += next.length;
+    required(this, '[data-rows]').append(...next.map((card) => this.row(card, now)));
+    const end = required(this, '[data-table-end]');
+    // Observing again makes the observer report where the end is now, near the screen or not.
+    this.nearEnd.unobserve(end);
+    if (this.drawn < this.shown.length) this.nearEnd.observe(end);
   }
 
   private row(card: StoredCard, now: number): HTMLTableRowElement {

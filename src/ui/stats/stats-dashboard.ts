@@ -1,6 +1,7 @@
 /**
- * <residual-stats>: reads the card database and draws the statistics with Observable Plot, which
- * is loaded only here (dynamic import), never on other pages.
+ * <residual-stats>: reads the card database and shows the statistics, figures and descriptions
+ * first, then each chart drawn with Observable Plot when it comes near the screen. Plot is loaded
+ * only here (dynamic import, with the first chart drawn), never on other pages.
  */
 import { formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
@@ -18,6 +19,7 @@ import type { Settings } from '../../srs/settings';
 import type { ResidualDb } from '../../storage/db';
 import { describeStorageError } from '../../storage/errors';
 import {
+  listDamagedRows,
   removeDamagedRow,
   repairDamagedRow,
   sweepDamagedRows,
@@ -28,6 +30,8 @@ import { startStorage } from '../../storage/bootstrap';
 import { describeDue, type DueFigures } from '../../srs/due';
 import { loadDueFigures } from '../../storage/due';
 import { withBase } from '../../content/base';
+import { yieldToMain } from '../../storage/slices';
+import { DrawWhenNear } from './draw-when-near';
 
 /** How a damaged row is named in the list. */
 function damagedName(row: DamagedRow): string {
@@ -37,6 +41,25 @@ function damagedName(row: DamagedRow): string {
 }
 
 type PlotModule = typeof import('@observablehq/plot');
+
+let plotModule: Promise<PlotModule> | null = null;
+/** Observable Plot, fetched when the first chart is drawn. */
+function loadPlot(): Promise<PlotModule> {
+  plotModule ??= import('@observablehq/plot');
+  return plotModule;
+}
+
+/**
+ * The heights of Plot's colour legends above a chart, with the space under them, in pixels (the
+ * ramp with its title and ticks; the swatches in one row). A chart's own height scales with its
+ * width on a narrow screen (Plot's SVG is 640 pixels wide at most); the place kept for it does the
+ * same (StatsDashboard's style), so nothing moves when it appears.
+ */
+const RAMP_LEGEND_HEIGHT = 66;
+const SWATCH_LEGEND_HEIGHT = 49;
+const FORECAST_HEIGHT = 220;
+const HEATMAP_HEIGHT = 170;
+const STATES_HEIGHT = 240;
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -54,6 +77,9 @@ export class StatsDashboardElement extends HTMLElement {
   private titles: Record<string, string> = {};
   private chapterOrder: string[] = [];
   private damaged: DamagedRow[] = [];
+  private readonly charts = new DrawWhenNear((error) => {
+    required(this, '[data-status]').textContent = describeStorageError(error);
+  });
 
   connectedCallback(): void {
     const data = this.querySelector('[data-titles]')?.textContent;
@@ -62,7 +88,7 @@ export class StatsDashboardElement extends HTMLElement {
       : { titles: {}, order: [] };
     this.titles = parsed.titles;
     this.chapterOrder = parsed.order;
-    document.addEventListener('residual-data-changed', () => void this.render());
+    document.addEventListener('residual-data-changed', () => void this.refresh());
     required(this, '[data-damaged-list]').addEventListener('click', (event) => {
       const button = (event.target as Element).closest<HTMLButtonElement>('button[data-fix]');
       if (button) void this.fix(button);
@@ -71,6 +97,9 @@ export class StatsDashboardElement extends HTMLElement {
   }
 
   private async start(): Promise<void> {
+    // In a task of its own: the page's modules were just evaluated in one long task, and opening
+    // the database is the next long piece of work.
+    await yieldToMain();
     const started = await startStorage({
       deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
       onUpgradeElsewhere: () => {
@@ -95,7 +124,27 @@ export class StatsDashboardElement extends HTMLElement {
     await this.render();
     required(this, '[data-dashboard]').hidden = false;
     this.removeAttribute('aria-busy');
+    await this.sweep();
     this.dataset['ready'] = 'true';
+  }
+
+  /** The figures, then the check of every row (after a change: a repair, another tab's answers). */
+  private async refresh(): Promise<void> {
+    await this.render();
+    await this.sweep();
+  }
+
+  /**
+   * Check every card and progress row (a read of whole rows), once the figures are shown: a row
+   * found damaged joins the list shown with them.
+   */
+  private async sweep(): Promise<void> {
+    if (!this.db) return;
+    try {
+      this.showDamaged(await sweepDamagedRows(this.db, Date.now()));
+    } catch (error) {
+      required(this, '[data-status]').textContent = describeStorageError(error);
+    }
   }
 
   private async render(): Promise<void> {
@@ -104,10 +153,7 @@ export class StatsDashboardElement extends HTMLElement {
       const db = this.db;
       const now = Date.now();
       const hour = this.settings.dayStartHour;
-      const [data, Plot] = await Promise.all([
-        loadStatsData(db, now, hour),
-        import('@observablehq/plot'),
-      ]);
+      const data = await loadStatsData(db, now, hour);
       const leeches = await db.cards
         .where('[queue+due]')
         .between(['suspended', -Infinity], ['suspended', Infinity], true, true)
@@ -120,12 +166,13 @@ export class StatsDashboardElement extends HTMLElement {
         (today.timed > 0
           ? ` in ${formatStudyTime(today.totalMs)}, ${formatStudyTime(today.meanMs)} each on average (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}, as in Anki).`
           : '.');
-      this.drawForecast(Plot, data.forecast);
-      this.drawHeatmap(Plot, data.heatmap, now);
-      this.drawStates(Plot, totalCounts(data.byChapter));
-      this.drawMastery(Plot, data.byChapter);
-      // After the charts: every card and progress row is checked (a read of whole rows).
-      this.showDamaged(await sweepDamagedRows(db, Date.now()));
+      // The figures first; each chart is drawn when it comes near the screen.
+      this.showForecast(data.forecast);
+      this.showHeatmap(data.heatmap, now);
+      this.showStates(totalCounts(data.byChapter));
+      this.showMastery(data.byChapter);
+      // The rows already listed as damaged; `sweep` checks every row afterwards.
+      this.showDamaged(await listDamagedRows(db));
     } catch (error) {
       required(this, '[data-status]').textContent = describeStorageError(error);
     }
@@ -179,7 +226,7 @@ export class StatsDashboardElement extends HTMLElement {
     } catch (error) {
       status.textContent = describeStorageError(error);
     }
-    await this.render();
+    await this.refresh();
     // The pressed button is gone with its row: keep keyboard focus in the list, or on the message.
     const next = this.querySelector<HTMLButtonElement>('[data-damaged-list] button');
     if (next && !required(this, '[data-damaged]').hidden) next.focus();
@@ -206,42 +253,61 @@ export class StatsDashboardElement extends HTMLElement {
     due.dataset['count'] = String(dueFigures.total);
   }
 
-  private place(name: string, chart: Element, description: string): void {
-    // Plot labels its mark groups with aria-label, which is not allowed on a <g> without a role;
-    // the chart is one image, named on its <svg>, and described in words below it.
-    for (const group of chart.querySelectorAll('g[aria-label]'))
-      group.removeAttribute('aria-label');
-    for (const svg of chart.matches('svg') ? [chart] : chart.querySelectorAll('svg')) {
-      if (svg.hasAttribute('aria-label')) svg.setAttribute('role', 'img');
-    }
+  /**
+   * Describe chart `name` in words now, keep its place (a chart `height` pixels high at Plot's
+   * full width, under a `legend` that many pixels high), and draw it with `chart` once it is
+   * near the screen.
+   */
+  private place(
+    name: string,
+    { height, legend = 0 }: { height: number; legend?: number },
+    description: string,
+    chart: (Plot: PlotModule) => Element,
+  ): void {
+    required(this, `[data-chart-text="${name}"]`).textContent = description;
     const slot = required(this, `[data-chart="${name}"]`);
-    slot.replaceChildren(chart);
-    const text = required(this, `[data-chart-text="${name}"]`);
-    text.textContent = description;
+    slot.style.setProperty('--chart-height', String(height));
+    slot.style.setProperty('--legend-height', `${legend}px`);
+    this.charts.schedule(slot, async () => {
+      const drawn = chart(await loadPlot());
+      // Plot labels its mark groups with aria-label, which is not allowed on a <g> without a
+      // role; the chart is one image, named on its <svg>, and described in words below it.
+      for (const group of drawn.querySelectorAll('g[aria-label]'))
+        group.removeAttribute('aria-label');
+      for (const svg of drawn.matches('svg') ? [drawn] : drawn.querySelectorAll('svg')) {
+        if (svg.hasAttribute('aria-label')) svg.setAttribute('role', 'img');
+      }
+      slot.replaceChildren(drawn);
+      slot.dataset['drawn'] = 'true';
+    });
   }
 
-  private drawForecast(Plot: PlotModule, forecast: ForecastDay[]): void {
+  private showForecast(forecast: ForecastDay[]): void {
     const total = forecast.reduce((sum, day) => sum + day.due, 0);
     const busiest = forecast.reduce((top, day) => (day.due > top.due ? day : top), forecast[0]!);
-    const chart = Plot.plot({
-      ariaLabel: 'Bar chart: cards due on each of the next 30 days',
-      height: 220,
-      marginLeft: 40,
-      x: { label: 'Days from today', tickFormat: (d: number) => (d % 5 === 0 ? String(d) : '') },
-      y: { label: 'Cards due', grid: true },
-      marks: [
-        Plot.barY(forecast, { x: 'offset', y: 'due', fill: 'currentColor' }),
-        Plot.ruleY([0]),
-      ],
-    });
     this.place(
       'forecast',
-      chart,
+      { height: FORECAST_HEIGHT },
       `${total} cards fall due in the next 30 days; ${forecast[0]?.due ?? 0} are scheduled before tomorrow (overdue included, new cards and daily limits aside); the busiest day is ${busiest.date.toLocaleDateString()} with ${busiest.due}.`,
+      (Plot) =>
+        Plot.plot({
+          ariaLabel: 'Bar chart: cards due on each of the next 30 days',
+          height: FORECAST_HEIGHT,
+          marginLeft: 40,
+          x: {
+            label: 'Days from today',
+            tickFormat: (d: number) => (d % 5 === 0 ? String(d) : ''),
+          },
+          y: { label: 'Cards due', grid: true },
+          marks: [
+            Plot.barY(forecast, { x: 'offset', y: 'due', fill: 'currentColor' }),
+            Plot.ruleY([0]),
+          ],
+        }),
     );
   }
 
-  private drawHeatmap(Plot: PlotModule, days: HeatmapDay[], now: number): void {
+  private showHeatmap(days: HeatmapDay[], now: number): void {
     const first = days[0]?.date ?? new Date(now);
     const weekStart = (first.getDay() + 6) % 7; // Monday = 0
     const cells = days.map((day, i) => ({
@@ -251,64 +317,70 @@ export class StatsDashboardElement extends HTMLElement {
       label: `${day.date.toLocaleDateString()}: ${day.reviews} reviews`,
     }));
     const active = cells.filter((cell) => cell.reviews > 0).length;
-    const chart = Plot.plot({
-      ariaLabel: 'Calendar heatmap: reviews per day over the last 26 weeks',
-      height: 170,
-      marginLeft: 40,
-      padding: 0.1,
-      x: { axis: null },
-      y: {
-        label: null,
-        tickFormat: (d: number) => ['Mon', '', 'Wed', '', 'Fri', '', 'Sun'][d] ?? '',
-      },
-      color: {
-        scheme: 'greens',
-        type: 'sqrt',
-        legend: true,
-        label: 'Reviews per day',
-        ticks: 4,
-        tickFormat: (d: number) => String(Math.round(d)),
-      },
-      marks: [
-        Plot.cell(cells, {
-          x: 'week',
-          y: 'weekday',
-          fill: 'reviews',
-          stroke: 'currentColor',
-          strokeOpacity: 0.15,
-          title: 'label',
-          inset: 0.5,
+    this.place(
+      'heatmap',
+      { height: HEATMAP_HEIGHT, legend: RAMP_LEGEND_HEIGHT },
+      `You reviewed on ${active} of the last ${cells.length} days.`,
+      (Plot) =>
+        Plot.plot({
+          ariaLabel: 'Calendar heatmap: reviews per day over the last 26 weeks',
+          height: HEATMAP_HEIGHT,
+          marginLeft: 40,
+          padding: 0.1,
+          x: { axis: null },
+          y: {
+            label: null,
+            tickFormat: (d: number) => ['Mon', '', 'Wed', '', 'Fri', '', 'Sun'][d] ?? '',
+          },
+          color: {
+            scheme: 'greens',
+            type: 'sqrt',
+            legend: true,
+            label: 'Reviews per day',
+            ticks: 4,
+            tickFormat: (d: number) => String(Math.round(d)),
+          },
+          marks: [
+            Plot.cell(cells, {
+              x: 'week',
+              y: 'weekday',
+              fill: 'reviews',
+              stroke: 'currentColor',
+              strokeOpacity: 0.15,
+              title: 'label',
+              inset: 0.5,
+            }),
+          ],
         }),
-      ],
-    });
-    this.place('heatmap', chart, `You reviewed on ${active} of the last ${cells.length} days.`);
+    );
   }
 
-  private drawStates(Plot: PlotModule, counts: CategoryCounts): void {
+  private showStates(counts: CategoryCounts): void {
     const rows = (Object.keys(counts) as CardCategory[]).map((category) => ({
       category: CATEGORY_LABELS[category],
       cards: counts[category],
     }));
-    const chart = Plot.plot({
-      ariaLabel: 'Bar chart: cards in each state',
-      height: 240,
-      marginLeft: 210,
-      x: { label: 'Cards', grid: true },
-      y: { label: null, domain: rows.map((row) => row.category) },
-      marks: [
-        Plot.barX(rows, { x: 'cards', y: 'category', fill: 'currentColor' }),
-        Plot.text(rows, { x: 'cards', y: 'category', text: 'cards', dx: 12 }),
-        Plot.ruleX([0]),
-      ],
-    });
     this.place(
       'states',
-      chart,
+      { height: STATES_HEIGHT },
       rows.map((row) => `${row.category}: ${row.cards}`).join('; ') + '.',
+      (Plot) =>
+        Plot.plot({
+          ariaLabel: 'Bar chart: cards in each state',
+          height: STATES_HEIGHT,
+          marginLeft: 210,
+          x: { label: 'Cards', grid: true },
+          y: { label: null, domain: rows.map((row) => row.category) },
+          marks: [
+            Plot.barX(rows, { x: 'cards', y: 'category', fill: 'currentColor' }),
+            Plot.text(rows, { x: 'cards', y: 'category', text: 'cards', dx: 12 }),
+            Plot.ruleX([0]),
+          ],
+        }),
     );
   }
 
-  private drawMastery(Plot: PlotModule, byChapter: Record<string, CategoryCounts>): void {
+  private showMastery(byChapter: Record<string, CategoryCounts>): void {
     const rows = masteryByChapter(byChapter, this.chapterOrder);
     const stages = MASTERY_STAGES;
     const long = rows.flatMap((row) =>
@@ -318,28 +390,30 @@ export class StatsDashboardElement extends HTMLElement {
         share: row.total ? row[stage] / row.total : 0,
       })),
     );
-    const chart = Plot.plot({
-      ariaLabel: 'Stacked bar chart: share of each chapter’s cards by stage',
-      height: 40 + rows.length * 32,
-      marginLeft: 190,
-      x: { label: 'Share of the chapter’s cards', percent: true, domain: [0, 100] },
-      y: { label: null, domain: rows.map((row) => this.titles[row.chapter] ?? row.chapter) },
-      color: {
-        legend: true,
-        domain: [...stages],
-        range: ['#2e7d32', '#81c784', '#ffb74d', '#bdbdbd', '#7e57c2'],
-      },
-      marks: [Plot.barX(long, { x: 'share', y: 'chapter', fill: 'stage', order: [...stages] })],
-    });
+    const height = 40 + rows.length * 32;
     this.place(
       'mastery',
-      chart,
+      { height, legend: SWATCH_LEGEND_HEIGHT },
       rows
         .map(
           (row) =>
             `${this.titles[row.chapter] ?? row.chapter}: ${Math.round(row.mastery * 100)}% mature of ${row.total}`,
         )
         .join('; ') + '.',
+      (Plot) =>
+        Plot.plot({
+          ariaLabel: 'Stacked bar chart: share of each chapter’s cards by stage',
+          height,
+          marginLeft: 190,
+          x: { label: 'Share of the chapter’s cards', percent: true, domain: [0, 100] },
+          y: { label: null, domain: rows.map((row) => this.titles[row.chapter] ?? row.chapter) },
+          color: {
+            legend: true,
+            domain: [...stages],
+            range: ['#2e7d32', '#81c784', '#ffb74d', '#bdbdbd', '#7e57c2'],
+          },
+          marks: [Plot.barX(long, { x: 'share', y: 'chapter', fill: 'stage', order: [...stages] })],
+        }),
     );
   }
 }

@@ -78,4 +78,28 @@ describe('what the stats page reads from the indexes', () => {
       expect(data.totalAnswers).toBe(600);
     },
   );
+
+  test('gives the reference figures where the forecast and the heatmap spans hold nothing', async () => {
+    // New cards only, and answers from more than 26 weeks ago: every day of both charts is empty.
+    const cards = Array.from({ length: 30 }, (_, i) =>
+      storedCard(`n/${i}`, { chapter: 'superposition', position: i }),
+    );
+    const log = [1, 2, 3].map((years) => answer(NOW - years * 365 * DAY, CardState.Review, 3));
+    const { db } = freshDb();
+    await db.cards.bulkPut(cards);
+    await db.log.bulkAdd(log);
+    const data = await loadStatsData(db, NOW, 4);
+    expect(data.forecast).toEqual(dueForecast(cards, NOW, 4, FORECAST_DAYS));
+    expect(data.heatmap).toEqual(
+      reviewHeatmap(
+        log.map((row) => row.review),
+        NOW,
+        4,
+        HEATMAP_DAYS,
+      ),
+    );
+    expect(data.forecast.every((day) => day.due === 0)).toBe(true);
+    expect(data.heatmap.every((day) => day.reviews === 0)).toBe(true);
+    expect(data.totalAnswers).toBe(3);
+  });
 });
