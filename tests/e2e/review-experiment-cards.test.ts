@@ -282,8 +282,17 @@ describe('an experiment card on /review/', () => {
     await area.locator('input[name="prediction"]').first().check();
     await area.getByRole('button', { name: /Run the model/ }).click();
     await waitState(area, 'judged');
-    // The panel's form and result fit the area's reserved height (or scroll inside it).
+    // The panel's form and result fit the area's reserved height (or scroll inside it), and the
+    // stage shows its foot: the verdict and the pre-selected grade.
     expect(await below()).toBe(belowBefore);
+    const inStage = (selector: string) =>
+      area.evaluate((element, inner) => {
+        const stage = element.querySelector('[data-stage]')!.getBoundingClientRect();
+        const box = element.querySelector(inner)!.getBoundingClientRect();
+        return box.top >= stage.top - 1 && box.bottom <= stage.bottom + 1;
+      }, selector);
+    expect(await inStage('[data-grade][data-suggested]')).toBe(true);
+    expect(await inStage('[data-experiment-verdict]')).toBe(true);
     const shift = await page.evaluate(() =>
       (window as unknown as { shifts: number[] }).shifts.reduce((sum, value) => sum + value, 0),
     );
