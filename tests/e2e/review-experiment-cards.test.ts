@@ -43,10 +43,15 @@ interface LogRow {
  * Sets the paper's other cards aside (suspended), keeping the first `keep` of them, so that the
  * experiment card comes up after those; returns the original rows of the paper's cards.
  */
-async function onlyExperimentAfter(page: Page, keep: number): Promise<CardRow[]> {
-  const rows = (await storedRows<CardRow>(page, 'cards')).filter((row) => row.paperId === PAPER);
+async function onlyExperimentAfter(
+  page: Page,
+  keep: number,
+  paper = PAPER,
+  experiment = EXPERIMENT,
+): Promise<CardRow[]> {
+  const rows = (await storedRows<CardRow>(page, 'cards')).filter((row) => row.paperId === paper);
   const others = rows
-    .filter((row) => row.id !== EXPERIMENT)
+    .filter((row) => row.id !== experiment)
     .sort((a, b) => a.position - b.position);
   for (const row of others.slice(keep))
     await putRow(page, 'cards', { ...row, suspended: true, queue: 'suspended' });
@@ -88,8 +93,13 @@ async function reviewPaper(context: BrowserContext, keep = 0): Promise<Page> {
  * The paper's review area on its chapter page, ready, with the paper's other cards set aside but
  * the first `keep` (so the experiment card comes after those).
  */
-async function areaWith(page: Page, keep: number): Promise<Locator> {
-  const area = page.locator(`residual-review-area:has(#${PAPER}--cards)`);
+async function areaWith(
+  page: Page,
+  keep: number,
+  paper = PAPER,
+  experiment = EXPERIMENT,
+): Promise<Locator> {
+  const area = page.locator(`residual-review-area:has(#${paper}--cards)`);
   const ready = async () => {
     await area.scrollIntoViewIfNeeded();
     await page.waitForFunction(
@@ -98,7 +108,7 @@ async function areaWith(page: Page, keep: number): Promise<Locator> {
     );
   };
   await ready();
-  await onlyExperimentAfter(page, keep);
+  await onlyExperimentAfter(page, keep, paper, experiment);
   await page.reload();
   await ready();
   return area;
@@ -218,17 +228,20 @@ describe('an experiment card on /review/', () => {
     await page.close();
   });
 
-  it("in the chapter's review area: runs the saved model, pre-selects the grade and Enter saves it", async () => {
+  it("in the chapter's review area: after an ordinary card, runs the saved model without moving the page below, pre-selects the grade and Enter saves it", async () => {
     const page = await context.newPage();
     await page.goto(url(CHAPTER));
-    const rows = (await storedRows<CardRow>(page, 'cards')).filter((row) => row.paperId === PAPER);
+    const rows = (await storedRows<CardRow>(page, 'cards'))
+      .filter((row) => row.paperId === PAPER)
+      .sort((a, b) => a.position - b.position);
     const experiment = rows.find((row) => row.id === EXPERIMENT)!;
+    const ordinary = rows.find((row) => row.id !== EXPERIMENT)!;
     for (const row of rows)
       await putRow(
         page,
         'cards',
-        row.id === EXPERIMENT
-          ? asNew(experiment, 200)
+        row === experiment || row === ordinary
+          ? asNew(row, 200)
           : { ...row, suspended: true, queue: 'suspended' },
       );
     await page.reload();
@@ -238,11 +251,52 @@ describe('an experiment card on /review/', () => {
       (element) => element?.getAttribute('data-ready') === 'true',
       await area.elementHandle(),
     );
-    expect(await area.getAttribute('data-card-id')).toBe(EXPERIMENT);
+    expect(await area.getAttribute('data-card-id')).toBe(ordinary.id);
+    // What follows the area on the page, and the layout shifts from here on (not right after input).
+    const below = () =>
+      area.evaluate((element) => {
+        let node: Element | null = element;
+        while (node && !node.nextElementSibling) node = node.parentElement;
+        const next = node?.nextElementSibling;
+        return next ? next.getBoundingClientRect().top + window.scrollY : null;
+      });
+    await page.evaluate(() => {
+      const shifts: number[] = [];
+      (window as unknown as { shifts: number[] }).shifts = shifts;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & {
+          value: number;
+          hadRecentInput: boolean;
+        })[])
+          if (!entry.hadRecentInput) shifts.push(entry.value);
+      }).observe({ type: 'layout-shift' });
+    });
+    const belowBefore = await below();
+    expect(belowBefore).not.toBeNull();
+    await area.locator('[data-action="reveal"]').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('3');
     await waitState(area, 'posed');
+    expect(await area.getAttribute('data-card-id')).toBe(EXPERIMENT);
+    expect(await below()).toBe(belowBefore);
     await area.locator('input[name="prediction"]').first().check();
     await area.getByRole('button', { name: /Run the model/ }).click();
     await waitState(area, 'judged');
+    // The panel's form and result fit the area's reserved height (or scroll inside it), and the
+    // stage shows its foot: the verdict and the pre-selected grade.
+    expect(await below()).toBe(belowBefore);
+    const inStage = (selector: string) =>
+      area.evaluate((element, inner) => {
+        const stage = element.querySelector('[data-stage]')!.getBoundingClientRect();
+        const box = element.querySelector(inner)!.getBoundingClientRect();
+        return box.top >= stage.top - 1 && box.bottom <= stage.bottom + 1;
+      }, selector);
+    expect(await inStage('[data-grade][data-suggested]')).toBe(true);
+    expect(await inStage('[data-experiment-verdict]')).toBe(true);
+    const shift = await page.evaluate(() =>
+      (window as unknown as { shifts: number[] }).shifts.reduce((sum, value) => sum + value, 0),
+    );
+    expect(shift).toBeLessThanOrEqual(0.05);
     const grade = await expectSuggestedFromVerdict(area);
     await area.locator('[data-grade][data-suggested]').focus();
     await page.keyboard.press('Enter');
@@ -366,6 +420,84 @@ describe('an experiment card in the card browser', () => {
     expect(await row.locator('td').first().textContent()).toContain(worked.front);
     const violations = await axeViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('an experiment card and a widget on one page', () => {
+  it("share the page's model: the induction-heads widget starts on the attn-only-2l the card loaded, fetching none of it again", async () => {
+    const paper = 'mathematical-framework';
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.goto(url('/foundational-work/'));
+    const area = await areaWith(page, 0, paper, `${paper}/run/induction-target`);
+    await waitState(area, 'offer');
+    await area.getByRole('button', { name: 'Download and run' }).click();
+    await waitState(area, 'posed');
+    const widget = page.locator('residual-widget[data-widget="induction-heads"]');
+    // The widget has not started yet, so what it loads next shows whether it shares the model.
+    expect(await widget.getAttribute('data-state')).toBe('idle');
+    const modelRequests: string[] = [];
+    page.on('request', (request) => {
+      if (/\/models\/attn-only-2l\/(manifest\.json|.+\.(onnx|bin))$/.test(request.url()))
+        modelRequests.push(request.url());
+    });
+    await widget.scrollIntoViewIfNeeded();
+    await page.waitForSelector(
+      'residual-widget[data-widget="induction-heads"][data-state="ready"]',
+      {
+        timeout: 60_000,
+      },
+    );
+    expect(modelRequests).toEqual([]);
+    // The widget still says where its model runs.
+    expect(await widget.textContent()).toMatch(/WASM|WebGPU/i);
+    await context.close();
+  });
+});
+
+describe('an experiment card offline with its model saved', () => {
+  it('runs in /review/ from the service worker and Cache Storage, and saves the pre-selected grade', async () => {
+    const context = await newProfile(served.browser);
+    const warm = await context.newPage();
+    await warm.goto(url('/review/'));
+    await waitForServiceWorker(warm);
+    await warm.close();
+    // Saved once, online, through the card's own download offer.
+    let page = await reviewPaper(context);
+    let review = page.locator('residual-review');
+    expect(await shownCardId(page)).toBe(EXPERIMENT);
+    await waitState(review, 'offer');
+    await review.getByRole('button', { name: 'Download and run' }).click();
+    await waitState(review, 'posed');
+    const row = (await storedRows<CardRow>(page, 'cards')).find((card) => card.id === EXPERIMENT)!;
+    await page.close();
+
+    await context.setOffline(true);
+    page = await context.newPage();
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+    await page.goto(url(`/review/?paper=${PAPER}`));
+    // Offline, the link's ?paper= is the precached /review/ page, not the 404 page.
+    await reviewReady(page);
+    await putRow(page, 'cards', asNew(row, 300));
+    await page.reload();
+    await reviewReady(page);
+    review = page.locator('residual-review');
+    expect(await shownCardId(page)).toBe(EXPERIMENT);
+    await waitState(review, 'posed');
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await review.locator('input[name="prediction"]').first().check();
+    await review.getByRole('button', { name: /Run the model/ }).click();
+    await waitState(review, 'judged');
+    const grade = await expectSuggestedFromVerdict(review);
+    expect(await review.locator('[data-experiment-status]').textContent()).toMatch(
+      /^tiny-lm ran in this page on (WASM|WEBGPU) in \d+\.\d s\.$/,
+    );
+    // Nothing the model needs came from the network (offline, it could not have).
+    expect(failed.filter((failedUrl) => MODEL_FILE.test(failedUrl))).toEqual([]);
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await answersOf(page, EXPERIMENT)).at(-1)).toBe(grade);
     await context.close();
   });
 });

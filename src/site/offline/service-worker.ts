@@ -87,7 +87,14 @@ export function serviceWorkerOptions(distDir: string): GenerateSWOptions {
     swDest: `${distDir.replace(/\/$/, '')}/sw.js`,
     ...PRECACHE_FILES,
     // Pagefind asks for its entry file with ?ts=<time> to bust caches: match the precached copy.
-    ignoreURLParametersMatching: [/^utm_/, /^fbclid$/, /^ts$/],
+    // The site's own page parameters (/review/?paper=…, /cards/?chapter=…) are read by the page's
+    // script, so offline such a link is the precached page, not the 404 page.
+    ignoreURLParametersMatching: [
+      /^utm_/,
+      /^fbclid$/,
+      /^ts$/,
+      /^(chapter|paper|scope|source|state|flag|leech|changed|noted)$/,
+    ],
     directoryIndex: 'index.html',
     cleanupOutdatedCaches: true,
     clientsClaim: true,

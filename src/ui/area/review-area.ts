@@ -159,7 +159,13 @@ class ReviewArea {
           reveal.hidden = false;
           if (this.root.contains(document.activeElement)) reveal.focus({ preventScroll: true });
         },
-        judged: (suggested) => this.reveal(suggested),
+        judged: (suggested) => {
+          this.reveal(suggested);
+          // The stage keeps its height and scrolls inside: show its foot, the verdict and the
+          // grades, without scrolling the page the reader may have moved on in.
+          const stage = part(this.root, '[data-stage]');
+          stage.scrollTop = stage.scrollHeight;
+        },
       });
       if (focusWasHere) part(this.root, '[data-experiment]').focus({ preventScroll: true });
       return;

@@ -22,6 +22,8 @@ import { downloadWidgets, formatBytes, planWidgetDownload } from '../offline/wid
 import {
   downloadOffer,
   experimentAvailability,
+  backendRecordingEnv,
+  backendsPhrase,
   failureMessage,
   freshSeed,
   modelNames,
@@ -299,20 +301,19 @@ export class ExperimentCardView {
     const started = performance.now();
     this.status(`Running ${whatRuns(runner)} in this page…`);
     try {
-      const env = reportingEnv(this.env, (line) => {
-        if (generation === this.generation) this.status(line);
-      });
-      const result = await runner.run(posed, env, (progress) => {
+      // Records what the run itself loaded, for the status line: no load of its own afterwards.
+      const recording = backendRecordingEnv(
+        reportingEnv(this.env, (line) => {
+          if (generation === this.generation) this.status(line);
+        }),
+      );
+      const result = await runner.run(posed, recording.env, (progress) => {
         if (generation === this.generation)
           this.status(`Running ${whatRuns(runner)}: ${Math.round(progress.fraction * 100)}%`);
       });
       if (generation !== this.generation) return;
       const verdict = judge(prediction.value, result.outcome);
       const grade = suggestedGrade(verdict.held);
-      const backends = await Promise.all(
-        runner.models.map((name) => this.env.model(name).then((model) => model.backend)),
-      ).catch(() => []);
-      if (generation !== this.generation) return;
       this.root.dataset['state'] = 'judged';
       this.root.dataset['held'] = String(verdict.held);
       part(this.root, '[data-experiment-commit]').hidden = true;
@@ -340,9 +341,8 @@ export class ExperimentCardView {
       const shown = part(this.root, '[data-experiment-result]');
       shown.hidden = false;
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      const where = [...new Set(backends)].map((backend) => backend.toUpperCase()).join(', ');
       this.status(
-        `${runner.models.length ? modelNames(runner.models) : 'The experiment'} ran in this page${where ? ` on ${where}` : ''} in ${seconds} s.`,
+        `${runner.models.length ? modelNames(runner.models) : 'The experiment'} ran in this page${backendsPhrase(recording.backends())} in ${seconds} s.`,
       );
       this.host = null;
       host.judged(grade);

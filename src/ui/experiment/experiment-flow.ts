@@ -4,7 +4,7 @@
  * suggests. The DOM (experiment-card.ts) follows these decisions.
  */
 import type { Grade } from '../../srs/types';
-import type { PredictionAsked } from '../../widgets/experiment-host';
+import type { ExperimentEnv, PredictionAsked } from '../../widgets/experiment-host';
 import { readPredictedNumber } from '../../widgets/experiment-host';
 import { formatBytes, type WidgetDownloadPlan } from '../offline/widget-download';
 
@@ -88,4 +88,34 @@ export function freshSeed(
   random: (values: Uint32Array) => Uint32Array = (values) => crypto.getRandomValues(values),
 ): number {
   return random(new Uint32Array(1))[0] ?? 0;
+}
+
+/**
+ * Wraps `env` so that it notes the backend of every model the runner actually loads through it,
+ * in load order without repeats: the card says where the model ran without loading anything
+ * itself (a runner may list a model folder it only reads files from, or one that is no model).
+ */
+export function backendRecordingEnv(env: ExperimentEnv): {
+  readonly env: ExperimentEnv;
+  readonly backends: () => readonly string[];
+} {
+  const seen = new Set<string>();
+  return {
+    env: {
+      ...env,
+      model: async (name, onProgress) => {
+        const model = await env.model(name, onProgress);
+        seen.add(model.backend);
+        return model;
+      },
+    },
+    backends: () => [...seen],
+  };
+}
+
+/** "on WASM", "on WEBGPU, WASM", or '' when the run loaded no model. */
+export function backendsPhrase(backends: readonly string[]): string {
+  return backends.length
+    ? ` on ${backends.map((backend) => backend.toUpperCase()).join(', ')}`
+    : '';
 }

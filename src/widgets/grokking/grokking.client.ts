@@ -4,7 +4,8 @@
  * for the checkpoint the slider (or Play) selects. The final model itself is loaded through src/ml
  * only when the reader asks it a sum. Loaded by the widget shell when the reader scrolls to it.
  */
-import { fetchJson, fetchModelFile, HookedModel, type LoadProgress } from '../../ml';
+import { fetchJson, fetchModelFile, type LoadProgress } from '../../ml';
+import { pageModel } from '../kit/page-models';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
 import type { WidgetContext } from '../kit/types';
 import { spectrumChart, timelineChart, type Series, type StepMark } from './charts';
@@ -317,21 +318,12 @@ function wireModelRun(root: HTMLElement, p: number, context: WidgetContext): voi
   const button = part<HTMLButtonElement>(form, 'button[type="submit"]');
   const bar = part<HTMLProgressElement>(form, '[data-grok="run-progress"]');
   const answer = part<HTMLElement>(root, '[data-grok="answer"]');
-  let model: Promise<HookedModel> | null = null;
-
-  const load = () => {
-    model ??= HookedModel.load(MODEL, {
-      signal,
-      onProgress: ({ fraction }: LoadProgress) => {
-        bar.value = fraction;
-      },
+  // The page's shared modadd (kit/page-models.ts): loaded once for whatever on the page asks, and
+  // a failed load is forgotten, so asking again is the retry.
+  const load = () =>
+    pageModel(MODEL, ({ fraction }: LoadProgress) => {
+      bar.value = fraction;
     });
-    const pending = model;
-    pending.catch(() => {
-      if (model === pending) model = null; // asking again is the retry
-    });
-    return pending;
-  };
 
   async function run(): Promise<void> {
     const a = inputA.valueAsNumber;

@@ -4,8 +4,8 @@
  * two more batched calls. "New random sequence" redoes both. Loaded by the widget shell when the
  * reader scrolls to the figure.
  */
-import { HookedModel } from '../../ml';
 import { chartColors, onThemeChange } from '../kit/chart-theme';
+import { pageModelFor } from '../kit/page-models';
 import { recompute } from '../kit/recompute';
 import type { WidgetContext } from '../kit/types';
 import { heatmap, gridTable } from '../kit/charts';
@@ -45,16 +45,8 @@ const PATTERN_CELL_PX = 10;
 export async function mount(context: WidgetContext): Promise<void> {
   const { root, signal } = context;
   const firstResult = firstResultTimer(root, 'induction-heads');
-  const model = await HookedModel.load(MODEL, {
-    signal,
-    onProgress: (p) =>
-      context.progress({
-        ...p,
-        label: p.stage === 'download' ? 'Downloading attn-only-2l' : 'Starting attn-only-2l',
-      }),
-  });
-  signal.addEventListener('abort', () => void model.release(), { once: true });
-  context.setBackend(model.backend);
+  // The page's shared attn-only-2l: the review area's experiment card may run it too.
+  const model = await pageModelFor(MODEL, context);
   const { n_layers: layers, n_heads: heads } = model.config;
   const pools: Record<RepeatedTokens, number[]> = {
     words: wordIds(model.tokenizer),

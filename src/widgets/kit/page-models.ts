@@ -4,6 +4,7 @@
  * two). A failed load is forgotten, so that asking again is the retry.
  */
 import { HookedModel, type LoadProgress } from '../../ml';
+import type { WidgetContext } from './types';
 
 interface PageModel {
   loading: Promise<HookedModel> | null;
@@ -38,4 +39,23 @@ export async function pageModel(
   } finally {
     if (onProgress) listeners.delete(onProgress);
   }
+}
+
+/**
+ * The page's model `name` for one widget: its download and start show in the widget's progress
+ * bar ("Downloading attn-only-2l"), and the backend it runs on in the widget's frame. The model is
+ * the page's, shared: a widget must not release it when it is torn down.
+ */
+export async function pageModelFor(
+  name: string,
+  context: Pick<WidgetContext, 'progress' | 'setBackend'>,
+): Promise<HookedModel> {
+  const model = await pageModel(name, (p) =>
+    context.progress({
+      ...p,
+      label: p.stage === 'download' ? `Downloading ${name}` : `Starting ${name}`,
+    }),
+  );
+  context.setBackend(model.backend);
+  return model;
 }

@@ -4,7 +4,7 @@
  * load is forgotten, so that Retry loads again (kit/page-models.ts).
  */
 import type { HookedModel, LoadProgress } from '../../ml';
-import { pageModel } from '../kit/page-models';
+import { pageModel, pageModelFor } from '../kit/page-models';
 import type { ComputeBackend, WidgetContext } from '../kit/types';
 import { parseEvalSets, type EvalSets } from './tasks';
 import { modelFolderUrl } from '../kit/model-url';
@@ -27,17 +27,10 @@ export function loadTinyLm(onProgress?: (progress: LoadProgress) => void): Promi
  * The page's tiny-lm for one widget: the download and start show in the widget's progress bar,
  * and the backend it runs on in its frame.
  */
-export async function loadTinyLmFor(
+export function loadTinyLmFor(
   context: Pick<WidgetContext, 'progress' | 'setBackend'>,
 ): Promise<HookedModel> {
-  const model = await loadTinyLm((p) =>
-    context.progress({
-      ...p,
-      label: p.stage === 'download' ? 'Downloading tiny-lm' : 'Starting tiny-lm',
-    }),
-  );
-  context.setBackend(model.backend);
-  return model;
+  return pageModelFor(TINY_LM, context);
 }
 
 /** tiny-lm's held-out prompt sets (eval-sets.json), or null when absent or malformed. */

@@ -99,6 +99,16 @@ describe('the service worker precache', () => {
     expect(ignoreURLParametersMatching.some((pattern) => pattern.test('page'))).toBe(false);
   });
 
+  it('answers /review/?paper=… and /cards/?chapter=… offline with the precached page (its script reads them)', () => {
+    const { ignoreURLParametersMatching = [] } = serviceWorkerOptions(dist);
+    for (const name of ['paper', 'chapter', 'scope', 'source', 'state', 'flag'])
+      expect(
+        ignoreURLParametersMatching.some((pattern) => pattern.test(name)),
+        name,
+      ).toBe(true);
+    expect(ignoreURLParametersMatching.some((pattern) => pattern.test('papers'))).toBe(false);
+  });
+
   it.each(['/', '/residual/'])(
     "caches onnxruntime's files under the base %s, and nothing from model folders (src/ml caches those)",
     (base) => {

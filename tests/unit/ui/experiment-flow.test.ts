@@ -2,7 +2,10 @@
 // the download or shows its worked example; how a prediction is read; which grade its verdict
 // pre-selects; and a fresh seed each showing.
 import { describe, expect, it } from 'vitest';
+import type { HookedModel } from '../../../src/ml';
 import {
+  backendRecordingEnv,
+  backendsPhrase,
   downloadOffer,
   experimentAvailability,
   failureMessage,
@@ -11,7 +14,9 @@ import {
   suggestedGrade,
 } from '../../../src/ui/experiment/experiment-flow';
 import type { PlannedFile } from '../../../src/ui/offline/widget-download';
-import { judge } from '../../../src/widgets/experiment-host';
+import { judge, type ExperimentEnv } from '../../../src/widgets/experiment-host';
+import { hiddenProgress } from '../../../src/widgets/grokking/grokking.experiment';
+import { diskExperimentEnv } from '../widgets/experiment-env';
 
 const modelFile = (path: string, bytes: number): PlannedFile => ({
   kind: 'model',
@@ -116,5 +121,44 @@ describe('the seed of each showing', () => {
     expect([freshSeed(counter), freshSeed(counter)]).toEqual([41, 42]);
     const seeds = new Set(Array.from({ length: 50 }, () => freshSeed()));
     expect(seeds.size).toBeGreaterThan(45);
+  });
+});
+
+describe('where the card says the model ran', () => {
+  /** The disk env, with every model load counted and answered by a stand-in on `backend`. */
+  function countingEnv(backend: string) {
+    const loads: string[] = [];
+    const env: ExperimentEnv = {
+      ...diskExperimentEnv(),
+      model: async (name) => {
+        loads.push(name);
+        if (name === 'tiny-lm-saes')
+          throw new Error('tiny-lm-saes is a folder of SAEs, not a model');
+        return { backend } as HookedModel;
+      },
+    };
+    return { env, loads };
+  }
+
+  it('names no backend and loads nothing for a run that loads no model (grokking reads checkpoints)', async () => {
+    const { env, loads } = countingEnv('wasm');
+    const recording = backendRecordingEnv(env);
+    const posed = await hiddenProgress.pose(7, recording.env);
+    await hiddenProgress.run(posed, recording.env);
+    expect(hiddenProgress.models).toEqual(['modadd']);
+    expect(loads).toEqual([]);
+    expect(recording.backends()).toEqual([]);
+    expect(backendsPhrase(recording.backends())).toBe('');
+  });
+
+  it('names the backend of each model the run loaded, once, and only those', async () => {
+    const { env, loads } = countingEnv('webgpu');
+    const recording = backendRecordingEnv(env);
+    await recording.env.model('tiny-lm');
+    await recording.env.model('tiny-lm');
+    await expect(recording.env.model('tiny-lm-saes')).rejects.toThrow(/not a model/);
+    expect(loads).toEqual(['tiny-lm', 'tiny-lm', 'tiny-lm-saes']);
+    expect(recording.backends()).toEqual(['webgpu']);
+    expect(backendsPhrase(['webgpu', 'wasm'])).toBe(' on WEBGPU, WASM');
   });
 });
