@@ -1,9 +1,9 @@
 /**
  * The height each widget's figure takes once loaded (the frame below its lead, the steps
- * included), at a phone width (390 px) and a desktop width (1280 px), measured in Chromium with the defaults a
- * reader first sees. WidgetShell reserves it before the model arrives, so that nothing below the
- * frame moves when the figure appears (tests/e2e/widget-layout.test.ts measures the shift). After
- * a widget's markup changes, build and run
+ * included), at a phone width (390 px) and a desktop width (1280 px), measured in Chromium with
+ * the defaults a reader first sees. WidgetShell reserves it before the model arrives, so that
+ * nothing below the frame moves when the figure appears (tests/e2e/widget-layout.test.ts measures
+ * the shift). After a widget's markup changes, build and run
  * `node_modules/.bin/node scripts/dev/measure-widget-heights.mjs --write` to measure them again.
  */
 import type { WidgetId } from '../../content/vocabulary';
