@@ -1,8 +1,9 @@
 /**
  * Every widget reads as a lesson: a lead of at most two sentences before its first control, the
- * experiment as numbered steps beside the controls on a desktop and above them on a phone, and the timings and internals folded away in a
- * closed "How this was computed" at the end, where the timing line lands once a result shows. The
- * induction heads' attention pattern names its tokens on both axes.
+ * experiment as numbered steps beside the controls on a desktop and above them on a phone, and the
+ * timings and internals folded away in a closed "How this was computed" at the end, where the
+ * timing line lands once a result shows. The induction heads' attention pattern names its tokens
+ * on both axes.
  *
  * One browser for the file. The markup checks run with JavaScript off, so no model loads: the
  * lead and the steps are there before any model is. Only the timing and token-axis checks start a
