@@ -1,8 +1,9 @@
 /**
  * Every widget reads as a lesson: a lead of at most two sentences before its first control, the
- * experiment as numbered steps above the controls, and the timings and internals folded away in a
- * closed "How this was computed" at the end, where the timing line lands once a result shows. The
- * induction heads' attention pattern names its tokens on both axes.
+ * experiment as numbered steps beside the controls on a desktop and above them on a phone, and the
+ * timings and internals folded away in a closed "How this was computed" at the end, where the
+ * timing line lands once a result shows. The induction heads' attention pattern names its tokens
+ * on both axes.
  *
  * One browser for the file. The markup checks run with JavaScript off, so no model loads: the
  * lead and the steps are there before any model is. Only the timing and token-axis checks start a
@@ -32,10 +33,17 @@ interface LessonShape {
   leadBeforeFirstControl: boolean;
   steps: string[];
   stepsBeforeFirstControl: boolean;
-  /** The steps' bottom edge against the first control's top edge, in px (≤ 0: above it). */
-  stepsOverControl: number;
+  /** Where the steps, the controls block they refer to and the first control are on the page. */
+  boxes: { steps: Box; controls: Box; firstControl: Box } | null;
   how: { summary: string; open: boolean; afterBody: boolean } | null;
   oldNotice: boolean;
+}
+
+interface Box {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
 }
 
 /** Reads the shape of every widget frame on the page. */
@@ -49,15 +57,21 @@ function lessonShapes(page: Page): Promise<LessonShape[]> {
       const lead = widget.querySelector('[data-shell="lead"]');
       const steps = widget.querySelector('ol[data-shell="steps"]');
       const how = widget.querySelector<HTMLDetailsElement>('details[data-shell="how"]');
-      const stepsBox = steps?.getBoundingClientRect();
-      const controlBox = firstControl?.getBoundingClientRect();
+      const controls = body?.querySelector('.residual-widget__controls');
+      const box = (element: Element) => {
+        const { top, bottom, left, right } = element.getBoundingClientRect();
+        return { top, bottom, left, right };
+      };
       return {
         id: widget.getAttribute('data-widget') ?? '?',
         lead: lead?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
         leadBeforeFirstControl: before(lead, firstControl),
         steps: [...(steps?.querySelectorAll('li') ?? [])].map((li) => li.textContent ?? ''),
         stepsBeforeFirstControl: before(steps, firstControl),
-        stepsOverControl: stepsBox && controlBox ? stepsBox.bottom - controlBox.top : Infinity,
+        boxes:
+          steps && controls && firstControl
+            ? { steps: box(steps), controls: box(controls), firstControl: box(firstControl) }
+            : null,
         how: how
           ? {
               summary: how.querySelector('summary')?.textContent?.trim() ?? '',
@@ -74,12 +88,32 @@ function lessonShapes(page: Page): Promise<LessonShape[]> {
 /** Sentences in a lead: ends of sentences are ., ! or ? before a space or the end. */
 const sentences = (text: string) => text.split(/(?<=[.!?])\s+/).filter((s) => s.trim() !== '');
 
-for (const viewport of [
-  { width: 1280, height: 800 },
-  { width: 390, height: 844 },
-]) {
+/**
+ * Whether the steps sit where they should against the controls block: beside it on a desktop (to
+ * its left, not overlapping it, their tops aligned), above it and its first control on a phone.
+ * Returns what is wrong, or '' when nothing is.
+ */
+function stepsMisplaced(
+  boxes: NonNullable<LessonShape['boxes']>,
+  placement: 'beside' | 'above',
+): string {
+  const { steps, controls, firstControl } = boxes;
+  if (placement === 'above') {
+    if (steps.bottom > controls.top + 0.5) return 'the steps end below the top of the controls';
+    if (steps.bottom > firstControl.top + 0.5) return 'the steps end below the first control';
+    return '';
+  }
+  if (steps.right > controls.left + 0.5) return 'the steps are not left of the controls';
+  if (Math.abs(steps.top - controls.top) > 1) return 'the steps and the controls start apart';
+  return '';
+}
+
+for (const [viewport, placement] of [
+  [{ width: 1280, height: 800 }, 'beside'],
+  [{ width: 390, height: 844 }, 'above'],
+] as const) {
   describe(`every widget as a lesson, before any model loads (${viewport.width} px)`, () => {
-    it(`opens with a lead of at most two sentences and numbered steps above its controls, and folds "How this was computed" at its end`, async () => {
+    it(`opens with a lead of at most two sentences and numbered steps ${placement} its controls, and folds "How this was computed" at its end`, async () => {
       const context = await served.browser.newContext({ viewport, javaScriptEnabled: false });
       const shapes: LessonShape[] = [];
       for (const chapter of CHAPTERS) {
@@ -98,10 +132,12 @@ for (const viewport of [
         expect(shape.leadBeforeFirstControl, shape.id).toBe(true);
         expect(shape.steps.length, shape.id).toBeGreaterThanOrEqual(3);
         expect(shape.stepsBeforeFirstControl, shape.id).toBe(true);
-        expect(
-          shape.stepsOverControl,
-          `${shape.id}: steps end below its first control`,
-        ).toBeLessThanOrEqual(0);
+        expect(shape.boxes, `${shape.id}: no controls block`).not.toBeNull();
+        if (shape.boxes)
+          expect(
+            stepsMisplaced(shape.boxes, placement),
+            `${shape.id}: ${JSON.stringify(shape.boxes)}`,
+          ).toBe('');
         expect(shape.how, shape.id).toEqual({
           summary: 'How this was computed',
           open: false,

@@ -1,9 +1,9 @@
 /**
- * The height each widget's figure takes once loaded (the frame below its lead and steps), at a
- * phone width (390 px) and a desktop width (1280 px), measured in Chromium with the defaults a
- * reader first sees. WidgetShell reserves it before the model arrives, so that nothing below the
- * frame moves when the figure appears (tests/e2e/widget-layout.test.ts measures the shift). After
- * a widget's markup changes, build and run
+ * The height each widget's figure takes once loaded (the frame below its lead, the steps
+ * included), at a phone width (390 px) and a desktop width (1280 px), measured in Chromium with
+ * the defaults a reader first sees. WidgetShell reserves it before the model arrives, so that
+ * nothing below the frame moves when the figure appears (tests/e2e/widget-layout.test.ts measures
+ * the shift). After a widget's markup changes, build and run
  * `node_modules/.bin/node scripts/dev/measure-widget-heights.mjs --write` to measure them again.
  */
 import type { WidgetId } from '../../content/vocabulary';
@@ -14,17 +14,17 @@ export interface ReservedHeight {
 }
 
 export const RESERVED_HEIGHTS: Partial<Record<WidgetId, ReservedHeight>> = {
-  'activation-patching': { phone: 3608, desktop: 3039 },
-  'attribution-patching': { phone: 2533, desktop: 2036 },
-  'das-illusion': { phone: 2710, desktop: 2009 },
-  'direct-logit-attribution': { phone: 1691, desktop: 1254 },
-  'greater-than': { phone: 2401, desktop: 2098 },
-  grokking: { phone: 2843, desktop: 2001 },
-  'induction-heads': { phone: 4030, desktop: 3222 },
-  'ioi-circuit': { phone: 1826, desktop: 1166 },
-  'logit-lens': { phone: 1455, desktop: 1078 },
-  'max-activation-illusion': { phone: 2012, desktop: 1358 },
-  'sae-lab': { phone: 2962, desktop: 2290 },
-  'steering-vectors': { phone: 1995, desktop: 1342 },
-  'toy-superposition': { phone: 2196, desktop: 1463 },
+  'activation-patching': { phone: 3888, desktop: 3194 },
+  'attribution-patching': { phone: 2923, desktop: 2327 },
+  'das-illusion': { phone: 2939, desktop: 2192 },
+  'direct-logit-attribution': { phone: 1920, desktop: 1418 },
+  'greater-than': { phone: 2606, desktop: 2176 },
+  grokking: { phone: 3073, desktop: 2080 },
+  'induction-heads': { phone: 4543, desktop: 3469 },
+  'ioi-circuit': { phone: 2056, desktop: 1321 },
+  'logit-lens': { phone: 1780, desktop: 1326 },
+  'max-activation-illusion': { phone: 2241, desktop: 1450 },
+  'sae-lab': { phone: 3198, desktop: 2372 },
+  'steering-vectors': { phone: 2224, desktop: 1496 },
+  'toy-superposition': { phone: 2401, desktop: 1599 },
 };
