@@ -26,5 +26,5 @@ export const RESERVED_HEIGHTS: Partial<Record<WidgetId, ReservedHeight>> = {
   'max-activation-illusion': { phone: 2241, desktop: 1450 },
   'sae-lab': { phone: 3198, desktop: 2372 },
   'steering-vectors': { phone: 2224, desktop: 1496 },
-  'toy-superposition': { phone: 2401, desktop: 1599 },
+  'toy-superposition': { phone: 2604, desktop: 1782 },
 };
