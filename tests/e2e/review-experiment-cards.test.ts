@@ -273,18 +273,20 @@ describe('an experiment card on /review/', () => {
     });
     const belowBefore = await below();
     expect(belowBefore).not.toBeNull();
+    // Not moved: within a pixel (text laid out again in the area can round a fraction differently).
+    const movedBelow = async () => Math.abs((await below())! - belowBefore!);
     await area.locator('[data-action="reveal"]').focus();
     await page.keyboard.press('Space');
     await page.keyboard.press('3');
     await waitState(area, 'posed');
     expect(await area.getAttribute('data-card-id')).toBe(EXPERIMENT);
-    expect(await below()).toBe(belowBefore);
+    expect(await movedBelow()).toBeLessThan(1);
     await area.locator('input[name="prediction"]').first().check();
     await area.getByRole('button', { name: /Run the model/ }).click();
     await waitState(area, 'judged');
     // The panel's form and result fit the area's reserved height (or scroll inside it), and the
     // stage shows its foot: the verdict and the pre-selected grade.
-    expect(await below()).toBe(belowBefore);
+    expect(await movedBelow()).toBeLessThan(1);
     const inStage = (selector: string) =>
       area.evaluate((element, inner) => {
         const stage = element.querySelector('[data-stage]')!.getBoundingClientRect();

@@ -16,7 +16,7 @@ export interface ReservedHeight {
 export const RESERVED_HEIGHTS: Partial<Record<WidgetId, ReservedHeight>> = {
   'activation-patching': { phone: 3888, desktop: 3194 },
   'attribution-patching': { phone: 2923, desktop: 2327 },
-  'das-illusion': { phone: 2939, desktop: 2192 },
+  'das-illusion': { phone: 3208, desktop: 2437 },
   'direct-logit-attribution': { phone: 1920, desktop: 1418 },
   'greater-than': { phone: 2606, desktop: 2176 },
   grokking: { phone: 3073, desktop: 2080 },

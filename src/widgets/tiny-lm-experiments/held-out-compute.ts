@@ -68,7 +68,7 @@ export function argmax(row: ArrayLike<number>): number {
 }
 
 /** Logits at the last position of each prompt, run in batches of prompts of equal length. */
-async function lastLogits(
+export async function lastLogits(
   model: HookedModel,
   prompts: readonly (readonly number[])[],
 ): Promise<Float32Array[]> {

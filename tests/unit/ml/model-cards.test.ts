@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softmax, type HookedModel, type Tensor } from '../../../src/ml';
 import { COMMITTED_MODELS, committedFile } from '../../support/committed';
+import { lastLogits } from '../../../src/widgets/tiny-lm-experiments/held-out-compute';
 import { ROOT, loadFromDisk, readJson } from './support';
 
 for (const name of COMMITTED_MODELS) {
@@ -18,28 +19,6 @@ for (const name of COMMITTED_MODELS) {
 const publicJson = (name: string, file: string) =>
   readJson(join(ROOT, 'public/models', name, file));
 const SLOW = 180_000;
-
-/** Logits [d_vocab] at the last position of each prompt, run in batches of equal length. */
-async function lastLogits(
-  model: HookedModel,
-  prompts: readonly (readonly number[])[],
-): Promise<Float32Array[]> {
-  const out = new Array<Float32Array>(prompts.length);
-  const byLength = new Map<number, number[]>();
-  prompts.forEach((p, i) => byLength.set(p.length, [...(byLength.get(p.length) ?? []), i]));
-  const vocab = model.config.d_vocab;
-  for (const [length, indices] of byLength) {
-    for (let start = 0; start < indices.length; start += 64) {
-      const chunk = indices.slice(start, start + 64);
-      const { logits } = await model.runWithCache(chunk.map((i) => prompts[i]!));
-      chunk.forEach((i, r) => {
-        const offset = (r * length + length - 1) * vocab;
-        out[i] = logits.data.slice(offset, offset + vocab);
-      });
-    }
-  }
-  return out;
-}
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
