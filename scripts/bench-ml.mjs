@@ -19,9 +19,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { importTs } from './import-ts.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -55,26 +55,12 @@ const SECTIONS = new Set(args.sections.split(',').map((n) => n.trim()));
  * IOI pair builder of the tiny-lm widgets (tasks.ts) for the held-out pairs of part 3.
  */
 async function importMl() {
-  const out = join(ROOT, 'node_modules/.cache/residual-bench/ml.mjs');
-  mkdirSync(dirname(out), { recursive: true });
-  await build({
-    stdin: {
-      contents:
-        "export * from './src/ml/index.ts';\n" +
-        "export { ioiPair, pairMetric } from './src/widgets/tiny-lm-experiments/tasks.ts';\n" +
-        "export { attributionFeeds, attributionStart } from './src/ml/attribution-graph.ts';\n",
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    external: ['onnxruntime-web', 'zod'],
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(out).href);
+  return importTs(
+    'ml',
+    "export * from './src/ml/index.ts';\n" +
+      "export { ioiPair, pairMetric } from './src/widgets/tiny-lm-experiments/tasks.ts';\n" +
+      "export { attributionFeeds, attributionStart } from './src/ml/attribution-graph.ts';\n",
+  );
 }
 
 const median = (xs) => {
@@ -169,6 +155,7 @@ console.log(
  */
 async function timeWeightMatmuls(torch, ort) {
   const path = join(ROOT, 'node_modules/.cache/residual-bench/weight-matmuls.onnx');
+  mkdirSync(dirname(path), { recursive: true });
   const first = await torch.skeleton(path, RUNS);
   const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(path)), {
     executionProviders: ['wasm'],

@@ -8,12 +8,12 @@
 //   In Chromium:      the built site's /dev/ml-check/ page (run `npm run build` first), on WASM and
 //                     on WebGPU (--enable-unsafe-webgpu; here a software adapter on the CPU, so
 //                     its figure says nothing about a real GPU).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { importTs } from './import-ts.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -29,25 +29,11 @@ const dIn = index.d_in;
 
 /** The trainer and src/ml are TypeScript: bundle them (onnxruntime-web and zod stay external). */
 async function importTrainer() {
-  const out = join(ROOT, 'node_modules/.cache/residual-bench/sae.mjs');
-  mkdirSync(dirname(out), { recursive: true });
-  await build({
-    stdin: {
-      contents:
-        "export { SaeTrainer } from './src/widgets/sae-lab/trainer';\n" +
-        "export { ComputeGraph } from './src/ml';\n",
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    external: ['onnxruntime-web', 'zod'],
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(out).href);
+  return importTs(
+    'sae',
+    "export { SaeTrainer } from './src/widgets/sae-lab/trainer';\n" +
+      "export { ComputeGraph } from './src/ml';\n",
+  );
 }
 
 console.log(`SAE training benchmark — ${new Date().toISOString()}`);

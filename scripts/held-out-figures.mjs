@@ -13,37 +13,23 @@
 // tests/unit/widgets/held-out-figures.test.ts recomputes every figure and compares it with these
 // files, so rerun this after retraining a model. The models run on onnxruntime-web (WASM, one
 // thread) in Node, as in the widgets.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importTs } from './import-ts.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The TypeScript modules, bundled (onnxruntime-web and zod stay external) and imported. */
 async function importModules() {
-  const out = join(ROOT, 'node_modules/.cache/residual-figures/figures.mjs');
-  mkdirSync(dirname(out), { recursive: true });
-  await build({
-    stdin: {
-      contents:
-        "export * from './src/ml/index.ts';\n" +
-        "export * from './src/widgets/tiny-lm-experiments/held-out-compute.ts';\n" +
-        "export * from './src/widgets/induction-heads/held-out.ts';\n" +
-        "export * from './src/widgets/tiny-lm-experiments/held-out-card.ts';\n" +
-        "export { parseEvalSets, presetPairs } from './src/widgets/tiny-lm-experiments/tasks.ts';\n",
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    external: ['onnxruntime-web', 'zod'],
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return import(pathToFileURL(out).href);
+  return importTs(
+    'figures',
+    "export * from './src/ml/index.ts';\n" +
+      "export * from './src/widgets/tiny-lm-experiments/held-out-compute.ts';\n" +
+      "export * from './src/widgets/induction-heads/held-out.ts';\n" +
+      "export * from './src/widgets/tiny-lm-experiments/held-out-card.ts';\n" +
+      "export { parseEvalSets, presetPairs } from './src/widgets/tiny-lm-experiments/tasks.ts';\n",
+  );
 }
 
 const m = await importModules();
