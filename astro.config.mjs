@@ -10,6 +10,7 @@ import order from './content/order.json' with { type: 'json' };
 import residualOffline from './src/site/offline/integration.ts';
 // onnxruntime-web's wasm served from our own origin at /ort/ (never a CDN). See src/site/ort-assets.mjs.
 import { ortAssets } from './src/site/ort-assets.mjs';
+import { fileURLToPath } from 'node:url';
 
 // Where the site is published (README, "Deploy"): its URL and the path under it.
 const site = process.env.RESIDUAL_SITE ?? 'http://127.0.0.1:4321';
@@ -29,6 +30,20 @@ export default defineConfig({
   // A build for another base goes to its own folder (RESIDUAL_OUT_DIR), leaving dist/ alone.
   outDir: process.env.RESIDUAL_OUT_DIR ?? './dist',
   trailingSlash: 'ignore',
+  vite: {
+    resolve: {
+      // Starlight's search builds Pagefind's UI when the reader goes to search, not while every
+      // page loads (src/ui/overrides/deferred-pagefind-ui.ts).
+      alias: [
+        {
+          find: /^@pagefind\/default-ui$/,
+          replacement: fileURLToPath(
+            new URL('./src/ui/overrides/deferred-pagefind-ui.ts', import.meta.url),
+          ),
+        },
+      ],
+    },
+  },
   markdown: {
     processor: satteri({ features: { math: true }, mdastPlugins: [katexMarkdownPlugin] }),
   },

@@ -5,7 +5,7 @@
  * HTML only for a card whose stored hash matches, so no HTML ever comes from storage or a backup,
  * and no KaTeX JavaScript ships to the browser.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { MAX_ID } from './schemas';
 
 export const CARD_MATH_FORMAT = 'residual-card-math';

@@ -4,7 +4,7 @@
  * file cannot smuggle in megabytes of text.
  */
 import { MAX_ANSWER_MS } from './answer-time';
-import { z } from 'zod';
+import { z } from './zod';
 import { MAX_COUNT, MAX_TIME } from './limits';
 
 export const MAX_ID = 200;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 
 /** A learning step: a number followed by m, h or d ("1m", "10m", "1h", "1d"). */
 const stepSchema = z

@@ -11,7 +11,7 @@
  * SECTIONS, marked optional: files without it stay valid, and importing such a file leaves that
  * table untouched. The file `version` only changes if an existing section changes shape.
  */
-import { z } from 'zod';
+import { z } from '../srs/zod';
 import { queueOf } from '../srs/queue';
 import { checkLogRow, checkStoredCard, type RowCheck } from '../srs/row-check';
 import { firstIssue, reviewLogSchema, storedCardSchema } from '../srs/schemas';

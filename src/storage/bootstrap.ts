@@ -3,6 +3,7 @@
  * the database, read the settings, and sync the deck published by the site.
  */
 import type { Settings } from '../srs/settings';
+import type { Deck } from '../srs/types';
 import type { ResidualDb } from './db';
 import { checkDeck } from './deck-file';
 import { classifyStorageError, describeStorageError } from './errors';
@@ -30,6 +31,9 @@ export async function startStorage(options: {
   /** Told, in words, when another tab's older version holds the open back. */
   onBlocked?: (message: string) => void;
 }): Promise<Started> {
+  // The deck is fetched and checked while the database opens: on a first visit both take a while,
+  // and neither waits for the other.
+  const deckRead = readDeck(options.deckUrl);
   let db: ResidualDb;
   let settings: Settings;
   try {
@@ -44,11 +48,9 @@ export async function startStorage(options: {
   let sync: SyncReport | null = null;
   let deckProblem: string | null = null;
   try {
-    const response = await fetch(options.deckUrl);
-    if (!response.ok) throw new Error(`the site answered ${response.status}`);
-    const checked = await checkDeck(await response.json());
-    if (!checked.ok) throw new Error(`the deck file is damaged (${checked.problem})`);
-    sync = await syncDeck(db, checked.deck, Date.now());
+    const read = await deckRead;
+    if (!read.ok) throw read.error;
+    sync = await syncDeck(db, read.deck, Date.now());
   } catch (error) {
     // A storage failure (a full disk on the first visit, say) is described as such, not by the
     // browser's bare error name.
@@ -68,6 +70,21 @@ export async function startStorage(options: {
     // Only a count for a notice: the page works without it.
   }
   return { ok: true, db, settings, sync, deckProblem, damaged };
+}
+
+/** The published deck, fetched and checked; never rejects (a failure comes back as `error`). */
+async function readDeck(
+  deckUrl: string,
+): Promise<{ ok: true; deck: Deck } | { ok: false; error: unknown }> {
+  try {
+    const response = await fetch(deckUrl);
+    if (!response.ok) throw new Error(`the site answered ${response.status}`);
+    const checked = await checkDeck(await response.json());
+    if (!checked.ok) throw new Error(`the deck file is damaged (${checked.problem})`);
+    return { ok: true, deck: checked.deck };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /** The notice a page shows while some stored rows are set aside as damaged. */

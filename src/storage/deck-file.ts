@@ -4,7 +4,7 @@
  * the page for long. The result and the message for a damaged file are those of checking the whole
  * file with `deckSchema` at once.
  */
-import { z } from 'zod';
+import { z } from '../srs/zod';
 import { deckCardSchema, deckEnvelopeSchema, firstIssue } from '../srs/schemas';
 import type { Deck, DeckCard } from '../srs/types';
 import { forEachInSlices } from './slices';

@@ -49,6 +49,31 @@ describe('a reader new to the site', () => {
     await expect(heading.isVisible()).resolves.toBe(true);
   });
 
+  it('builds the search only when the reader goes to search, then types into it at once', async () => {
+    const reader = await browser.newPage();
+    const searchUi: string[] = [];
+    reader.on('request', (request) => {
+      if (/\/(ui-core\.|pagefind\/)/.test(request.url())) searchUi.push(request.url());
+    });
+    await reader.goto(new URL('/foundational-work/', site.url).href);
+    await reader.waitForLoadState('load');
+    // Starlight would build it once the page is idle; give an idle page time to do so.
+    await reader.evaluate(
+      () => new Promise((done) => requestIdleCallback(() => setTimeout(done, 500))),
+    );
+    expect(searchUi).toEqual([]);
+    await reader.keyboard.press('Control+k');
+    const input = reader.locator('dialog input.pagefind-ui__search-input');
+    await input.waitFor();
+    await expect(input.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await reader.keyboard.type('Gurnee');
+    await reader
+      .locator('.pagefind-ui__result-link', { hasText: 'Finding Neurons' })
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await reader.close();
+  });
+
   it.each(['/', '/foundational-work/', '/glossary/'])(
     'finds no accessibility violation on %s',
     async (path) => {
