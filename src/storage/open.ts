@@ -1,5 +1,6 @@
 /** Opening the database in a page, with the failures a user can meet. */
 import { ResidualDb, type DbOptions } from './db';
+import { setDatabaseMark } from './database-mark';
 import { StorageOpenError } from './errors';
 
 export interface OpenOptions extends DbOptions {
@@ -34,6 +35,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<ResidualD
   } catch (error) {
     throw new StorageOpenError(error);
   }
+  if (!options.indexedDB) setDatabaseMark();
   return db;
 }
 

@@ -2,6 +2,10 @@
 import { getCollection } from 'astro:content';
 import { CHAPTERS } from '../content/chapters';
 import { withBase } from '../content/base';
+import { buildReadingPlan } from '../progress/plan';
+import type { ReadingPlan } from '../progress/types';
+import { buildDeck } from '../srs/deck';
+import type { Deck } from '../srs/types';
 
 /** Where the card pages (review, card browser, statistics) fetch the published deck. */
 export const DECK_URL = withBase('deck.json');
@@ -43,4 +47,14 @@ export async function cardSources(): Promise<{
     .filter((id) => withCards.has(id))
     .map((id) => ({ value: `paper:${id}`, label: titles[id] ?? id }));
   return { chapters, papers, titles };
+}
+
+/** The deck and the reading plan as the site publishes them (deck.json, reading-plan.json). */
+export async function publishedDeckAndPlan(): Promise<{ deck: Deck; plan: ReadingPlan }> {
+  const papers = (await getCollection('papers')).map((entry) => entry.data);
+  const glossary = (await getCollection('glossary')).map((entry) => entry.data);
+  return {
+    deck: buildDeck({ papers, glossary, chapters: CHAPTERS }),
+    plan: buildReadingPlan({ chapters: CHAPTERS, papers }),
+  };
 }

@@ -50,6 +50,13 @@ import {
 import { readingPlan } from '../progress/progress-client';
 import { describeDamaged, describeSync, startStorage } from '../../storage/bootstrap';
 import { tabId } from './tab-id';
+import {
+  FINISHED_TITLE,
+  NO_ANSWERS_TODAY,
+  NOTHING_SCHEDULED,
+  nextPaperText,
+  waitingText,
+} from './done-text';
 import { showWorkload } from './workload';
 import { withBase } from '../../content/base';
 import { ExperimentCardView, markSuggestedGrade } from '../experiment/experiment-card';
@@ -486,7 +493,7 @@ export class ReviewSessionElement extends HTMLElement {
     const title = required(this, '[data-done-title]');
     const detail = required(this, '[data-done-detail]');
     title.textContent =
-      this.scope.kind === 'all' ? 'Finished for today' : 'Nothing due here right now';
+      this.scope.kind === 'all' ? FINISHED_TITLE : 'Nothing due here right now';
     const parts: string[] = [];
     if (queue.nextDueAt !== null) {
       const when = new Date(queue.nextDueAt);
@@ -495,7 +502,7 @@ export class ReviewSessionElement extends HTMLElement {
         `The next card is due ${sameDay ? 'today at' : 'on'} ${when.toLocaleString(undefined, sameDay ? { hour: '2-digit', minute: '2-digit' } : { weekday: 'long', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' })}.`,
       );
     } else {
-      parts.push('No card is scheduled yet.');
+      parts.push(NOTHING_SCHEDULED);
     }
     if (queue.newLimitReached) {
       parts.push(
@@ -531,15 +538,14 @@ export class ReviewSessionElement extends HTMLElement {
     }
     const waiting = await cardsWaitingInUnreadPapers(this.db, newFrom);
     box.hidden = waiting === 0;
-    required(this, '[data-waiting-text]').textContent =
-      `${waiting} ${waiting === 1 ? 'card waits' : 'cards wait'} in papers you have not read yet. `;
+    required(this, '[data-waiting-text]').textContent = waitingText(waiting);
     const link = required<HTMLAnchorElement>(this, '[data-waiting-link]');
     try {
       const [plan, { rows }] = await Promise.all([readingPlan(), loadProgress(this.db)]);
       const next = nextToRead(plan, progressMap(rows));
       if (next) {
         link.href = withBase(next.href);
-        link.textContent = `Read the next one: ${next.title}`;
+        link.textContent = nextPaperText(next.title);
       }
     } catch {
       // Without the plan the link goes to the progress page, which names the next paper.
@@ -552,7 +558,7 @@ export class ReviewSessionElement extends HTMLElement {
     const today = await loadAnswerTimeToday(this.db, Date.now(), this.settings);
     required(this, '[data-done-time]').textContent =
       today.answers === 0
-        ? 'No answers yet today.'
+        ? NO_ANSWERS_TODAY
         : `Today: ${today.answers} answer${today.answers === 1 ? '' : 's'} in ${formatStudyTime(today.totalMs)}${today.timed > 0 ? `, ${formatStudyTime(today.meanMs)} each on average` : ''} (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}).`;
   }
 
