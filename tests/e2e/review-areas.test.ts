@@ -2,6 +2,8 @@
 // (and only them) in /review/ afterwards; due figures agree on every page.
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import order from '../../content/order.json';
+import { MISSING_TEMPLATE_MESSAGE } from '../../src/ui/area/area-parts';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import { waitForServiceWorker } from './support/offline';
@@ -331,6 +333,62 @@ describe('review areas on the glossary page', () => {
     expect(await answerInArea(first, '3')).toBe(ids[0]);
     const violations = await axeViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
+    await context.close();
+  });
+});
+
+const pagesWithAreas = [
+  ...order.chapters.map((chapter) => (chapter.slug === 'start' ? '/' : `/${chapter.slug}/`)),
+  '/glossary/',
+];
+
+/** How many times `pattern` occurs in `text`. */
+const occurrences = (text: string, pattern: string) => text.split(pattern).length - 1;
+
+describe("the areas' hidden parts", () => {
+  it.each(pagesWithAreas)(
+    '%s carries them once, however many areas it has: the card in one template, the experiment panel in another only where an area has experiment cards',
+    async (path) => {
+      const html = await (await fetch(url(path))).text();
+      const areas = occurrences(html, '<residual-review-area');
+      const withExperiments = occurrences(html, 'data-experiments');
+      expect(areas).toBeGreaterThan(0);
+      expect(occurrences(html, '<template data-review-area-parts')).toBe(1);
+      expect(occurrences(html, 'data-grade="1"')).toBe(1);
+      expect(occurrences(html, 'data-done ')).toBe(1);
+      expect(occurrences(html, '<template data-review-area-experiment')).toBe(
+        withExperiments > 0 ? 1 : 0,
+      );
+      expect(occurrences(html, 'data-experiment-form')).toBe(withExperiments > 0 ? 1 : 0);
+    },
+  );
+
+  it('a page without the template: its area says why in the status line, and nothing throws', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const errors: Error[] = [];
+    page.on('pageerror', (error) => errors.push(error));
+    await page.route(
+      (address) => address.pathname === CHAPTER,
+      async (route) => {
+        const response = await route.fetch();
+        const html = (await response.text()).replace(
+          /<template data-review-area-parts[^>]*>[\s\S]*?<\/template>/,
+          '',
+        );
+        expect(html).not.toContain('data-review-area-parts');
+        await route.fulfill({ response, body: html });
+      },
+    );
+    await page.goto(url(CHAPTER));
+    const area = areaOf(page, PAPER);
+    await area.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    await expect
+      .poll(() => area.locator('[data-status]').textContent())
+      .toBe(MISSING_TEMPLATE_MESSAGE);
+    expect(await area.locator('[data-card]').count()).toBe(0);
+    expect(await area.getAttribute('data-ready')).toBeNull();
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

@@ -405,6 +405,41 @@ describe('an experiment card without its model', () => {
   });
 });
 
+describe('an experiment card in an area drawn without the experiment panel', () => {
+  it('is answered there as its worked example, without an error', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const errors: Error[] = [];
+    page.on('pageerror', (error) => errors.push(error));
+    // The chapter as a build without the page's experiment template would serve it.
+    await page.route(
+      (address) => address.pathname === CHAPTER,
+      async (route) => {
+        const response = await route.fetch();
+        const html = (await response.text()).replace(
+          /<template data-review-area-experiment[^>]*>[\s\S]*?<\/template>/,
+          '',
+        );
+        expect(html).not.toContain('data-experiment-form');
+        await route.fulfill({ response, body: html });
+      },
+    );
+    await page.goto(url(CHAPTER));
+    const area = await areaWith(page, 0);
+    expect(await area.getAttribute('data-card-id')).toBe(EXPERIMENT);
+    expect(await panel(area).count()).toBe(0);
+    expect(await area.locator('[data-front]').isVisible()).toBe(true);
+    expect(await area.locator('[data-front]').textContent()).not.toBe('');
+    await area.getByRole('button', { name: /Show answer/ }).click();
+    expect(await area.locator('[data-back]').isVisible()).toBe(true);
+    await area.getByRole('button', { name: /^Good/ }).click();
+    await area.locator('[data-done]:not([hidden])').waitFor();
+    expect(await answersOf(page, EXPERIMENT)).toEqual([3]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('an experiment card in the card browser', () => {
   it('is marked "Experiment" and lists its worked example', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });

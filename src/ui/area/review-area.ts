@@ -24,6 +24,7 @@ import { classifyStorageError, describeStorageError } from '../../storage/errors
 import { recordReview } from '../../storage/reviews';
 import { loadCardMath, showCardText } from '../review/card-text';
 import { ExperimentCardView, markSuggestedGrade } from '../experiment/experiment-card';
+import { fillAreaStage } from './area-parts';
 
 /** One database start (and deck sync) for every area of the page. */
 let storage: Promise<Started> | null = null;
@@ -64,8 +65,11 @@ class ReviewArea {
   private offeredAtStart = 0;
   /** Cards missed here: they come back even when their next step is not due yet. */
   private readonly missedHere = new Set<string>();
-  /** The live part of an experiment card (hidden for other cards). */
-  private readonly experiment: ExperimentCardView;
+  /**
+   * The live part of an experiment card (hidden for other cards); null in an area drawn without
+   * it, where an experiment card is answered as an ordinary one, its worked example.
+   */
+  private readonly experiment: ExperimentCardView | null;
   /** The grade an experiment's verdict pre-selects; Space and Enter take it. Null otherwise. */
   private suggested: Grade | null = null;
 
@@ -73,7 +77,8 @@ class ReviewArea {
     private readonly root: HTMLElement,
     private readonly ids: readonly string[],
   ) {
-    this.experiment = new ExperimentCardView(part(root, '[data-experiment]'));
+    const panel = root.querySelector<HTMLElement>('[data-experiment]');
+    this.experiment = panel ? new ExperimentCardView(panel) : null;
   }
 
   private say(message: string): void {
@@ -149,7 +154,7 @@ class ReviewArea {
     const front = part(this.root, '[data-front]');
     reveal.disabled = false;
     part<HTMLButtonElement>(this.root, '[data-action="decline"]').disabled = false;
-    if (card.kind === 'experiment' && card.experiment) {
+    if (card.kind === 'experiment' && card.experiment && this.experiment) {
       // The experiment poses its own question; its front and back wait as the worked example.
       front.hidden = true;
       reveal.hidden = true;
@@ -170,7 +175,7 @@ class ReviewArea {
       if (focusWasHere) part(this.root, '[data-experiment]').focus({ preventScroll: true });
       return;
     }
-    this.experiment.clear();
+    this.experiment?.clear();
     front.hidden = false;
     reveal.hidden = false;
     if (focusWasHere) reveal.focus({ preventScroll: true });
@@ -183,7 +188,7 @@ class ReviewArea {
   private reveal(suggested: Grade | null = null): void {
     const card = this.current;
     // While an experiment card waits for a prediction or its run, there is nothing to reveal.
-    if (!card || this.preview || this.experiment.active) return;
+    if (!card || this.preview || this.experiment?.active) return;
     this.preview = this.scheduler.preview(card.id, scheduleOf(card), Date.now());
     for (const grade of GRADES) {
       const outcome = this.preview[grade];
@@ -257,7 +262,7 @@ class ReviewArea {
 
   private showDone(): void {
     this.current = null;
-    this.experiment.clear();
+    this.experiment?.clear();
     delete this.root.dataset['cardId'];
     const now = Date.now();
     const parts: string[] = [];
@@ -279,7 +284,7 @@ class ReviewArea {
   }
 
   private finish(text: string): void {
-    this.experiment.clear();
+    this.experiment?.clear();
     const focusWasHere = this.root.contains(document.activeElement);
     part(this.root, '[data-loading]').hidden = true;
     part(this.root, '[data-card]').hidden = true;
@@ -327,6 +332,13 @@ class ReviewArea {
 
 /** Start the area inside `element` (a <residual-review-area>). */
 export async function mountReviewArea(element: HTMLElement): Promise<void> {
+  // The card and the finished state come from the page's template, before any part is looked up.
+  const problem = fillAreaStage(element);
+  if (problem) {
+    const status = element.querySelector('[data-status]');
+    if (status) status.textContent = problem;
+    return;
+  }
   const ids = JSON.parse(element.dataset['cards'] ?? '[]') as string[];
   const area = new ReviewArea(element, ids);
   try {
