@@ -389,3 +389,83 @@ describe('accessibility', () => {
     await context.close();
   });
 });
+
+describe('a first visit', () => {
+  /** The finished screen's words, and where it stands. */
+  const finishedScreen = (page: Page) =>
+    page.locator('residual-review').evaluate((root) => {
+      const text = (name: string) => root.querySelector(`[data-${name}]`)?.textContent ?? null;
+      const link = root.querySelector<HTMLAnchorElement>('[data-waiting-link]');
+      const done = root.querySelector<HTMLElement>('[data-done]')!;
+      return {
+        shown: !done.hidden,
+        loading: !root.querySelector<HTMLElement>('[data-loading]')!.hidden,
+        status: text('status'),
+        counts: [...root.querySelectorAll('[data-count]')].map((count) => count.textContent),
+        title: text('done-title'),
+        detail: text('done-detail'),
+        waiting: text('waiting-text'),
+        link: link && { href: link.getAttribute('href'), text: link.textContent },
+        time: text('done-time'),
+        box: JSON.stringify(done.getBoundingClientRect()),
+      };
+    });
+
+  /** /review/ with the deck held back until `release` is called, and with `query`. */
+  async function openWithDeckHeld(context: BrowserContext, query = '') {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await context.route('**/deck.json', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(new URL(`/review/${query}`, served.site.url).href, {
+      waitUntil: 'domcontentloaded',
+    });
+    return { page, release };
+  }
+
+  it('shows the screen the deck leads to before the deck is stored, and the same one after', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const { page, release } = await openWithDeckHeld(context);
+    const before = await finishedScreen(page);
+    expect(before).toMatchObject({
+      shown: true,
+      loading: false,
+      title: 'Finished for today',
+      counts: ['0', '0', '0'],
+    });
+    expect(before.status).toMatch(/^Deck updated: \d+ new cards\.$/);
+    expect(before.waiting).toMatch(/^\d+ cards wait in papers you have not read yet\. $/);
+    expect(before.link?.text).toMatch(/^Read the next one: /);
+    await expect(page.locator('residual-review').getAttribute('data-ready')).resolves.toBeNull();
+    release();
+    await reviewReady(page);
+    expect(await finishedScreen(page)).toEqual(before);
+    await context.close();
+  });
+
+  it('is not shown where this browser already has a database, nor on part of the deck', async () => {
+    const returning = await newProfile(served.browser, { serviceWorkers: 'block' });
+    await returning.addInitScript(() => localStorage.setItem('residual-database', '1'));
+    const again = await openWithDeckHeld(returning);
+    await expect(finishedScreen(again.page)).resolves.toMatchObject({
+      shown: false,
+      loading: true,
+    });
+    again.release();
+    await returning.close();
+
+    const fresh = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const part = await openWithDeckHeld(fresh, '?chapter=foundational-work');
+    await expect(finishedScreen(part.page)).resolves.toMatchObject({ shown: false, loading: true });
+    part.release();
+    await reviewReady(part.page);
+    // Opening the database marks the browser: the next visit waits for its own screen.
+    await expect(part.page.evaluate(() => localStorage.getItem('residual-database'))).resolves.toBe(
+      '1',
+    );
+    await fresh.close();
+  });
+});

@@ -492,8 +492,7 @@ export class ReviewSessionElement extends HTMLElement {
   private showDone(queue: TodayQueue): void {
     const title = required(this, '[data-done-title]');
     const detail = required(this, '[data-done-detail]');
-    title.textContent =
-      this.scope.kind === 'all' ? FINISHED_TITLE : 'Nothing due here right now';
+    title.textContent = this.scope.kind === 'all' ? FINISHED_TITLE : 'Nothing due here right now';
     const parts: string[] = [];
     if (queue.nextDueAt !== null) {
       const when = new Date(queue.nextDueAt);
