@@ -13,7 +13,9 @@ import { nextToRead } from '../progress/progress';
 import type { ReadingPlan } from '../progress/types';
 import { DEFAULT_SETTINGS, type Settings } from '../srs/settings';
 import type { Deck } from '../srs/types';
+import { emptyCounts } from '../srs/stats';
 import { describeSync } from '../storage/bootstrap';
+import { cardsSummary, dueSummary, retentionSummary, todaySummary } from './stats/summary-text';
 import {
   FINISHED_TITLE,
   NO_ANSWERS_TODAY,
@@ -35,6 +37,11 @@ export const IS_FIRST_VISIT = `(() => { try { return localStorage.getItem(${JSON
 export function cardsWaitingOnFirstVisit(deck: Deck, settings: Settings): number | null {
   if (settings.introduceNew === 'list') return null;
   return deck.cards.filter((card) => card.paperId !== null).length;
+}
+
+/** A value written into an inline script, '<' escaped so that no text can close the script. */
+function scriptData(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
 /**
@@ -61,8 +68,7 @@ export function firstVisitReviewScript(deck: Deck, plan: ReadingPlan): string | 
     link: next && { href: withBase(next.href), text: nextPaperText(next.title) },
     time: NO_ANSWERS_TODAY,
   };
-  // '<' escaped: a title can never close the script.
-  const data = JSON.stringify(screen).replace(/</g, '\\u003c');
+  const data = scriptData(screen);
   return `(() => {
   if (!${IS_FIRST_VISIT}) return;
   const screen = ${data};
@@ -82,5 +88,34 @@ export function firstVisitReviewScript(deck: Deck, plan: ReadingPlan): string | 
   part('waiting').hidden = false;
   part('done').hidden = false;
   root.dataset.firstVisit = 'shown';
+})();`;
+}
+
+/**
+ * The inline script that shows /stats/'s summary on a first visit: every card of the deck new, no
+ * answers, nothing due (where new cards come from papers read), the default desired retention. The
+ * charts stay hidden until the dashboard script has drawn the rest. Null where a first visit has
+ * cards due (new cards from the whole list). Run inside <residual-stats>, after its dashboard.
+ */
+export function firstVisitStatsScript(deck: Deck): string | null {
+  if (DEFAULT_SETTINGS.introduceNew === 'list') return null;
+  const none = { reviews: 0, passed: 0, rate: null };
+  const summary = {
+    cards: cardsSummary({ ...emptyCounts(), new: deck.cards.length }, 0),
+    retention: retentionSummary(none, none, DEFAULT_SETTINGS.desiredRetention),
+    due: dueSummary({ learning: 0, review: 0, new: 0, total: 0 }, 0),
+    time: todaySummary({ answers: 0, timed: 0, totalMs: 0, meanMs: 0 }),
+  };
+  return `(() => {
+  if (!${IS_FIRST_VISIT}) return;
+  const summary = ${scriptData(summary)};
+  const root = document.currentScript.closest('residual-stats');
+  for (const [name, text] of Object.entries(summary)) {
+    root.querySelector('[data-summary-' + name + ']').textContent = text;
+  }
+  root.querySelector('[data-summary-due]').dataset.count = '0';
+  root.dataset.firstVisit = 'shown';
+  root.querySelector('[data-loading]').hidden = true;
+  root.querySelector('[data-dashboard]').hidden = false;
 })();`;
 }

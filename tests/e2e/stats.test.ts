@@ -97,6 +97,44 @@ describe('statistics', () => {
     await context.close();
   });
 
+  it('shows a first visit its summary before the deck is stored, the same one after, then the charts', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await context.route('**/deck.json', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(url('/stats/'), { waitUntil: 'domcontentloaded' });
+    const summary = () =>
+      page.locator('residual-stats').evaluate((root) => ({
+        shown: !root.querySelector<HTMLElement>('[data-dashboard]')!.hidden,
+        lines: [
+          ...root.querySelectorAll(
+            '[data-summary-cards], [data-summary-retention], [data-summary-due], [data-summary-time]',
+          ),
+        ].map((line) => line.textContent),
+        box: JSON.stringify(root.querySelector('[data-summary-time]')!.getBoundingClientRect()),
+      }));
+    const before = await summary();
+    expect(before.shown).toBe(true);
+    expect(before.lines).toEqual([
+      `${DECK_SIZE} cards: ${DECK_SIZE} new, 0 learning, 0 young, 0 mature, 0 suspended (0 of them leeches), 0 buried; 0 retired cards are kept with their history.`,
+      expect.stringMatching(
+        /^True retention .*: no reviews yet over the last 30 days \(0 reviews\)/,
+      ),
+      '0 cards due now; 0 answers recorded in all.',
+      'Today: 0 answers.',
+    ]);
+    await expect(page.locator('[data-chart="forecast"]').isVisible()).resolves.toBe(false);
+    release();
+    await ready(page, 'residual-stats');
+    expect(await summary()).toEqual(before);
+    await expect(page.locator('[data-chart="forecast"]').isVisible()).resolves.toBe(true);
+    await context.close();
+  });
+
   it('loads the chart library on the stats page only', async () => {
     const context = await newProfile(served.browser);
     const review = await reviewSome(context, []);

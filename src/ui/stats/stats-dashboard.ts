@@ -3,7 +3,6 @@
  * first, then each chart drawn with Observable Plot when it comes near the screen. Plot is loaded
  * only here (dynamic import, with the first chart drawn), never on other pages.
  */
-import { formatStudyTime, MAX_ANSWER_MS } from '../../srs/answer-time';
 import { loadAnswerTimeToday } from '../../storage/answer-time';
 import {
   CATEGORY_LABELS,
@@ -27,7 +26,8 @@ import {
 } from '../../storage/quarantine';
 import { loadStatsData, type StatsData } from '../../storage/stats';
 import { startStorage } from '../../storage/bootstrap';
-import { describeDue, type DueFigures } from '../../srs/due';
+import type { DueFigures } from '../../srs/due';
+import { cardsSummary, dueSummary, retentionSummary, todaySummary } from './summary-text';
 import { loadDueFigures } from '../../storage/due';
 import { withBase } from '../../content/base';
 import { yieldToMain } from '../../storage/slices';
@@ -65,10 +65,6 @@ function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selecto
   const element = root.querySelector<T>(selector);
   if (!element) throw new Error(`stats page is missing ${selector}`);
   return element;
-}
-
-function percent(rate: number | null): string {
-  return rate === null ? 'no reviews yet' : `${(rate * 100).toFixed(1)}%`;
 }
 
 export class StatsDashboardElement extends HTMLElement {
@@ -112,6 +108,7 @@ export class StatsDashboardElement extends HTMLElement {
     });
     required(this, '[data-loading]').hidden = true;
     if (!started.ok) {
+      required(this, '[data-dashboard]').hidden = true;
       required(this, '[data-unavailable-message]').textContent = started.message;
       required(this, '[data-unavailable]').hidden = false;
       this.removeAttribute('aria-busy');
@@ -123,6 +120,8 @@ export class StatsDashboardElement extends HTMLElement {
     // Filled while hidden, then shown whole: an empty dashboard that fills in would shift.
     await this.render();
     required(this, '[data-dashboard]').hidden = false;
+    // A first visit's summary was shown as the page was parsed; its charts come with the rest.
+    delete this.dataset['firstVisit'];
     this.removeAttribute('aria-busy');
     await this.sweep();
     this.dataset['ready'] = 'true';
@@ -161,11 +160,7 @@ export class StatsDashboardElement extends HTMLElement {
         .count();
       this.renderSummary(data, leeches, await loadDueFigures(db, now, this.settings));
       const today = await loadAnswerTimeToday(db, now, this.settings);
-      required(this, '[data-summary-time]').textContent =
-        `Today: ${today.answers} answer${today.answers === 1 ? '' : 's'}` +
-        (today.timed > 0
-          ? ` in ${formatStudyTime(today.totalMs)}, ${formatStudyTime(today.meanMs)} each on average (each answer counts at most ${formatStudyTime(MAX_ANSWER_MS)}, as in Anki).`
-          : '.');
+      required(this, '[data-summary-time]').textContent = todaySummary(today);
       // The figures first; each chart is drawn when it comes near the screen.
       this.showForecast(data.forecast);
       this.showHeatmap(data.heatmap, now);
@@ -234,22 +229,20 @@ export class StatsDashboardElement extends HTMLElement {
   }
 
   private renderSummary(data: StatsData, leeches: number, dueFigures: DueFigures): void {
-    const counts = totalCounts(data.byChapter);
-    const active = Object.values(counts).reduce((sum, n) => sum + n, 0) - counts.retired;
-    required(this, '[data-summary-cards]').textContent =
-      `${active} cards: ${counts.new} new, ${counts.learning} learning, ${counts.young} young, ` +
-      `${counts.mature} mature, ${counts.suspended} suspended (${leeches} of them leeches), ` +
-      `${counts.buried} buried; ${counts.retired} retired cards are kept with their history.`;
+    required(this, '[data-summary-cards]').textContent = cardsSummary(
+      totalCounts(data.byChapter),
+      leeches,
+    );
     const { month, year } = data.retention;
-    required(this, '[data-summary-retention]').textContent =
-      `True retention (answers to cards in review that were not "Again"): ` +
-      `${percent(month.rate)} over the last 30 days (${month.reviews} reviews), ` +
-      `${percent(year.rate)} over the last year (${year.reviews} reviews). ` +
-      `Your desired retention is ${Math.round(this.settings.desiredRetention * 100)}%.`;
+    required(this, '[data-summary-retention]').textContent = retentionSummary(
+      month,
+      year,
+      this.settings.desiredRetention,
+    );
     // "Due" is what /review/ would show now (src/srs/due.ts), the figure every page shows; the
     // forecast's first bar is another figure (scheduled before tomorrow, limits aside).
     const due = required(this, '[data-summary-due]');
-    due.textContent = `${describeDue(dueFigures)} due now; ${data.totalAnswers} answers recorded in all.`;
+    due.textContent = dueSummary(dueFigures, data.totalAnswers);
     due.dataset['count'] = String(dueFigures.total);
   }
 
