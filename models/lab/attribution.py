@@ -7,9 +7,13 @@ position where their tokens differ, so every difference, and with it every score
 only the positions from that one on (the suffix) matter. A gradient at a suffix position flows
 only from later positions, all in the suffix. So this graph runs
 
-- the shared prefix once (the target's tokens before the first difference), keeping its keys and
-  values as model.prefix.onnx takes them;
-- the suffix of both prompts as a batch of two that reads those keys and values;
+- the shared prefix once (the target's tokens before the first difference) and both prompts'
+  suffixes, as one sequence of prefix + 2 * suffix positions in which each suffix attends to the
+  prefix and to itself (_pair_mask), with the position ids it has in its own prompt: one forward
+  pass with larger matmuls instead of a prefix pass and a batch of two;
+- the prefix only as far as it is read: its keys and values in every layer, so the last layer
+  goes on with the suffixes' positions alone, and no logits of the prefix are computed (a metric
+  read at a suffix position needs none: src/ml/attribution-graph.ts);
 - the backward pass of the target alone, over the suffix alone;
 
 and returns the scores themselves, summed in chunks, instead of every activation and gradient
@@ -18,15 +22,14 @@ its batch, and returns all of them). Each op of a graph costs onnxruntime-web a 
 however small its tensors, so the graph is written in few, large ops: one chunked sum for the
 scores of every hook but the attention pattern, one for the patterns of all layers.
 
-    AttributionGraph(model)(prefix, tokens, logit_grad) -> prefix_logits, logits, attr, attr_pattern
+    AttributionGraph(model)(prefix, tokens, logit_grad) -> logits, attr, attr_pattern
 
 - ``prefix`` int64 [1, prefix]: the target's tokens before the first differing one (prefix >= 1;
   a pair that differs at its first token goes through model.grad.onnx instead).
 - ``tokens`` int64 [2, suffix]: the rest of the source prompt (row 0) and of the target (row 1).
 - ``logit_grad`` [1, suffix, d_vocab]: dMetric/dlogits of the target at the suffix positions (a
   metric's gradient at a prefix position changes no score: it reaches only prefix positions).
-- ``prefix_logits`` [1, prefix, d_vocab]: logits of the shared prefix; ``logits`` [2, suffix,
-  d_vocab]: of each prompt's suffix.
+- ``logits`` [2, suffix, d_vocab]: of each prompt's suffix (source, target).
 - ``attr`` [1, suffix, chunks]: for the hooks of scored_hooks(model), in that order, each hook's
   last axis flattened with its heads ([batch, pos, n_heads, d_head] -> n_heads*d_head), then all
   of them concatenated: (a_source - a_target) * dMetric/da summed over each run of ``chunk``
