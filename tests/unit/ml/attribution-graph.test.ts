@@ -21,7 +21,19 @@ import {
   pairLogitsFromSuffix,
 } from '../../../src/ml/attribution-graph';
 import type { AttributionLayout, HookInfo, ModelConfig } from '../../../src/ml/manifest';
+import type { Tensor } from '../../../src/ml/tensor';
 import { modelDir } from './support';
+
+/** `metric` declaring that it reads `position` only, or (undefined) not saying which it reads. */
+function readingAt(metric: LogitMetric, position: number | undefined): LogitMetric {
+  const same = {
+    label: metric.label,
+    linear: metric.linear,
+    evaluate: (logits: Tensor) => metric.evaluate(logits),
+    gradient: (logits: Tensor) => metric.gradient(logits),
+  };
+  return position === undefined ? same : { ...same, position };
+}
 
 describe('the pure part of the attribution graph', () => {
   it('starts the suffix at the first differing token, and runs at least the last one', () => {
@@ -50,7 +62,7 @@ describe('the pure part of the attribution graph', () => {
   });
 
   it('takes a metric through the graph only when it reads one position after the prefix', () => {
-    const at = (position?: number) => ({ ...logitDiff({ answer: 0, distractor: 1 }), position });
+    const at = (position?: number) => readingAt(logitDiff({ answer: 0, distractor: 1 }), position);
     expect(metricReadsOnlyFrom(at(-1), 5, 3)).toBe(true);
     expect(metricReadsOnlyFrom(at(3), 5, 3)).toBe(true);
     expect(metricReadsOnlyFrom(at(2), 5, 3)).toBe(false);
@@ -214,10 +226,10 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
       clean,
       corrupted,
       groups: everyHook(fast),
-      metric: {
-        ...logitDiff({ answer: tok.tokenToId(c.answer), distractor: tok.tokenToId(c.distractor) }),
+      metric: readingAt(
+        logitDiff({ answer: tok.tokenToId(c.answer), distractor: tok.tokenToId(c.distractor) }),
         position,
-      },
+      ),
     });
     try {
       // The same metric, once declaring the last position, once declaring none (it may read
