@@ -7,9 +7,13 @@ position where their tokens differ, so every difference, and with it every score
 only the positions from that one on (the suffix) matter. A gradient at a suffix position flows
 only from later positions, all in the suffix. So this graph runs
 
-- the shared prefix once (the target's tokens before the first difference), keeping its keys and
-  values as model.prefix.onnx takes them;
-- the suffix of both prompts as a batch of two that reads those keys and values;
+- the shared prefix once (the target's tokens before the first difference) and both prompts'
+  suffixes, as one sequence of prefix + 2 * suffix positions in which each suffix attends to the
+  prefix and to itself (_pair_mask), with the position ids it has in its own prompt: one forward
+  pass with larger matmuls instead of a prefix pass and a batch of two;
+- the prefix only as far as it is read: its keys and values in every layer, so the last layer
+  goes on with the suffixes' positions alone, and no logits of the prefix are computed (a metric
+  read at a suffix position needs none: src/ml/attribution-graph.ts);
 - the backward pass of the target alone, over the suffix alone;
 
 and returns the scores themselves, summed in chunks, instead of every activation and gradient
@@ -18,15 +22,14 @@ its batch, and returns all of them). Each op of a graph costs onnxruntime-web a 
 however small its tensors, so the graph is written in few, large ops: one chunked sum for the
 scores of every hook but the attention pattern, one for the patterns of all layers.
 
-    AttributionGraph(model)(prefix, tokens, logit_grad) -> prefix_logits, logits, attr, attr_pattern
+    AttributionGraph(model)(prefix, tokens, logit_grad) -> logits, attr, attr_pattern
 
 - ``prefix`` int64 [1, prefix]: the target's tokens before the first differing one (prefix >= 1;
   a pair that differs at its first token goes through model.grad.onnx instead).
 - ``tokens`` int64 [2, suffix]: the rest of the source prompt (row 0) and of the target (row 1).
 - ``logit_grad`` [1, suffix, d_vocab]: dMetric/dlogits of the target at the suffix positions (a
   metric's gradient at a prefix position changes no score: it reaches only prefix positions).
-- ``prefix_logits`` [1, prefix, d_vocab]: logits of the shared prefix; ``logits`` [2, suffix,
-  d_vocab]: of each prompt's suffix.
+- ``logits`` [2, suffix, d_vocab]: of each prompt's suffix (source, target).
 - ``attr`` [1, suffix, chunks]: for the hooks of scored_hooks(model), in that order, each hook's
   last axis flattened with its heads ([batch, pos, n_heads, d_head] -> n_heads*d_head), then all
   of them concatenated: (a_source - a_target) * dMetric/da summed over each run of ``chunk``
@@ -85,7 +88,7 @@ def attribution_chunk(cfg) -> int:
     return math.gcd(cfg.d_head, cfg.d_model, cfg.d_mlp or cfg.d_model)
 
 
-ATTRIBUTION_OUTPUTS = ["prefix_logits", "logits", "attr", "attr_pattern"]
+ATTRIBUTION_OUTPUTS = ["logits", "attr", "attr_pattern"]
 
 
 def _flat(W: torch.Tensor) -> torch.Tensor:
@@ -151,6 +154,16 @@ def _heads_flat(h: torch.Tensor, rows: int, width: int) -> torch.Tensor:
     return h.transpose(1, 2).reshape(rows, -1, width)
 
 
+def _pair_mask(n_prefix, n_suffix) -> torch.Tensor:
+    """[T, T] with T = P + 2S, True where a query may not look: at a later position (causal), or,
+    for the target's suffix (the last S positions), at the source's suffix before it."""
+    known = n_prefix + n_suffix
+    index = torch.arange(known + n_suffix)
+    query, key = index.unsqueeze(1), index.unsqueeze(0)
+    source_key = (key >= n_prefix) & (key < known)
+    return (key > query) | ((query >= known) & source_key)
+
+
 class AttributionGraph(nn.Module):
     def __init__(self, model: HookedTransformer):
         super().__init__()
@@ -163,74 +176,64 @@ class AttributionGraph(nn.Module):
         b = torch.cat([attn.b_Q.reshape(-1), attn.b_K.reshape(-1), attn.b_V.reshape(-1)])
         return (x @ W + b).split(int(W.shape[1]) // 3, dim=-1)
 
-    def _prefix(self, prefix: torch.Tensor) -> Tuple[torch.Tensor, Past]:
-        """Logits of the prefix and each layer's keys and values over it, heads first."""
-        m, cfg = self.model, self.cfg
-        n_pos = prefix.shape[1]
-        width = cfg.n_heads * cfg.d_head
-        resid = m.embed.W_E[prefix] + m.pos_embed.W_pos[:n_pos]
-        future = m.blocks[0].attn.future_mask[:n_pos, :n_pos]
-        past: Past = []
-        for block in m.blocks:
-            attn = block.attn
-            x = _layer_norm(block.ln1, resid)
-            q, k, v = (_heads_first(t, 1, cfg.n_heads, cfg.d_head) for t in self._qkv(attn, x))
-            past.append((k, v))
-            scores = (q @ k.transpose(2, 3) * attn.scale).masked_fill(future, MASKED_SCORE)
-            z = scores.softmax(-1) @ v
-            resid = resid + _heads_flat(z, 1, width) @ attn.W_O.reshape(width, -1) + attn.b_O
-            if not block.attn_only:
-                pre = _layer_norm(block.ln2, resid) @ block.mlp.W_in + block.mlp.b_in
-                post = activation_forward(pre, cfg.act_fn)
-                resid = resid + post @ block.mlp.W_out + block.mlp.b_out
-        return _layer_norm(m.ln_final, resid) @ m.unembed.W_U + m.unembed.b_U, past
-
     def forward(
         self, prefix: torch.Tensor, tokens: torch.Tensor, logit_grad: torch.Tensor
     ) -> Tuple[torch.Tensor, ...]:
         m, cfg = self.model, self.cfg
-        n_heads, d_head = cfg.n_heads, cfg.d_head
+        n_heads, d_head, last = cfg.n_heads, cfg.d_head, cfg.n_layers - 1
         width = n_heads * d_head
+        # One sequence of T = P + 2S positions: the prefix, then the source's suffix, then the
+        # target's, each suffix attending to the prefix and to itself (_pair_mask).
         n_prefix, n_suffix = prefix.shape[1], tokens.shape[1]
-        future = m.blocks[0].attn.future_mask[n_prefix : n_prefix + n_suffix, : n_prefix + n_suffix]
-        prefix_logits, past = self._prefix(prefix)
+        known = n_prefix + n_suffix
+        mask = _pair_mask(n_prefix, n_suffix)
+        W_pos = m.pos_embed.W_pos
+        seq = torch.cat([prefix, tokens.reshape(1, -1)], dim=1)  # [1, T]
+        resid = m.embed.W_E[seq] + torch.cat([W_pos[:known], W_pos[n_prefix:known]])
 
-        # ---- forward over the suffix of both prompts (row 0 source, row 1 target) ----
-        acts: List[torch.Tensor] = []  # [2, S, width] per scored hook, in scored_hooks order
-        patterns: List[torch.Tensor] = []  # [2, h, S, K] per layer
-        saved: Dict[str, tuple] = {}  # what the target's backward needs, row 1 only
-        resid = m.embed.W_E[tokens] + m.pos_embed.W_pos[n_prefix : n_prefix + n_suffix]
+        # ---- forward. Nothing of the prefix is read but the keys and values it gives each
+        # layer, so the last layer goes on with the 2S positions of the suffixes alone. ----
+        acts: List[torch.Tensor] = []  # [1, 2S, width] per scored hook, in scored_hooks order
+        patterns: List[torch.Tensor] = []  # [1, h, 2S, T] per layer
+        saved: Dict[str, tuple] = {}  # what the target's backward needs, its positions only
         for l, block in enumerate(m.blocks):
             attn = block.attn
-            acts.append(resid)
             q_f, k_f, v_f = self._qkv(attn, _layer_norm(block.ln1, resid))
-            q, k, v = (_heads_first(t, 2, n_heads, d_head) for t in (q_f, k_f, v_f))
-            past_k, past_v = past[l]  # [1, h, P, hs]
-            k_all = torch.cat([past_k.expand(2, -1, -1, -1), k], dim=2)  # [2, h, K, hs]
-            v_all = torch.cat([past_v.expand(2, -1, -1, -1), v], dim=2)
-            scores = (q @ k_all.transpose(2, 3) * attn.scale).masked_fill(future, MASKED_SCORE)
-            pattern = scores.softmax(-1)  # [2, h, S, K]
-            z_f = _heads_flat(pattern @ v_all, 2, width)  # [2, S, h*hs]
+            if l == last:
+                resid, q_f, mask = resid[:, n_prefix:], q_f[:, n_prefix:], mask[n_prefix:]
+            # Rows of resid from here: T, or 2S in the last layer; `cut` keeps the suffixes'.
+            first = 0 if l == last else n_prefix
+            cut = (lambda t: t) if l == last else (lambda t: t[:, n_prefix:])
+            q, k, v = (_heads_first(t, 1, n_heads, d_head) for t in (q_f, k_f, v_f))
+            scores = (q @ k.transpose(2, 3) * attn.scale).masked_fill(mask, MASKED_SCORE)
+            pattern = scores.softmax(-1)  # [1, h, rows, T]
+            z_f = _heads_flat(pattern @ v, 1, width)
             attn_out = z_f @ attn.W_O.reshape(width, -1) + attn.b_O
-            acts += [q_f, k_f, v_f, z_f, attn_out]
-            patterns.append(pattern)
-            saved[f"{l}.attn"] = (resid[1:], q[1:], k_all[1:], v_all[1:], pattern[1:])
+            acts += [cut(resid), cut(q_f), k_f[:, n_prefix:], v_f[:, n_prefix:]]
+            acts += [cut(z_f), cut(attn_out)]
+            patterns.append(pattern if l == last else pattern[:, :, n_prefix:])
+            # The target's backward reads every key: the source's, masked (pattern 0), get no
+            # gradient.
+            target = first + n_suffix
+            saved[f"{l}.attn"] = (resid[:, target:], q[:, :, target:], k, v, pattern[:, :, target:])
             resid = resid + attn_out
             if not block.attn_only:
-                acts.append(resid)
                 pre = _layer_norm(block.ln2, resid) @ block.mlp.W_in + block.mlp.b_in
                 post = activation_forward(pre, cfg.act_fn)
                 mlp_out = post @ block.mlp.W_out + block.mlp.b_out
-                acts += [post, mlp_out]
-                saved[f"{l}.mlp"] = (resid[1:], pre[1:])
+                acts += [cut(resid), cut(post), cut(mlp_out)]
+                saved[f"{l}.mlp"] = (resid[:, target:], pre[:, target:])
                 resid = resid + mlp_out
         acts.append(resid)
-        logits = _layer_norm(m.ln_final, resid) @ m.unembed.W_U + m.unembed.b_U  # [2, S, V]
+        logits = _layer_norm(m.ln_final, resid) @ m.unembed.W_U + m.unembed.b_U  # [1, 2S, V]
+        logits = logits.reshape(2, -1, cfg.d_vocab)  # [2, S, V]: source, target
 
-        # ---- backward of the target over the suffix: gradients in scored_hooks order ----
+        # ---- backward of the target over its suffix: gradients in scored_hooks order ----
         grads: List[torch.Tensor] = []  # built last layer first, reversed at the end
         d_patterns: List[torch.Tensor] = []
-        d_resid = _layer_norm_backward(m.ln_final, resid[1:], logit_grad, m.unembed.W_U.t())
+        d_resid = _layer_norm_backward(
+            m.ln_final, resid[:, n_suffix:], logit_grad, m.unembed.W_U.t()
+        )
         grads.append(d_resid)  # the last layer's resid_post
         for l in reversed(range(cfg.n_layers)):
             block = m.blocks[l]
@@ -243,14 +246,14 @@ class AttributionGraph(nn.Module):
                 grads += [d_resid, d_post]  # mlp_out, mlp.hook_post
                 d_resid = d_resid + d_x
                 grads.append(d_resid)  # resid_mid
-            resid_pre, q, k_all, v_all, pattern = saved[f"{l}.attn"]
+            resid_pre, q, k, v, pattern = saved[f"{l}.attn"]
             d_z_f = d_resid @ attn.W_O.reshape(width, -1).t()  # [1, S, h*hs]
             d_pattern, d_q, d_k, d_v = attend_backward(
-                _heads_first(d_z_f, 1, n_heads, d_head), q, k_all, v_all, pattern, attn.scale
-            )
+                _heads_first(d_z_f, 1, n_heads, d_head), q, k, v, pattern, attn.scale
+            )  # d_pattern [1, h, S, T]; d_k, d_v [1, h, T, hs]
             d_q_f = _heads_flat(d_q, 1, width)
-            d_k_f = _heads_flat(d_k[:, :, n_prefix:], 1, width)  # the suffix's keys and values
-            d_v_f = _heads_flat(d_v[:, :, n_prefix:], 1, width)
+            d_k_f = _heads_flat(d_k[:, :, known:], 1, width)  # the target suffix's keys, values
+            d_v_f = _heads_flat(d_v[:, :, known:], 1, width)
             W_qkv = torch.cat([_flat(attn.W_Q), _flat(attn.W_K), _flat(attn.W_V)], dim=1)
             d_qkv = torch.cat([d_q_f, d_k_f, d_v_f], dim=-1)
             grads += [d_resid, d_z_f, d_v_f, d_k_f, d_q_f]  # attn_out, z, v, k, q
@@ -262,12 +265,19 @@ class AttributionGraph(nn.Module):
 
         # ---- scores: (a_source - a_target) * grad, summed in chunks ----
         chunk = attribution_chunk(cfg)
-        a = _cat(acts, dim=-1)  # [2, S, total]
-        prod = (a[:1] - a[1:]) * _cat(grads, dim=-1)  # [1, S, total]
-        attr = prod.reshape(1, -1, scored_width(self.model) // chunk, chunk).sum(-1)
-        p = _cat(patterns, dim=1)  # [2, L*h, S, K]
-        attr_pattern = ((p[:1] - p[1:]) * _cat(d_patterns, dim=1)).sum(-1)
-        return prefix_logits, logits, attr, attr_pattern
+        a_source, a_target = _cat(acts, dim=-1).reshape(2, -1, scored_width(m)).split(1)
+        prod = (a_source - a_target) * _cat(grads, dim=-1)  # [1, S, total]
+        attr = prod.reshape(1, -1, scored_width(m) // chunk, chunk).sum(-1)
+        # The target's keys are the prefix, (the source's suffix,
+        # masked) and its own suffix; the source's the prefix and its suffix: its weight on its
+        # suffix's key i meets the target's gradient at the target suffix's key i.
+        p = _cat(patterns, dim=1)  # [1, L*h, 2S, T]
+        d_pattern = _cat(d_patterns, dim=1)  # [1, L*h, S, T]
+        d_aligned = torch.cat([d_pattern[..., :n_prefix], d_pattern[..., known:]], dim=-1)
+        attr_pattern = (p[:, :, :n_suffix, :known] * d_aligned).sum(-1) - (
+            p[:, :, n_suffix:] * d_pattern
+        ).sum(-1)
+        return logits, attr, attr_pattern
 
 
 def attribution_layout(model: HookedTransformer) -> dict:

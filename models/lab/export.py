@@ -279,7 +279,6 @@ def export_attribution(model: HookedTransformer, path: Path) -> None:
         "prefix": {1: "prefix"},
         "tokens": {1: "suffix"},
         "logit_grad": {1: "suffix"},
-        "prefix_logits": {1: "prefix"},
         "logits": {1: "suffix"},
         "attr": {1: "suffix"},
         "attr_pattern": {2: "suffix"},

@@ -7,8 +7,10 @@
  * differentiates the target's run over that rest alone: before the first differing token the two
  * runs are identical, so (a_source − a_target) and with it every score is zero there. It returns
  * the scores summed in chunks rather than every activation and gradient (see AttributionLayout).
+ * It returns the logits of those positions alone, so it serves metrics that read one of them.
  */
 import type { AttributionLayout, HookInfo, ModelConfig } from './manifest';
+import type { LogitMetric } from './metrics';
 import { sweepAxisIndex, type SweepAxis } from './patching';
 import type { Tensor } from './tensor';
 
@@ -43,22 +45,32 @@ export function attributionFeeds(
 }
 
 /**
- * Both prompts' logits [2, pos, d_vocab] from the shared prefix's [1, prefix, d_vocab] and each
- * prompt's suffix logits [2, suffix, d_vocab].
+ * Both prompts' logits [2, pos, d_vocab] with the graph's suffix logits [2, suffix, d_vocab] at
+ * positions `start` on. The graph does not compute the prefix's logits, so the positions before
+ * `start` are zeros: only for a metric that reads a later position (metricReadsOnlyFrom).
  */
-export function joinPairLogits(prefixLogits: Tensor, suffixLogits: Tensor): Tensor {
-  const [, prefix, vocab] = prefixLogits.dims as [number, number, number];
-  const suffix = suffixLogits.dims[1]!;
-  const pos = prefix + suffix;
+export function pairLogitsFromSuffix(suffixLogits: Tensor, start: number): Tensor {
+  const [, suffix, vocab] = suffixLogits.dims as [number, number, number];
+  const pos = start + suffix;
   const data = new Float32Array(2 * pos * vocab);
   for (let r = 0; r < 2; r++) {
-    data.set(prefixLogits.data, r * pos * vocab);
     data.set(
       suffixLogits.data.subarray(r * suffix * vocab, (r + 1) * suffix * vocab),
-      (r * pos + prefix) * vocab,
+      (r * pos + start) * vocab,
     );
   }
   return { data, dims: [2, pos, vocab] };
+}
+
+/**
+ * Whether `metric`, on logits of `pos` positions, reads only positions from `start` on: it
+ * declares the one position it reads (LogitMetric.position). A metric that does not, or reads an
+ * earlier position, needs logits that the attribution graph does not compute.
+ */
+export function metricReadsOnlyFrom(metric: LogitMetric, pos: number, start: number): boolean {
+  if (metric.position === undefined) return false;
+  const read = metric.position < 0 ? pos + metric.position : metric.position;
+  return read >= start && read < pos;
 }
 
 /** Each hook's place in the graph's outputs. */

@@ -528,15 +528,14 @@ export class HookedModel {
   /**
    * One call of the attribution graph (see attribution-graph.ts): the shared `prefix` tokens, the
    * rest of the source and of the target prompt, and the target's dMetric/dlogits there
-   * [1, suffix, d_vocab]. Returns the prefix's logits [1, prefix, d_vocab], both suffixes'
-   * [2, suffix, d_vocab], and the chunked scores `attr` and `attrPattern`. Call
-   * hasAttributionGraph first.
+   * [1, suffix, d_vocab]. Returns both suffixes' logits [2, suffix, d_vocab] (not the prefix's)
+   * and the chunked scores `attr` and `attrPattern`. Call hasAttributionGraph first.
    */
   async runAttributionGraph(
     prefix: readonly number[],
     tokens: readonly [readonly number[], readonly number[]],
     logitGrad: Tensor,
-  ): Promise<{ prefixLogits: Tensor; logits: Tensor; attr: Tensor; attrPattern: Tensor }> {
+  ): Promise<{ logits: Tensor; attr: Tensor; attrPattern: Tensor }> {
     if (!this.attributionSession)
       throw new ModelError(`${this.manifest.name}'s attribution graph is not started`);
     const session = await this.attributionSession;
@@ -556,9 +555,8 @@ export class HookedModel {
       ['tokens', this.tokenFeed(suffix.rows, suffix.pos)],
       ['logit_grad', logitGrad],
     ]);
-    const out = await session.run(feeds, ['prefix_logits', 'logits', 'attr', 'attr_pattern']);
+    const out = await session.run(feeds, ['logits', 'attr', 'attr_pattern']);
     return {
-      prefixLogits: out.get('prefix_logits')!,
       logits: out.get('logits')!,
       attr: out.get('attr')!,
       attrPattern: out.get('attr_pattern')!,

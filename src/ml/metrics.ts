@@ -10,6 +10,12 @@ export interface LogitMetric {
   readonly label: string;
   /** True when the gradient does not depend on the logits (so one backward pass suffices). */
   readonly linear: boolean;
+  /**
+   * The one position the metric reads (negative counts from the end), where it reads only one.
+   * Attribution patching then needs no logits of the positions the two prompts share before it
+   * (attribution-graph.ts); a metric without it is given every position's logits.
+   */
+  readonly position?: number;
   evaluate(logits: Tensor): number;
   /** dMetric/dLogits, shape [pos, d_vocab]. */
   gradient(logits: Tensor): Tensor;
@@ -52,6 +58,7 @@ export function logitDiff(options: LogitDiffOptions): LogitMetric {
   return {
     label: options.label ?? 'logit difference',
     linear: true,
+    position,
     evaluate(logits) {
       const p = positionOf(logits, position);
       const vocab = logits.dims[1]!;
@@ -99,6 +106,7 @@ export function probabilityMass(options: {
   return {
     label: options.label ?? 'probability mass',
     linear: false,
+    position,
     evaluate(logits) {
       const { probs } = probsAt(logits);
       let mass = 0;

@@ -20,7 +20,8 @@ import {
   attributionFeeds,
   attributionPlaces,
   attributionStart,
-  joinPairLogits,
+  metricReadsOnlyFrom,
+  pairLogitsFromSuffix,
 } from './attribution-graph';
 import { InterventionError } from './interventions';
 import type { HookInfo } from './manifest';
@@ -240,8 +241,9 @@ export async function attributionScores(
 /**
  * Attribution patching for several groups of hooks at once (say resid_pre, attn_out and
  * mlp_out by position, and z by head), all from the same single call: the attribution graph's
- * where the model has one and the prompts share a first token (only the positions after their
- * shared prefix are run, and only the target's backward pass; attribution-graph.ts), else the
+ * where the model has one, the prompts share a first token and the metric reads a position after
+ * that shared prefix (only the positions after it are run to the end, and only the target's
+ * backward pass; attribution-graph.ts), else the
  * backward graph's forward + backward over both prompts.
  */
 export async function attributionGroups(
@@ -269,6 +271,7 @@ export async function attributionGroups(
   const viaGraph =
     places !== null &&
     start > 0 &&
+    metricReadsOnlyFrom(options.metric, pos, start) &&
     hooks.every((h) => attributionCovers(places, h)) &&
     (await model.hasAttributionGraph());
   let logits: Tensor;
@@ -276,7 +279,7 @@ export async function attributionGroups(
   if (viaGraph) {
     const feeds = attributionFeeds(source, target, start, metricGrad);
     const out = await model.runAttributionGraph(feeds.prefix, feeds.tokens, feeds.logitGrad);
-    logits = joinPairLogits(out.prefixLogits, out.logits);
+    logits = pairLogitsFromSuffix(out.logits, start);
     along = (info, over) => attributionAlongFromGraph(places, model.config, info, over, out, start);
   } else {
     const logitGrad = new Float32Array(2 * pos * vocab);

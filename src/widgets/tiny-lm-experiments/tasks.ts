@@ -278,6 +278,7 @@ export function probabilityDifference(
   return {
     label,
     linear: false,
+    position: -1,
     evaluate: (logits) => value(lastRow(logits).probs),
     gradient(logits) {
       const { offset, probs } = lastRow(logits);

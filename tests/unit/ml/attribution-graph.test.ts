@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   HookedModel,
   logitDiff,
@@ -17,10 +17,23 @@ import {
   attributionFeeds,
   attributionPlaces,
   attributionStart,
-  joinPairLogits,
+  metricReadsOnlyFrom,
+  pairLogitsFromSuffix,
 } from '../../../src/ml/attribution-graph';
 import type { AttributionLayout, HookInfo, ModelConfig } from '../../../src/ml/manifest';
+import type { Tensor } from '../../../src/ml/tensor';
 import { modelDir } from './support';
+
+/** `metric` declaring that it reads `position` only, or (undefined) not saying which it reads. */
+function readingAt(metric: LogitMetric, position: number | undefined): LogitMetric {
+  const same = {
+    label: metric.label,
+    linear: metric.linear,
+    evaluate: (logits: Tensor) => metric.evaluate(logits),
+    gradient: (logits: Tensor) => metric.gradient(logits),
+  };
+  return position === undefined ? same : { ...same, position };
+}
 
 describe('the pure part of the attribution graph', () => {
   it('starts the suffix at the first differing token, and runs at least the last one', () => {
@@ -41,10 +54,20 @@ describe('the pure part of the attribution graph', () => {
     expect([...feeds.logitGrad.data]).toEqual([1, 1, 2, 2]);
   });
 
-  it('puts the shared prefix’s logits before each prompt’s suffix', () => {
-    const prefix = { data: Float32Array.from([1, 1]), dims: [1, 1, 2] };
+  it('places each prompt’s suffix logits after the shared prefix, which it leaves at zero', () => {
     const suffix = { data: Float32Array.from([2, 2, 3, 3]), dims: [2, 1, 2] };
-    expect([...joinPairLogits(prefix, suffix).data]).toEqual([1, 1, 2, 2, 1, 1, 3, 3]);
+    const joined = pairLogitsFromSuffix(suffix, 1);
+    expect(joined.dims).toEqual([2, 2, 2]);
+    expect([...joined.data]).toEqual([0, 0, 2, 2, 0, 0, 3, 3]);
+  });
+
+  it('takes a metric through the graph only when it reads one position after the prefix', () => {
+    const at = (position?: number) => readingAt(logitDiff({ answer: 0, distractor: 1 }), position);
+    expect(metricReadsOnlyFrom(at(-1), 5, 3)).toBe(true);
+    expect(metricReadsOnlyFrom(at(3), 5, 3)).toBe(true);
+    expect(metricReadsOnlyFrom(at(2), 5, 3)).toBe(false);
+    expect(metricReadsOnlyFrom(at(-3), 5, 3)).toBe(false);
+    expect(metricReadsOnlyFrom(at(undefined), 5, 3)).toBe(false);
   });
 
   // Two heads of d_head 2, chunks of 1 value: z spends 2 chunks per head.
@@ -191,4 +214,39 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
       }
     },
   );
+
+  it('runs its graph for a metric read after the shared prefix, the backward graph otherwise', async () => {
+    const c = cases.find((k) => k.model === name)!;
+    const tok = fast.tokenizer;
+    const clean = tok.encode(c.clean);
+    const corrupted = tok.encode(c.corrupted);
+    const start = attributionStart(corrupted, clean);
+    const calls = vi.spyOn(fast, 'runAttributionGraph');
+    const options = (position: number | undefined) => ({
+      clean,
+      corrupted,
+      groups: everyHook(fast),
+      metric: readingAt(
+        logitDiff({ answer: tok.tokenToId(c.answer), distractor: tok.tokenToId(c.distractor) }),
+        position,
+      ),
+    });
+    try {
+      // The same metric, once declaring the last position, once declaring none (it may read
+      // the shared prefix's logits, which the graph does not compute): the same scores.
+      const viaGraph = await fast.attributionGroups(options(-1));
+      expect(calls).toHaveBeenCalledTimes(1);
+      const viaBackward = await fast.attributionGroups(options(undefined));
+      expect(calls).toHaveBeenCalledTimes(1);
+      expect(maxRelDiff(viaGraph[0]!.deltas.data, viaBackward[0]!.deltas.data)).toBeLessThan(1e-5);
+      expect(Math.abs(viaGraph[0]!.clean - viaBackward[0]!.clean)).toBeLessThan(1e-4);
+      // A metric at a shared position scores zero everywhere either way, without the graph.
+      if (start > 0) {
+        await fast.attributionGroups(options(start - 1));
+        expect(calls).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      calls.mockRestore();
+    }
+  });
 });
