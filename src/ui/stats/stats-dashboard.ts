@@ -262,7 +262,10 @@ export class StatsDashboardElement extends HTMLElement {
     slot.style.setProperty('--chart-height', String(height));
     slot.style.setProperty('--legend-height', `${legend}px`);
     this.charts.schedule(slot, async () => {
-      const drawn = chart(await loadPlot());
+      const Plot = await loadPlot();
+      // The library is evaluated in one task and the chart drawn in the next, not both in one.
+      await yieldToMain();
+      const drawn = chart(Plot);
       // Plot labels its mark groups with aria-label, which is not allowed on a <g> without a
       // role; the chart is one image, named on its <svg>, and described in words below it.
       for (const group of drawn.querySelectorAll('g[aria-label]'))
@@ -278,10 +281,14 @@ export class StatsDashboardElement extends HTMLElement {
   private showForecast(forecast: ForecastDay[]): void {
     const total = forecast.reduce((sum, day) => sum + day.due, 0);
     const busiest = forecast.reduce((top, day) => (day.due > top.due ? day : top), forecast[0]!);
+    // (A date is written only when there is a busiest day: the first date a page formats loads
+    // the locale's calendar data, a long task on a slow phone.)
     this.place(
       'forecast',
       { height: FORECAST_HEIGHT },
-      `${total} cards fall due in the next 30 days; ${forecast[0]?.due ?? 0} are scheduled before tomorrow (overdue included, new cards and daily limits aside); the busiest day is ${busiest.date.toLocaleDateString()} with ${busiest.due}.`,
+      total === 0
+        ? 'No card falls due in the next 30 days (new cards and daily limits aside).'
+        : `${total} cards fall due in the next 30 days; ${forecast[0]?.due ?? 0} are scheduled before tomorrow (overdue included, new cards and daily limits aside); the busiest day is ${busiest.date.toLocaleDateString()} with ${busiest.due}.`,
       (Plot) =>
         Plot.plot({
           ariaLabel: 'Bar chart: cards due on each of the next 30 days',
@@ -307,7 +314,6 @@ export class StatsDashboardElement extends HTMLElement {
       ...day,
       week: Math.floor((i + weekStart) / 7),
       weekday: (day.date.getDay() + 6) % 7,
-      label: `${day.date.toLocaleDateString()}: ${day.reviews} reviews`,
     }));
     const active = cells.filter((cell) => cell.reviews > 0).length;
     this.place(
@@ -340,7 +346,9 @@ export class StatsDashboardElement extends HTMLElement {
               fill: 'reviews',
               stroke: 'currentColor',
               strokeOpacity: 0.15,
-              title: 'label',
+              // Dates are formatted when the chart is drawn, not while the page loads.
+              title: (cell: (typeof cells)[number]) =>
+                `${cell.date.toLocaleDateString()}: ${cell.reviews} reviews`,
               inset: 0.5,
             }),
           ],
