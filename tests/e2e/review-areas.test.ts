@@ -15,6 +15,7 @@ import {
   storedRows,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
+import { servePageWithout } from './support/stripped-page';
 
 const served = servedSiteAndBrowser();
 const url = (path: string) => new URL(path, served.site.url).href;
@@ -368,17 +369,11 @@ describe("the areas' hidden parts", () => {
     const page = await context.newPage();
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
-    await page.route(
-      (address) => address.pathname === CHAPTER,
-      async (route) => {
-        const response = await route.fetch();
-        const html = (await response.text()).replace(
-          /<template data-review-area-parts[^>]*>[\s\S]*?<\/template>/,
-          '',
-        );
-        expect(html).not.toContain('data-review-area-parts');
-        await route.fulfill({ response, body: html });
-      },
+    await servePageWithout(
+      page,
+      CHAPTER,
+      /<template data-review-area-parts[^>]*>[\s\S]*?<\/template>/,
+      'data-review-area-parts',
     );
     await page.goto(url(CHAPTER));
     const area = areaOf(page, PAPER);

@@ -15,6 +15,7 @@ import {
   storedRows,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
+import { servePageWithout } from './support/stripped-page';
 
 const served = servedSiteAndBrowser();
 const url = (path: string) => new URL(path, served.site.url).href;
@@ -412,17 +413,11 @@ describe('an experiment card in an area drawn without the experiment panel', () 
     const errors: Error[] = [];
     page.on('pageerror', (error) => errors.push(error));
     // The chapter as a build without the page's experiment template would serve it.
-    await page.route(
-      (address) => address.pathname === CHAPTER,
-      async (route) => {
-        const response = await route.fetch();
-        const html = (await response.text()).replace(
-          /<template data-review-area-experiment[^>]*>[\s\S]*?<\/template>/,
-          '',
-        );
-        expect(html).not.toContain('data-experiment-form');
-        await route.fulfill({ response, body: html });
-      },
+    await servePageWithout(
+      page,
+      CHAPTER,
+      /<template data-review-area-experiment[^>]*>[\s\S]*?<\/template>/,
+      'data-experiment-form',
     );
     await page.goto(url(CHAPTER));
     const area = await areaWith(page, 0);

@@ -4,6 +4,7 @@ import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import {
   asOrdinaryCard,
+  holdDeck,
   introduceNewInListOrder,
   putRow,
   reviewReady,
@@ -413,12 +414,7 @@ describe('a first visit', () => {
 
   /** /review/ with the deck held back until `release` is called, and with `query`. */
   async function openWithDeckHeld(context: BrowserContext, query = '') {
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await context.route('**/deck.json', async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdDeck(context);
     const page = await context.newPage();
     await page.goto(new URL(`/review/${query}`, served.site.url).href, {
       waitUntil: 'domcontentloaded',

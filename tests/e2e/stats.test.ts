@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
 import {
+  holdDeck,
   putRow,
   reviewReady,
   shownCardId,
@@ -99,12 +100,7 @@ describe('statistics', () => {
 
   it('shows a first visit its summary before the deck is stored, the same one after, then the charts', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await context.route('**/deck.json', async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdDeck(context);
     const page = await context.newPage();
     await page.goto(url('/stats/'), { waitUntil: 'domcontentloaded' });
     const summary = () =>

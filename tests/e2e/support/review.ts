@@ -117,3 +117,17 @@ export async function reviewSome(
   }
   return page;
 }
+
+/**
+ * Hold back the published deck in `context` until the returned function is called: a card page
+ * then shows what it shows before the deck is stored (a first visit's screen, or "Loading…").
+ */
+export async function holdDeck(context: BrowserContext): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await context.route('**/deck.json', async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
