@@ -8,21 +8,8 @@
  * until its own replaces it.
  */
 import { DATABASE_MARK } from '../storage/database-mark';
-import { withBase } from '../content/base';
-import { nextToRead } from '../progress/progress';
-import type { ReadingPlan } from '../progress/types';
-import { DEFAULT_SETTINGS, type Settings } from '../srs/settings';
+import type { Settings } from '../srs/settings';
 import type { Deck } from '../srs/types';
-import { emptyCounts } from '../srs/stats';
-import { describeSync } from '../storage/bootstrap';
-import { cardsSummary, dueSummary, retentionSummary, todaySummary } from './stats/summary-text';
-import {
-  FINISHED_TITLE,
-  NO_ANSWERS_TODAY,
-  NOTHING_SCHEDULED,
-  nextPaperText,
-  waitingText,
-} from './review/done-text';
 
 /**
  * An expression for a page's inline script: whether to show the first-visit screen. A page opened
@@ -40,82 +27,6 @@ export function cardsWaitingOnFirstVisit(deck: Deck, settings: Settings): number
 }
 
 /** A value written into an inline script, '<' escaped so that no text can close the script. */
-function scriptData(value: unknown): string {
+export function scriptData(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
-}
-
-/**
- * The inline script that shows /review/'s first-visit screen (the finished state: no card yet,
- * the cards waiting in papers not read, a link to the first paper of the plan), or null where a
- * first visit starts with a card. Run inside <residual-review>, after its session.
- */
-export function firstVisitReviewScript(deck: Deck, plan: ReadingPlan): string | null {
-  const waiting = cardsWaitingOnFirstVisit(deck, DEFAULT_SETTINGS);
-  if (waiting === null || waiting === 0) return null;
-  const next = nextToRead(plan, new Map());
-  const screen = {
-    status: describeSync({
-      upToDate: false,
-      added: deck.cards.length,
-      changed: 0,
-      moved: 0,
-      revived: 0,
-      retired: 0,
-    }),
-    title: FINISHED_TITLE,
-    detail: NOTHING_SCHEDULED,
-    waiting: waitingText(waiting),
-    link: next && { href: withBase(next.href), text: nextPaperText(next.title) },
-    time: NO_ANSWERS_TODAY,
-  };
-  const data = scriptData(screen);
-  return `(() => {
-  if (!${IS_FIRST_VISIT}) return;
-  const screen = ${data};
-  const root = document.currentScript.closest('residual-review');
-  const part = (name) => root.querySelector('[data-' + name + ']');
-  part('status').textContent = screen.status;
-  for (const count of root.querySelectorAll('[data-count]')) count.textContent = '0';
-  part('done-title').textContent = screen.title;
-  part('done-detail').textContent = screen.detail;
-  part('waiting-text').textContent = screen.waiting;
-  if (screen.link) {
-    part('waiting-link').href = screen.link.href;
-    part('waiting-link').textContent = screen.link.text;
-  }
-  part('done-time').textContent = screen.time;
-  part('loading').hidden = true;
-  part('waiting').hidden = false;
-  part('done').hidden = false;
-  root.dataset.firstVisit = 'shown';
-})();`;
-}
-
-/**
- * The inline script that shows /stats/'s summary on a first visit: every card of the deck new, no
- * answers, nothing due (where new cards come from papers read), the default desired retention. The
- * charts stay hidden until the dashboard script has drawn the rest. Null where a first visit has
- * cards due (new cards from the whole list). Run inside <residual-stats>, after its dashboard.
- */
-export function firstVisitStatsScript(deck: Deck): string | null {
-  if (DEFAULT_SETTINGS.introduceNew === 'list') return null;
-  const none = { reviews: 0, passed: 0, rate: null };
-  const summary = {
-    cards: cardsSummary({ ...emptyCounts(), new: deck.cards.length }, 0),
-    retention: retentionSummary(none, none, DEFAULT_SETTINGS.desiredRetention),
-    due: dueSummary({ learning: 0, review: 0, new: 0, total: 0 }, 0),
-    time: todaySummary({ answers: 0, timed: 0, totalMs: 0, meanMs: 0 }),
-  };
-  return `(() => {
-  if (!${IS_FIRST_VISIT}) return;
-  const summary = ${scriptData(summary)};
-  const root = document.currentScript.closest('residual-stats');
-  for (const [name, text] of Object.entries(summary)) {
-    root.querySelector('[data-summary-' + name + ']').textContent = text;
-  }
-  root.querySelector('[data-summary-due]').dataset.count = '0';
-  root.dataset.firstVisit = 'shown';
-  root.querySelector('[data-loading]').hidden = true;
-  root.querySelector('[data-dashboard]').hidden = false;
-})();`;
 }
