@@ -69,6 +69,15 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
+/** A printer of table rows: a label padded to `width`, the wall-clock and CPU cells, a note. */
+const tableLine =
+  (width) =>
+  (label, a, b, note = '') =>
+    console.log(`   ${label.padEnd(width)} ${a.padStart(10)}   ${b.padStart(9)}   ${note}`);
+const x = (num, den) => `${(num / den).toFixed(1)}x`;
+/** A row saying how many times faster `fast` is than `slow`, wall-clock and CPU ({ wall, cpu }). */
+const speedup = (line, label, slow, fast, note) =>
+  line(label, x(slow.wall, fast.wall), x(slow.cpu, fast.cpu), note);
 
 /** Wall-clock ms of each run, and CPU ms of this process (all threads) in `cpu`. */
 async function timeRuns(fn, runs, cpu = []) {
@@ -228,8 +237,7 @@ if (SECTIONS.has('1')) {
     ratioCpu: t && o.cpu / t.cpu,
     torchThreads: torchInfo?.threads,
   };
-  const line = (label, a, b, note = '') =>
-    console.log(`   ${label.padEnd(22)} ${a.padStart(10)}   ${b.padStart(9)}   ${note}`);
+  const line = tableLine(22);
   console.log(
     `\n1. Forward pass, 24 tokens, all ${hooks.length} hooks returned (median of ${BLOCKS * RUNS} runs each)`,
   );
@@ -418,9 +426,7 @@ if (SECTIONS.has('2')) {
     batchedPerRowCpuMs: perRow,
     batchingCeiling: perCall / perRow,
   };
-  const line = (label, a, b, note = '') =>
-    console.log(`   ${label.padEnd(34)} ${a.padStart(10)}   ${b.padStart(9)}   ${note}`);
-  const x = (num, den) => `${(num / den).toFixed(1)}x`;
+  const line = tableLine(34);
   const row2 = (label, key, note) => line(label, fmt(m[key].wall), fmt(m[key].cpu), note);
   console.log(
     `\n2. Activation patching, resid_pre at ${hooks.length} layers x ${clean.length} positions = ${cells} patched runs (IOI)`,
@@ -434,34 +440,16 @@ if (SECTIONS.has('2')) {
   row2('  the same without prefix reuse', 'noPrefix', '(reusePrefix: false)');
   row2('  every cell run in full', 'everyCell', '(skipUnchanged: false as well)');
   row2('one call per patch', 'oneByOne', `(${cells + 1} calls)`);
-  line(
-    'speed-up of patchSweep',
-    x(m.oneByOne.wall, m.sweep.wall),
-    x(m.oneByOne.cpu, m.sweep.cpu),
-    '(target >= 10x)',
-  );
-  line(
-    '  without prefix reuse',
-    x(m.oneByOne.wall, m.noPrefix.wall),
-    x(m.oneByOne.cpu, m.noPrefix.cpu),
-  );
-  line(
-    '  of batching alone',
-    x(m.oneByOne.wall, m.everyCell.wall),
-    x(m.oneByOne.cpu, m.everyCell.cpu),
-  );
+  speedup(line, 'speed-up of patchSweep', m.oneByOne, m.sweep, '(target >= 10x)');
+  speedup(line, '  without prefix reuse', m.oneByOne, m.noPrefix);
+  speedup(line, '  of batching alone', m.oneByOne, m.everyCell);
   if (m.tl) {
     row2(
       'TransformerLens-style loop, PyTorch',
       'tl',
       `(eager, forward hooks, ${cells} forwards + 1 with cache, 1 thread)`,
     );
-    line(
-      '  page (patchSweep) faster by',
-      x(m.tl.wall, m.sweep.wall),
-      x(m.tl.cpu, m.sweep.cpu),
-      '(target >= 3x)',
-    );
+    speedup(line, '  page (patchSweep) faster by', m.tl, m.sweep, '(target >= 3x)');
   }
   console.log(
     `   all of these agree to ${maxDiff.toExponential(1)}` +
@@ -600,10 +588,8 @@ if (SECTIONS.has('3') && model.hasGradients) {
     speedupOverEveryCellCpu: everyCellTotalCpu / t.attribution.cpu,
     correlation: r,
   });
-  const line = (label, a, b, note = '') =>
-    console.log(`   ${label.padEnd(46)} ${a.padStart(10)}   ${b.padStart(9)}   ${note}`);
+  const line = tableLine(46);
   const row3 = (label, key, note) => line(label, fmt(t[key].wall), fmt(t[key].cpu), note);
-  const x = (num, den) => `${(num / den).toFixed(1)}x`;
   console.log(`   all ${allTrue.length} cells, in alternating blocks`);
   line('', 'wall-clock', 'CPU time');
   row3('full sweep (4 batched patchSweeps)', 'sweeps');
@@ -611,17 +597,14 @@ if (SECTIONS.has('3') && model.hasGradients) {
   row3('  its graph call alone', 'graphCall', `(prefix of ${start} positions run once)`);
   row3('  the same through the backward graph', 'viaBackward', '(model.grad.onnx, both prompts)');
   row3('    its graph call alone', 'backwardCall');
-  line(
+  speedup(
+    line,
     'speed-up of attribution over the exact sweep',
-    x(t.sweeps.wall, t.attribution.wall),
-    x(t.sweeps.cpu, t.attribution.cpu),
+    t.sweeps,
+    t.attribution,
     '(target >= 20x)',
   );
-  line(
-    '  through the backward graph',
-    x(t.sweeps.wall, t.viaBackward.wall),
-    x(t.sweeps.cpu, t.viaBackward.cpu),
-  );
+  speedup(line, '  through the backward graph', t.sweeps, t.viaBackward);
   line(
     '  over the sweep that runs every cell (not alternated)',
     x(everyCellTotal, t.attribution.wall),
