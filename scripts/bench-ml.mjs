@@ -537,7 +537,7 @@ if (SECTIONS.has('3') && model.hasGradients) {
     data: new Float32Array(clean.length * vocab),
     dims: [clean.length, vocab],
   });
-  const feeds = ml.attributionFeeds(clean, corrupted, start, metricGrad);
+  const feeds = ml.attributionFeeds(clean, corrupted, start, clean.length - 1, metricGrad);
   const twoRowGrad = new Float32Array(2 * clean.length * vocab);
   twoRowGrad.set(metricGrad.data, clean.length * vocab);
   const timed = {

@@ -2,38 +2,43 @@
 (model.attrib.onnx).
 
 Attribution patching scores a patch of hook H by (a_source - a_target) . dMetric/dH, the gradient
-taken at the target run. Under causal attention the two runs are identical before the first
-position where their tokens differ, so every difference, and with it every score, is zero there:
-only the positions from that one on (the suffix) matter. A gradient at a suffix position flows
-only from later positions, all in the suffix. So this graph runs
+taken at the target run. The graph serves a metric that reads one position (the one the patched
+prompts are scored at). Under causal attention the two runs are identical before the first
+position where their tokens differ, so every difference, and with it every score, is zero there;
+and nothing after the position the metric reads reaches it, so every gradient is zero there. Only
+the positions from the first differing one to the one read (the suffix) matter. So this graph
+runs
 
 - the shared prefix once (the target's tokens before the first difference) and both prompts'
   suffixes, as one sequence of prefix + 2 * suffix positions in which each suffix attends to the
   prefix and to itself (_pair_mask), with the position ids it has in its own prompt: one forward
   pass with larger matmuls instead of a prefix pass and a batch of two;
-- the prefix only as far as it is read: its keys and values in every layer, so the last layer
-  goes on with the suffixes' positions alone, and no logits of the prefix are computed (a metric
-  read at a suffix position needs none: src/ml/attribution-graph.ts);
+- the prefix only as far as it is read: its keys and values in every layer;
+- the last layer only as far as it is read: the keys and values of every position, and its
+  queries, its MLP and the unembedding at the last position of each suffix alone (the position
+  the metric reads; every other position's later hooks have no gradient);
 - the backward pass of the target alone, over the suffix alone;
 
 and returns the scores themselves, summed in chunks, instead of every activation and gradient
 for the page to multiply (models/lab/backward.py differentiates every position of every row of
-its batch, and returns all of them). Each op of a graph costs onnxruntime-web a few microseconds
-however small its tensors, so the graph is written in few, large ops: one chunked sum for the
-scores of every hook but the attention pattern, one for the patterns of all layers.
+its batch, and returns all of them). Each op of a graph costs onnxruntime-web a microsecond or
+more however small its tensors, so the graph is written in few, large ops: one chunked sum for
+the scores of the hooks of every suffix position, one for the last position's, one for the
+patterns of all layers, and the LayerNorm statistics of the backward pass in two sets of ops.
 
     AttributionGraph(model)(prefix, tokens, logit_grad) -> logits, attr, attr_pattern
 
 - ``prefix`` int64 [1, prefix]: the target's tokens before the first differing one (prefix >= 1;
   a pair that differs at its first token goes through model.grad.onnx instead).
-- ``tokens`` int64 [2, suffix]: the rest of the source prompt (row 0) and of the target (row 1).
-- ``logit_grad`` [1, suffix, d_vocab]: dMetric/dlogits of the target at the suffix positions (a
-  metric's gradient at a prefix position changes no score: it reaches only prefix positions).
-- ``logits`` [2, suffix, d_vocab]: of each prompt's suffix (source, target).
+- ``tokens`` int64 [2, suffix]: the rest of the source prompt (row 0) and of the target (row 1),
+  up to and including the position the metric reads.
+- ``logit_grad`` [1, d_vocab]: dMetric/dlogits of the target at that position (its last).
+- ``logits`` [2, d_vocab]: of each prompt at that position (source, target).
 - ``attr`` [1, suffix, chunks]: for the hooks of scored_hooks(model), in that order, each hook's
   last axis flattened with its heads ([batch, pos, n_heads, d_head] -> n_heads*d_head), then all
   of them concatenated: (a_source - a_target) * dMetric/da summed over each run of ``chunk``
-  consecutive values (attribution_chunk(cfg), which divides d_head, d_model and d_mlp).
+  consecutive values (attribution_chunk(cfg), which divides d_head, d_model and d_mlp). The
+  last_position_hooks score zero before the suffix's last position.
 - ``attr_pattern`` [1, n_layers * n_heads, suffix]: the same for each layer's attention pattern,
   summed over the key positions.
 
@@ -46,29 +51,41 @@ hook_pos_embed scores zero.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from .attention import MASKED_SCORE, attend_backward
-from .backward import activation_backward, activation_forward
+from .backward import INV_SQRT_2PI, SQRT_2, activation_backward, activation_forward
 from .model import HookedTransformer, LayerNorm
 
-Past = List[Tuple[torch.Tensor, torch.Tensor]]
+def _layer_hooks(model: HookedTransformer, l: int) -> List[str]:
+    """The scored hooks of block l, in the order of its forward pass."""
+    p = f"blocks.{l}."
+    names = [p + "hook_resid_pre"] + [p + f"attn.hook_{r}" for r in "qkvz"] + [p + "hook_attn_out"]
+    if not model.blocks[l].attn_only:
+        names += [p + "hook_resid_mid", p + "mlp.hook_post", p + "hook_mlp_out"]
+    return names
+
+
+def last_position_hooks(model: HookedTransformer) -> List[str]:
+    """The hooks of the last layer that only the last position's patch can change the metric
+    through (every hook but the residual stream before it and the keys and values), and the
+    residual stream after it: the graph runs them at the last position alone."""
+    p = f"blocks.{model.cfg.n_layers - 1}."
+    every_position = (p + "hook_resid_pre", p + "attn.hook_k", p + "attn.hook_v")
+    last_layer = _layer_hooks(model, model.cfg.n_layers - 1)
+    return [n for n in last_layer if n not in every_position] + [p + "hook_resid_post"]
 
 
 def scored_hooks(model: HookedTransformer) -> List[str]:
-    """The hooks whose scores ``attr`` holds, in order (the attention patterns are apart)."""
-    names = []
-    for l, block in enumerate(model.blocks):
-        p = f"blocks.{l}."
-        names += [p + "hook_resid_pre"] + [p + f"attn.hook_{r}" for r in "qkvz"]
-        names += [p + "hook_attn_out"]
-        if not block.attn_only:
-            names += [p + "hook_resid_mid", p + "mlp.hook_post", p + "hook_mlp_out"]
-    return names + [f"blocks.{model.cfg.n_layers - 1}.hook_resid_post"]
+    """The hooks whose scores ``attr`` holds, in order (the attention patterns are apart): those
+    scored at every suffix position, then last_position_hooks."""
+    at_last = last_position_hooks(model)
+    every = [n for l in range(model.cfg.n_layers) for n in _layer_hooks(model, l)]
+    return [n for n in every if n not in at_last] + at_last
 
 
 def hook_width(model: HookedTransformer, name: str) -> int:
@@ -77,10 +94,6 @@ def hook_width(model: HookedTransformer, name: str) -> int:
     if name.endswith(("hook_q", "hook_k", "hook_v", "hook_z")):
         return cfg.n_heads * cfg.d_head
     return cfg.d_mlp if name.endswith("mlp.hook_post") else cfg.d_model
-
-
-def scored_width(model: HookedTransformer) -> int:
-    return sum(hook_width(model, name) for name in scored_hooks(model))
 
 
 def attribution_chunk(cfg) -> int:
@@ -97,31 +110,49 @@ def _flat(W: torch.Tensor) -> torch.Tensor:
     return W.permute(1, 0, 2).reshape(d_model, n_heads * d_head)
 
 
-def _layer_norm(ln, x: torch.Tensor) -> torch.Tensor:
-    """The forward LayerNorm as one op (or none, for models without)."""
+def _normalize(ln, x: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """LayerNorm's x_hat = (x - mean) * rstd and rstd = 1 / sqrt(var + eps), written out (x, and
+    no rstd, for models without LayerNorm). The backward pass reads both at the target's
+    positions; onnxruntime-web's LayerNormalization op keeps neither, and takes longer than these
+    few ops (15 against 11 us on [20, 128]). Its weight and bias go into the matmul after it
+    (_normalized_matmul)."""
     if not isinstance(ln, LayerNorm):
-        return x
-    return F.layer_norm(x, (int(ln.w.shape[0]),), ln.w, ln.b, ln.eps)
+        return x, None
+    centred = x - x.mean(-1, keepdim=True)
+    rstd = (centred * centred).mean(-1, keepdim=True).add(ln.eps).rsqrt()
+    return centred * rstd, rstd
+
+
+def _normalized_matmul(ln, x_hat: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """LayerNorm's output (x_hat * w + b_ln) @ W + b, as x_hat @ (w * W) + (b_ln @ W + b): both
+    are parameters only, which onnxruntime computes once when the session starts."""
+    if not isinstance(ln, LayerNorm):
+        return x_hat @ W + b
+    return x_hat @ (ln.w.unsqueeze(1) * W) + (ln.b @ W + b)
+
+
+def _target_rows(stats: Tuple[torch.Tensor, Optional[torch.Tensor]], first) -> Optional[tuple]:
+    """_normalize's (x_hat, rstd) at the rows from ``first`` on (None without LayerNorm)."""
+    x_hat, rstd = stats
+    return None if rstd is None else (x_hat[:, first:], rstd[:, first:])
 
 
 def _layer_norm_backward(
-    ln, x: torch.Tensor, d: torch.Tensor, W_t: torch.Tensor
+    ln, stats: Optional[Tuple[torch.Tensor, ...]], d: torch.Tensor, W_t: torch.Tensor
 ) -> torch.Tensor:
-    """d/dx of LayerNorm at x, given d/d(output) = d @ W_t (the backward of the matmul after it).
+    """d/dx of LayerNorm at x, given d/d(output) = d @ W_t (the backward of the matmul after it)
+    and x's (x_hat, rstd) (_normalize).
 
-    With x_hat = (x - mean) * rstd and d_hat = (d @ W_t) * w, the gradient is
+    With d_hat = (d @ W_t) * w, the gradient is
     rstd * (d_hat - mean(d_hat) - x_hat * mean(d_hat * x_hat)). Both w and the centring are
     linear in d_hat, so they are folded into the matrix, W_t * w centred along its output axis,
     which onnxruntime computes once when the session starts (every input is a parameter); and
-    mean(d_hat * x_hat) equals mean((d_hat - mean(d_hat)) * x_hat), since x_hat has mean zero. The
-    statistics are computed again from x (the forward ran as one op that keeps none)."""
+    mean(d_hat * x_hat) equals mean((d_hat - mean(d_hat)) * x_hat), since x_hat has mean zero."""
     if not isinstance(ln, LayerNorm):
         return d @ W_t
     folded = W_t * ln.w
     centred_d = d @ (folded - folded.mean(-1, keepdim=True))  # d_hat - mean(d_hat)
-    centred = x - x.mean(-1, keepdim=True)
-    rstd = (centred * centred).mean(-1, keepdim=True).add(ln.eps).rsqrt()
-    x_hat = centred * rstd
+    x_hat, rstd = stats
     return rstd * (centred_d - x_hat * (centred_d * x_hat).mean(-1, keepdim=True))
 
 
@@ -164,17 +195,54 @@ def _pair_mask(n_prefix, n_suffix) -> torch.Tensor:
     return (key > query) | ((query >= known) & source_key)
 
 
+def _activation_keeping(pre: torch.Tensor, act_fn: str) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The activation, and what its backward reuses: for the exact GELU x * Phi(x), Phi(x). The
+    erf is written out rather than left to onnxruntime's Gelu fusion (its reuse below keeps the
+    fusion from matching): onnxruntime-web's fused Gelu kernel costs more than erf and the
+    elementwise ops around it, and the backward then needs no erf of its own."""
+    if act_fn == "gelu":
+        cdf = 0.5 * (1.0 + torch.erf(pre * (1.0 / SQRT_2)))
+        return pre * cdf, cdf
+    return activation_forward(pre, act_fn), pre
+
+
+def _activation_backward_kept(
+    d_post: torch.Tensor, pre: torch.Tensor, kept: torch.Tensor, act_fn: str
+) -> torch.Tensor:
+    """activation_backward, with the exact GELU's Phi(pre) (``kept``) from the forward pass."""
+    if act_fn == "gelu":  # d/dx x*Phi(x) = Phi(x) + x*phi(x)
+        return d_post * (kept + pre * (torch.exp(-0.5 * pre * pre) * INV_SQRT_2PI))
+    return activation_backward(d_post, pre, act_fn)
+
+
+def _at_last(t: torch.Tensor, n: torch.Tensor, dim: int) -> torch.Tensor:
+    """t, of length 1 along ``dim``, as the last of n positions there, zeros before it."""
+    shape = list(t.shape)
+    shape[dim] = n - 1
+    return torch.cat([torch.zeros(shape, dtype=t.dtype), t], dim=dim)
+
+
+def _pattern_scores(p: torch.Tensor, d: torch.Tensor, rows, n_prefix, known) -> torch.Tensor:
+    """Each query row's pattern score, summed over the keys: p [1, H, 2 * rows, T] (the
+    source's query rows, then the target's), d = dMetric/dpattern of the target's [1, H, rows, T]
+    -> [1, H, rows]. The target's keys are the prefix, (the source's suffix, masked) and its own
+    suffix; the source's the prefix and its suffix: its weight on its suffix's key i meets the
+    target's gradient at the target suffix's key i."""
+    d_aligned = torch.cat([d[..., :n_prefix], d[..., known:]], dim=-1)
+    return (p[:, :, :rows, :known] * d_aligned).sum(-1) - (p[:, :, rows:] * d).sum(-1)
+
+
 class AttributionGraph(nn.Module):
     def __init__(self, model: HookedTransformer):
         super().__init__()
         self.model = model
         self.cfg = model.cfg
 
-    def _qkv(self, attn, x: torch.Tensor):
-        """q, k, v flat (B, T, nh*hs) from one matmul."""
+    def _w_qkv(self, attn) -> Tuple[torch.Tensor, torch.Tensor]:
+        """W_Q, W_K and W_V side by side (C, 3 * nh * hs), and their biases."""
         W = torch.cat([_flat(attn.W_Q), _flat(attn.W_K), _flat(attn.W_V)], dim=1)
         b = torch.cat([attn.b_Q.reshape(-1), attn.b_K.reshape(-1), attn.b_V.reshape(-1)])
-        return (x @ W + b).split(int(W.shape[1]) // 3, dim=-1)
+        return W, b
 
     def forward(
         self, prefix: torch.Tensor, tokens: torch.Tensor, logit_grad: torch.Tensor
@@ -187,96 +255,132 @@ class AttributionGraph(nn.Module):
         n_prefix, n_suffix = prefix.shape[1], tokens.shape[1]
         known = n_prefix + n_suffix
         mask = _pair_mask(n_prefix, n_suffix)
+        ends = torch.arange(2) * n_suffix + (known - 1)  # the source's last position, the target's
         W_pos = m.pos_embed.W_pos
         seq = torch.cat([prefix, tokens.reshape(1, -1)], dim=1)  # [1, T]
         resid = m.embed.W_E[seq] + torch.cat([W_pos[:known], W_pos[n_prefix:known]])
 
         # ---- forward. Nothing of the prefix is read but the keys and values it gives each
-        # layer, so the last layer goes on with the 2S positions of the suffixes alone. ----
-        acts: List[torch.Tensor] = []  # [1, 2S, width] per scored hook, in scored_hooks order
-        patterns: List[torch.Tensor] = []  # [1, h, 2S, T] per layer
+        # layer; the last layer reads nothing of the suffixes but their keys and values and the
+        # last position, so it runs its queries, its MLP and the unembedding there alone. ----
+        # [1, T, w] (the suffixes' positions are cut out after all are concatenated), or
+        # [1, 2, w] for last_position_hooks
+        acts: Dict[str, torch.Tensor] = {}
+        patterns: List[torch.Tensor] = []  # [1, h, 2S, T] per layer but the last
         saved: Dict[str, tuple] = {}  # what the target's backward needs, its positions only
+        stats: Dict[str, Optional[tuple]] = {}  # each LayerNorm's (x_hat, rstd) there
         for l, block in enumerate(m.blocks):
-            attn = block.attn
-            q_f, k_f, v_f = self._qkv(attn, _layer_norm(block.ln1, resid))
-            if l == last:
-                resid, q_f, mask = resid[:, n_prefix:], q_f[:, n_prefix:], mask[n_prefix:]
-            # Rows of resid from here: T, or 2S in the last layer; `cut` keeps the suffixes'.
-            first = 0 if l == last else n_prefix
-            cut = (lambda t: t) if l == last else (lambda t: t[:, n_prefix:])
+            attn, p = block.attn, f"blocks.{l}."
+            x, rstd = _normalize(block.ln1, resid)
+            W, b = self._w_qkv(attn)
+            if l < last:
+                q_f, k_f, v_f = _normalized_matmul(block.ln1, x, W, b).split(width, dim=-1)
+                rows, layer_mask, first = resid, mask, known
+            else:
+                kv = _normalized_matmul(block.ln1, x, W[:, width:], b[width:])
+                k_f, v_f = kv.split(width, dim=-1)
+                x_ends = x.index_select(1, ends)
+                q_f = _normalized_matmul(block.ln1, x_ends, W[:, :width], b[:width])  # [1, 2, w]
+                rows, layer_mask = resid.index_select(1, ends), mask.index_select(0, ends)
+                first = 1  # rows: the source's last position, the target's
             q, k, v = (_heads_first(t, 1, n_heads, d_head) for t in (q_f, k_f, v_f))
-            scores = (q @ k.transpose(2, 3) * attn.scale).masked_fill(mask, MASKED_SCORE)
+            scores = (q @ k.transpose(2, 3) * attn.scale).masked_fill(layer_mask, MASKED_SCORE)
             pattern = scores.softmax(-1)  # [1, h, rows, T]
             z_f = _heads_flat(pattern @ v, 1, width)
             attn_out = z_f @ attn.W_O.reshape(width, -1) + attn.b_O
-            acts += [cut(resid), cut(q_f), k_f[:, n_prefix:], v_f[:, n_prefix:]]
-            acts += [cut(z_f), cut(attn_out)]
-            patterns.append(pattern if l == last else pattern[:, :, n_prefix:])
+            acts[p + "hook_resid_pre"], acts[p + "attn.hook_k"], acts[p + "attn.hook_v"] = (
+                resid, k_f, v_f
+            )
+            acts[p + "attn.hook_q"], acts[p + "attn.hook_z"] = q_f, z_f
+            acts[p + "hook_attn_out"] = attn_out
+            if l < last:
+                patterns.append(pattern[:, :, n_prefix:])
+            else:
+                last_pattern = pattern  # [1, h, 2, T]
             # The target's backward reads every key: the source's, masked (pattern 0), get no
             # gradient.
-            target = first + n_suffix
-            saved[f"{l}.attn"] = (resid[:, target:], q[:, :, target:], k, v, pattern[:, :, target:])
-            resid = resid + attn_out
+            saved[f"{l}.attn"] = (q[:, :, first:], k, v, pattern[:, :, first:])
+            stats[f"{l}.ln1"] = _target_rows((x, rstd), known)
+            resid = rows + attn_out
             if not block.attn_only:
-                pre = _layer_norm(block.ln2, resid) @ block.mlp.W_in + block.mlp.b_in
-                post = activation_forward(pre, cfg.act_fn)
+                x, rstd = _normalize(block.ln2, resid)
+                pre = _normalized_matmul(block.ln2, x, block.mlp.W_in, block.mlp.b_in)
+                post, kept = _activation_keeping(pre, cfg.act_fn)
                 mlp_out = post @ block.mlp.W_out + block.mlp.b_out
-                acts += [cut(resid), cut(post), cut(mlp_out)]
-                saved[f"{l}.mlp"] = (resid[:, target:], pre[:, target:])
+                acts[p + "hook_resid_mid"], acts[p + "mlp.hook_post"] = resid, post
+                acts[p + "hook_mlp_out"] = mlp_out
+                saved[f"{l}.mlp"] = (pre[:, first:], kept[:, first:])
+                stats[f"{l}.ln2"] = _target_rows((x, rstd), first)
                 resid = resid + mlp_out
-        acts.append(resid)
-        logits = _layer_norm(m.ln_final, resid) @ m.unembed.W_U + m.unembed.b_U  # [1, 2S, V]
-        logits = logits.reshape(2, -1, cfg.d_vocab)  # [2, S, V]: source, target
+        acts[f"blocks.{last}.hook_resid_post"] = resid  # [1, 2, d_model]
+        x, rstd = _normalize(m.ln_final, resid)
+        logits = _normalized_matmul(m.ln_final, x, m.unembed.W_U, m.unembed.b_U)  # [1, 2, V]
+        logits = logits.reshape(2, cfg.d_vocab)  # source, target
+        stats["final"] = _target_rows((x, rstd), 1)
 
-        # ---- backward of the target over its suffix: gradients in scored_hooks order ----
-        grads: List[torch.Tensor] = []  # built last layer first, reversed at the end
-        d_patterns: List[torch.Tensor] = []
+        # ---- backward of the target, from its last position ----
+        grads: Dict[str, torch.Tensor] = {}  # [1, S, w], or [1, 1, w] for last_position_hooks
+        d_patterns: List[torch.Tensor] = []  # built last layer first, reversed at the end
         d_resid = _layer_norm_backward(
-            m.ln_final, resid[:, n_suffix:], logit_grad, m.unembed.W_U.t()
+            m.ln_final, stats["final"], logit_grad.reshape(1, 1, -1), m.unembed.W_U.t()
         )
-        grads.append(d_resid)  # the last layer's resid_post
+        grads[f"blocks.{last}.hook_resid_post"] = d_resid
         for l in reversed(range(cfg.n_layers)):
-            block = m.blocks[l]
+            block, p = m.blocks[l], f"blocks.{l}."
             attn = block.attn
             if not block.attn_only:
-                resid_mid, pre = saved[f"{l}.mlp"]
-                d_post = d_resid @ block.mlp.W_out.t()  # [1, S, d_mlp]
-                d_pre = activation_backward(d_post, pre, cfg.act_fn)
-                d_x = _layer_norm_backward(block.ln2, resid_mid, d_pre, block.mlp.W_in.t())
-                grads += [d_resid, d_post]  # mlp_out, mlp.hook_post
+                pre, kept = saved[f"{l}.mlp"]
+                d_post = d_resid @ block.mlp.W_out.t()
+                d_pre = _activation_backward_kept(d_post, pre, kept, cfg.act_fn)
+                ln2 = stats[f"{l}.ln2"]
+                d_x = _layer_norm_backward(block.ln2, ln2, d_pre, block.mlp.W_in.t())
+                grads[p + "hook_mlp_out"], grads[p + "mlp.hook_post"] = d_resid, d_post
                 d_resid = d_resid + d_x
-                grads.append(d_resid)  # resid_mid
-            resid_pre, q, k, v, pattern = saved[f"{l}.attn"]
-            d_z_f = d_resid @ attn.W_O.reshape(width, -1).t()  # [1, S, h*hs]
+                grads[p + "hook_resid_mid"] = d_resid
+            q, k, v, pattern = saved[f"{l}.attn"]
+            grads[p + "hook_attn_out"] = d_resid
+            d_z_f = d_resid @ attn.W_O.reshape(width, -1).t()
             d_pattern, d_q, d_k, d_v = attend_backward(
                 _heads_first(d_z_f, 1, n_heads, d_head), q, k, v, pattern, attn.scale
-            )  # d_pattern [1, h, S, T]; d_k, d_v [1, h, T, hs]
+            )  # d_pattern [1, h, rows, T]; d_k, d_v [1, h, T, hs]
             d_q_f = _heads_flat(d_q, 1, width)
             d_k_f = _heads_flat(d_k[:, :, known:], 1, width)  # the target suffix's keys, values
             d_v_f = _heads_flat(d_v[:, :, known:], 1, width)
-            W_qkv = torch.cat([_flat(attn.W_Q), _flat(attn.W_K), _flat(attn.W_V)], dim=1)
-            d_qkv = torch.cat([d_q_f, d_k_f, d_v_f], dim=-1)
-            grads += [d_resid, d_z_f, d_v_f, d_k_f, d_q_f]  # attn_out, z, v, k, q
+            grads[p + "attn.hook_z"], grads[p + "attn.hook_q"] = d_z_f, d_q_f
+            grads[p + "attn.hook_k"], grads[p + "attn.hook_v"] = d_k_f, d_v_f
             d_patterns.append(d_pattern)
-            d_resid = d_resid + _layer_norm_backward(block.ln1, resid_pre, d_qkv, W_qkv.t())
-            grads.append(d_resid)  # resid_pre
-        grads.reverse()
+            if l == last:  # the query and the residual stream: the last position's alone
+                d_q_f, d_resid = (_at_last(t, n_suffix, 1) for t in (d_q_f, d_resid))
+            d_qkv = torch.cat([d_q_f, d_k_f, d_v_f], dim=-1)
+            W_qkv_t = self._w_qkv(attn)[0].t()
+            ln1 = stats[f"{l}.ln1"]
+            d_resid = d_resid + _layer_norm_backward(block.ln1, ln1, d_qkv, W_qkv_t)
+            grads[p + "hook_resid_pre"] = d_resid
         d_patterns.reverse()
 
         # ---- scores: (a_source - a_target) * grad, summed in chunks ----
         chunk = attribution_chunk(cfg)
-        a_source, a_target = _cat(acts, dim=-1).reshape(2, -1, scored_width(m)).split(1)
-        prod = (a_source - a_target) * _cat(grads, dim=-1)  # [1, S, total]
-        attr = prod.reshape(1, -1, scored_width(m) // chunk, chunk).sum(-1)
-        # The target's keys are the prefix, (the source's suffix,
-        # masked) and its own suffix; the source's the prefix and its suffix: its weight on its
-        # suffix's key i meets the target's gradient at the target suffix's key i.
-        p = _cat(patterns, dim=1)  # [1, L*h, 2S, T]
-        d_pattern = _cat(d_patterns, dim=1)  # [1, L*h, S, T]
-        d_aligned = torch.cat([d_pattern[..., :n_prefix], d_pattern[..., known:]], dim=-1)
-        attr_pattern = (p[:, :, :n_suffix, :known] * d_aligned).sum(-1) - (
-            p[:, :, n_suffix:] * d_pattern
-        ).sum(-1)
+
+        def chunked(names: List[str], first: int) -> torch.Tensor:
+            """The scores of ``names``, whose activations hold the suffixes from row ``first``."""
+            total = sum(hook_width(m, n) for n in names)
+            a = _cat([acts[n] for n in names], -1)[:, first:]
+            a_source, a_target = a.reshape(2, -1, total).split(1)
+            prod = (a_source - a_target) * _cat([grads[n] for n in names], dim=-1)
+            return prod.reshape(1, -1, total // chunk, chunk).sum(-1)
+
+        at_last = last_position_hooks(m)
+        every = [n for n in scored_hooks(m) if n not in at_last]
+        attr = torch.cat(
+            [chunked(every, n_prefix), _at_last(chunked(at_last, 0), n_suffix, 1)], dim=-1
+        )
+        last_scores = _pattern_scores(last_pattern, d_patterns[last], 1, n_prefix, known)
+        attr_pattern = _at_last(last_scores, n_suffix, 2)  # [1, h, S]
+        if last > 0:
+            earlier_patterns = _cat(patterns, dim=1)  # [1, (L-1)*h, 2S, T]
+            d_earlier = _cat(d_patterns[:last], dim=1)  # [1, (L-1)*h, S, T]
+            earlier = _pattern_scores(earlier_patterns, d_earlier, n_suffix, n_prefix, known)
+            attr_pattern = torch.cat([earlier, attr_pattern], dim=1)
         return logits, attr, attr_pattern
 
 

@@ -273,13 +273,11 @@ def export_attribution(model: HookedTransformer, path: Path) -> None:
     inputs = (
         torch.zeros(1, n_prefix, dtype=torch.long),
         torch.zeros(2, n_suffix, dtype=torch.long),
-        torch.zeros(1, n_suffix, cfg.d_vocab),
+        torch.zeros(1, cfg.d_vocab),
     )
     dynamic_axes: Dict[str, Dict[int, str]] = {
         "prefix": {1: "prefix"},
         "tokens": {1: "suffix"},
-        "logit_grad": {1: "suffix"},
-        "logits": {1: "suffix"},
         "attr": {1: "suffix"},
         "attr_pattern": {2: "suffix"},
     }

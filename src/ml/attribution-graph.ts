@@ -3,11 +3,12 @@
  * attribution.py), the pure part: what to feed it, and how its outputs become one score per
  * position or head of each hook.
  *
- * The graph runs the prefix that the two prompts share once, then the rest of both prompts, and
- * differentiates the target's run over that rest alone: before the first differing token the two
- * runs are identical, so (a_source − a_target) and with it every score is zero there. It returns
- * the scores summed in chunks rather than every activation and gradient (see AttributionLayout).
- * It returns the logits of those positions alone, so it serves metrics that read one of them.
+ * The graph serves a metric that reads one position. It runs the prefix that the two prompts
+ * share once, then the rest of both prompts up to that position, and differentiates the target's
+ * run over that rest alone: before the first differing token the two runs are identical, so
+ * (a_source − a_target) and with it every score is zero there, and after the position the metric
+ * reads nothing reaches it. It returns the scores summed in chunks rather than every activation
+ * and gradient (see AttributionLayout), and the logits of the position read alone.
  */
 import type { AttributionLayout, HookInfo, ModelConfig } from './manifest';
 import type { LogitMetric } from './metrics';
@@ -15,62 +16,82 @@ import { sweepAxisIndex, type SweepAxis } from './patching';
 import type { Tensor } from './tensor';
 
 /**
- * Where the attribution graph's suffix starts: the first position whose tokens differ, at most the
- * last position (identical prompts still need one position run, and score zero everywhere).
+ * The one position `metric` reads, on logits of `pos` positions, where it declares one
+ * (LogitMetric.position); undefined for a metric that does not (it may read any position).
  */
-export function attributionStart(source: readonly number[], target: readonly number[]): number {
+export function metricReadPosition(metric: LogitMetric, pos: number): number | undefined {
+  if (metric.position === undefined) return undefined;
+  const read = metric.position < 0 ? pos + metric.position : metric.position;
+  return read >= 0 && read < pos ? read : undefined;
+}
+
+/**
+ * Where the attribution graph's suffix starts for a metric read at `read`: the first position
+ * whose tokens differ, at most `read` (prompts identical up to it still need one position run,
+ * and score zero everywhere).
+ */
+export function attributionStart(
+  source: readonly number[],
+  target: readonly number[],
+  read = target.length - 1,
+): number {
   let p = 0;
-  while (p < target.length - 1 && source[p] === target[p]) p++;
+  while (p < read && source[p] === target[p]) p++;
   return p;
 }
 
-/** The graph's inputs for a pair whose suffix starts at `start` (≥ 1). */
+/**
+ * The graph's inputs for a pair whose suffix starts at `start` (≥ 1), for a metric read at
+ * `read` (≥ start): the positions after it cannot change what it reads, so the graph runs the
+ * prompts up to it, and the target's gradient there alone.
+ */
 export function attributionFeeds(
   source: readonly number[],
   target: readonly number[],
   start: number,
+  read: number,
   /** dMetric/dlogits of the target, [pos, d_vocab]. */
   logitGrad: Tensor,
 ) {
   const vocab = logitGrad.dims[1]!;
-  const suffix = target.length - start;
   return {
     prefix: target.slice(0, start),
-    tokens: [source.slice(start), target.slice(start)] as const,
+    tokens: [source.slice(start, read + 1), target.slice(start, read + 1)] as const,
     logitGrad: {
-      data: logitGrad.data.subarray(start * vocab),
-      dims: [1, suffix, vocab],
+      data: logitGrad.data.subarray(read * vocab, (read + 1) * vocab),
+      dims: [1, vocab],
     } satisfies Tensor,
   };
 }
 
-/**
- * Both prompts' logits [2, pos, d_vocab] with the graph's suffix logits [2, suffix, d_vocab] at
- * positions `start` on. The graph does not compute the prefix's logits, so the positions before
- * `start` are zeros: only for a metric that reads a later position (metricReadsOnlyFrom).
- */
-export function pairLogitsFromSuffix(suffixLogits: Tensor, start: number): Tensor {
-  const [, suffix, vocab] = suffixLogits.dims as [number, number, number];
-  const pos = start + suffix;
-  const data = new Float32Array(2 * pos * vocab);
-  for (let r = 0; r < 2; r++) {
-    data.set(
-      suffixLogits.data.subarray(r * suffix * vocab, (r + 1) * suffix * vocab),
-      (r * pos + start) * vocab,
-    );
-  }
-  return { data, dims: [2, pos, vocab] };
-}
+/** Zeros of each size asked for, for pairMetricsAt (their one written row is cleared after use). */
+const scratchLogits = new Map<number, Float32Array>();
 
 /**
- * Whether `metric`, on logits of `pos` positions, reads only positions from `start` on: it
- * declares the one position it reads (LogitMetric.position). A metric that does not, or reads an
- * earlier position, needs logits that the attribution graph does not compute.
+ * `metric` on each prompt's logits, from the graph's logits at the position it reads
+ * [2, d_vocab]: each row in turn as that position of logits [pos, d_vocab] that are zeros at
+ * every other (the graph computes no others; metricReadPosition says the metric reads none).
  */
-export function metricReadsOnlyFrom(metric: LogitMetric, pos: number, start: number): boolean {
-  if (metric.position === undefined) return false;
-  const read = metric.position < 0 ? pos + metric.position : metric.position;
-  return read >= start && read < pos;
+export function pairMetricsAt(
+  metric: LogitMetric,
+  readLogits: Tensor,
+  read: number,
+  pos: number,
+): [source: number, target: number] {
+  const vocab = readLogits.dims[1]!;
+  const size = pos * vocab;
+  let data = scratchLogits.get(size);
+  if (!data) scratchLogits.set(size, (data = new Float32Array(size)));
+  const logits: Tensor = { data, dims: [pos, vocab] };
+  const at = (r: number) => {
+    data.set(readLogits.data.subarray(r * vocab, (r + 1) * vocab), read * vocab);
+    try {
+      return metric.evaluate(logits);
+    } finally {
+      data.fill(0, read * vocab, (read + 1) * vocab);
+    }
+  };
+  return [at(0), at(1)];
 }
 
 /** Each hook's place in the graph's outputs. */
@@ -98,9 +119,10 @@ export function attributionCovers(places: AttributionPlaces, hook: string): bool
 }
 
 /**
- * One hook's attribution scores along the sweep axis (positions of the whole prompt, or heads),
- * from the graph's `attr` [1, suffix, chunks] and `attr_pattern` [1, patterns × n_heads, suffix]
- * for a suffix starting at `start`. Positions before `start` score zero.
+ * One hook's attribution scores along the sweep axis (the `pos` positions of the whole prompt, or
+ * heads), from the graph's `attr` [1, suffix, chunks] and `attr_pattern` [1, patterns × n_heads,
+ * suffix] for a suffix starting at `start`. Positions before `start`, and after the suffix (after
+ * the position the metric reads), score zero.
  */
 export function attributionAlongFromGraph(
   places: AttributionPlaces,
@@ -109,12 +131,13 @@ export function attributionAlongFromGraph(
   over: SweepAxis,
   outputs: { readonly attr: Tensor; readonly attrPattern: Tensor },
   start: number,
+  pos: number,
 ): Float32Array {
   sweepAxisIndex(hook, over); // throws for an axis the hook lacks
   const { layout, offsets } = places;
   const heads = config.n_heads;
   const suffix = outputs.attr.dims[1]!;
-  const width = over === 'heads' ? heads : start + suffix;
+  const width = over === 'heads' ? heads : pos;
   const out = new Float64Array(width);
   const name = layout.same[hook.name] ?? hook.name;
   const scored = offsets.get(name);

@@ -527,8 +527,8 @@ export class HookedModel {
 
   /**
    * One call of the attribution graph (see attribution-graph.ts): the shared `prefix` tokens, the
-   * rest of the source and of the target prompt, and the target's dMetric/dlogits there
-   * [1, suffix, d_vocab]. Returns both suffixes' logits [2, suffix, d_vocab] (not the prefix's)
+   * rest of the source and of the target prompt up to the position the metric reads, and the
+   * target's dMetric/dlogits there [1, d_vocab]. Returns both prompts' logits there [2, d_vocab]
    * and the chunked scores `attr` and `attrPattern`. Call hasAttributionGraph first.
    */
   async runAttributionGraph(
@@ -541,7 +541,7 @@ export class HookedModel {
     const session = await this.attributionSession;
     const suffix = asBatch(tokens);
     if (prefix.length === 0) throw new InterventionError('the attribution graph needs a prefix');
-    const expected = [1, suffix.pos, this.config.d_vocab];
+    const expected = [1, this.config.d_vocab];
     if (logitGrad.dims.join() !== expected.join()) {
       throw new InterventionError(`logit gradient must be [${expected}], got [${logitGrad.dims}]`);
     }

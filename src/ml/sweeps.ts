@@ -20,8 +20,8 @@ import {
   attributionFeeds,
   attributionPlaces,
   attributionStart,
-  metricReadsOnlyFrom,
-  pairLogitsFromSuffix,
+  metricReadPosition,
+  pairMetricsAt,
 } from './attribution-graph';
 import { InterventionError } from './interventions';
 import type { HookInfo } from './manifest';
@@ -221,6 +221,14 @@ export async function patchSweep(
   };
 }
 
+/** Zeros [pos, vocab], one of each size (never written): a linear metric's gradient reads none. */
+const zeroLogitsOfSize = new Map<number, Float32Array>();
+function zeroLogits(pos: number, vocab: number): Tensor {
+  let data = zeroLogitsOfSize.get(pos * vocab);
+  if (!data) zeroLogitsOfSize.set(pos * vocab, (data = new Float32Array(pos * vocab)));
+  return { data, dims: [pos, vocab] };
+}
+
 /**
  * Attribution patching: estimates every patchSweep cell at once from the gradient of the metric
  * at the target run, (a_source − a_target) · dMetric/da, with one forward + backward call on a
@@ -241,10 +249,10 @@ export async function attributionScores(
 /**
  * Attribution patching for several groups of hooks at once (say resid_pre, attn_out and
  * mlp_out by position, and z by head), all from the same single call: the attribution graph's
- * where the model has one, the prompts share a first token and the metric reads a position after
- * that shared prefix (only the positions after it are run to the end, and only the target's
- * backward pass; attribution-graph.ts), else the
- * backward graph's forward + backward over both prompts.
+ * where the model has one, the prompts share a first token and the metric declares the one
+ * position it reads (only the positions from the first differing one up to that one are run to
+ * the end, and only the target's backward pass; attribution-graph.ts), else the backward graph's
+ * forward + backward over both prompts.
  */
 export async function attributionGroups(
   model: HookedModel,
@@ -258,29 +266,32 @@ export async function attributionGroups(
   let calls = 0;
   let targetLogits: Tensor;
   if (options.metric.linear) {
-    targetLogits = { data: new Float32Array(pos * vocab), dims: [pos, vocab] };
+    targetLogits = zeroLogits(pos, vocab); // its gradient does not depend on them
   } else {
     targetLogits = row((await model.runWithInterventions([target], [], [])).logits, 0);
     calls++;
   }
   const metricGrad = options.metric.gradient(targetLogits);
   const hooks = options.groups.flatMap((g) => g.hooks);
-  const start = attributionStart(source, target);
+  const read = metricReadPosition(options.metric, pos);
+  const start = attributionStart(source, target, read);
   const layout = model.manifest.attribution;
   const places = layout && attributionPlaces(layout);
   const viaGraph =
     places !== null &&
+    read !== undefined &&
     start > 0 &&
-    metricReadsOnlyFrom(options.metric, pos, start) &&
     hooks.every((h) => attributionCovers(places, h)) &&
     (await model.hasAttributionGraph());
-  let logits: Tensor;
+  let sourceMetric: number;
+  let targetMetric: number;
   let along: (info: HookInfo, over: SweepAxis) => Float32Array;
-  if (viaGraph) {
-    const feeds = attributionFeeds(source, target, start, metricGrad);
+  if (viaGraph && read !== undefined) {
+    const feeds = attributionFeeds(source, target, start, read, metricGrad);
     const out = await model.runAttributionGraph(feeds.prefix, feeds.tokens, feeds.logitGrad);
-    logits = pairLogitsFromSuffix(out.logits, start);
-    along = (info, over) => attributionAlongFromGraph(places, model.config, info, over, out, start);
+    [sourceMetric, targetMetric] = pairMetricsAt(options.metric, out.logits, read, pos);
+    along = (info, over) =>
+      attributionAlongFromGraph(places, model.config, info, over, out, start, pos);
   } else {
     const logitGrad = new Float32Array(2 * pos * vocab);
     logitGrad.set(metricGrad.data, pos * vocab); // row 0 (source) contributes nothing
@@ -289,15 +300,14 @@ export async function attributionGroups(
       { data: logitGrad, dims: [2, pos, vocab] },
       hooks,
     );
-    logits = run.logits;
+    sourceMetric = options.metric.evaluate(row(run.logits, 0));
+    targetMetric = options.metric.evaluate(row(run.logits, 1));
     along = (info, over) => {
       const act = run.cache.get(info.name)!;
       return attributionAlong(info, over, act, 0, act, 1, run.grads.get(info.name)!);
     };
   }
   calls++;
-  const sourceMetric = options.metric.evaluate(row(logits, 0));
-  const targetMetric = options.metric.evaluate(row(logits, 1));
   const clean = options.direction === 'noise' ? targetMetric : sourceMetric;
   const corrupted = options.direction === 'noise' ? sourceMetric : targetMetric;
   const groups = setups.map(({ over, infos, width }) => {

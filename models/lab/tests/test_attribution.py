@@ -49,7 +49,8 @@ def graph_scores(model, outputs, start: int):
 
 
 class AttributionGraphTest(unittest.TestCase):
-    def check(self, model: HookedTransformer, start: int) -> None:
+    def check(self, model: HookedTransformer, start: int, read: int) -> None:
+        """A metric read at position ``read`` of prompts that first differ at ``start``."""
         gen = torch.Generator().manual_seed(start)
         n, vocab = 9, model.cfg.d_vocab
         source = torch.randint(0, vocab, (1, n), generator=gen)
@@ -58,33 +59,37 @@ class AttributionGraphTest(unittest.TestCase):
         shift = 1 + torch.randint(0, vocab - 1, (n - start,), generator=gen)
         target[0, start:] = (source[0, start:] + shift) % vocab
         logit_grad = torch.zeros(2, n, vocab, dtype=torch.double)
-        logit_grad[1] = torch.randn(n, vocab, generator=gen)
+        logit_grad[1, read] = torch.randn(vocab, generator=gen)
         with torch.no_grad():
             logits, acts, grads = GradGraph(model)(torch.cat([source, target]), logit_grad)
-            suffixes = torch.cat([source[:, start:], target[:, start:]])
-            outputs = AttributionGraph(model)(target[:, :start], suffixes, logit_grad[1:, start:])
-        torch.testing.assert_close(outputs[0], logits[:, start:])
+            # The graph runs the prompts up to the position the metric reads.
+            suffixes = torch.cat([source[:, start : read + 1], target[:, start : read + 1]])
+            outputs = AttributionGraph(model)(target[:, :start], suffixes, logit_grad[1:, read])
+        torch.testing.assert_close(outputs[0], logits[:, read])
         scores = graph_scores(model, outputs, start)
         for name in model.intervention_hook_names:
             full = ((acts[name][:1] - acts[name][1:]) * grads[name][1:]).sum(-1)[0]
             pattern = name.endswith("hook_pattern")
             before = full[:, :start] if pattern else full[:start]
-            after = full[:, start:] if pattern else full[start:]
+            after = full[:, read + 1 :] if pattern else full[read + 1 :]
+            scored = full[:, start : read + 1] if pattern else full[start : read + 1]
             with self.subTest(hook=name):
-                # Before the first differing token the two runs are the same: nothing to score.
-                self.assertLess(before.abs().max().item() if before.numel() else 0.0, 1e-9)
+                # Before the first differing token the two runs are the same, and after the
+                # position the metric reads nothing reaches it: nothing to score.
+                for unscored in (before, after):
+                    self.assertLess(unscored.abs().max().item() if unscored.numel() else 0.0, 1e-9)
                 if name == "hook_pos_embed":
                     self.assertNotIn(name, scores)
-                    self.assertLess(after.abs().max().item(), 1e-9)
+                    self.assertLess(scored.abs().max().item(), 1e-9)
                     continue
-                torch.testing.assert_close(scores[name], after)
+                torch.testing.assert_close(scores[name], scored)
 
     def test_scores_every_hook_as_the_full_backward_pass_does(self):
         for label, overrides in CONFIGS.items():
             model = build(**overrides)
-            for start in (1, 4, 8):
-                with self.subTest(config=label, start=start):
-                    self.check(model, start)
+            for start, read in ((1, 8), (4, 8), (8, 8), (1, 5), (4, 4)):
+                with self.subTest(config=label, start=start, read=read):
+                    self.check(model, start, read)
 
     def test_layout_accounts_for_every_intervention_hook(self):
         for label, overrides in CONFIGS.items():

@@ -17,8 +17,8 @@ import {
   attributionFeeds,
   attributionPlaces,
   attributionStart,
-  metricReadsOnlyFrom,
-  pairLogitsFromSuffix,
+  metricReadPosition,
+  pairMetricsAt,
 } from '../../../src/ml/attribution-graph';
 import type { AttributionLayout, HookInfo, ModelConfig } from '../../../src/ml/manifest';
 import type { Tensor } from '../../../src/ml/tensor';
@@ -36,38 +36,42 @@ function readingAt(metric: LogitMetric, position: number | undefined): LogitMetr
 }
 
 describe('the pure part of the attribution graph', () => {
-  it('starts the suffix at the first differing token, and runs at least the last one', () => {
+  it('starts the suffix at the first differing token, and runs at least the one read', () => {
     expect(attributionStart([1, 2, 3, 4], [1, 2, 9, 4])).toBe(2);
     expect(attributionStart([1, 2, 3], [7, 2, 3])).toBe(0);
     expect(attributionStart([1, 2, 3], [1, 2, 3])).toBe(2);
+    // Read before the prompts differ: the position read alone, the same in both.
+    expect(attributionStart([1, 2, 3, 4], [1, 2, 3, 9], 1)).toBe(1);
   });
 
-  it('feeds the shared prefix once, both suffixes, and the target’s gradient after the prefix', () => {
-    const grad = { data: Float32Array.from([0, 0, 1, 1, 2, 2]), dims: [3, 2] };
-    const feeds = attributionFeeds([5, 6, 7], [5, 8, 9], 1, grad);
+  it('feeds the shared prefix once, both suffixes up to the position read, and the target’s gradient there', () => {
+    const grad = { data: Float32Array.from([0, 0, 1, 1, 2, 2, 3, 3]), dims: [4, 2] };
+    const feeds = attributionFeeds([5, 6, 7, 8], [5, 8, 9, 9], 1, 2, grad);
     expect(feeds.prefix).toEqual([5]);
     expect(feeds.tokens).toEqual([
       [6, 7],
       [8, 9],
     ]);
-    expect(feeds.logitGrad.dims).toEqual([1, 2, 2]);
-    expect([...feeds.logitGrad.data]).toEqual([1, 1, 2, 2]);
+    expect(feeds.logitGrad.dims).toEqual([1, 2]);
+    expect([...feeds.logitGrad.data]).toEqual([2, 2]);
   });
 
-  it('places each prompt’s suffix logits after the shared prefix, which it leaves at zero', () => {
-    const suffix = { data: Float32Array.from([2, 2, 3, 3]), dims: [2, 1, 2] };
-    const joined = pairLogitsFromSuffix(suffix, 1);
-    expect(joined.dims).toEqual([2, 2, 2]);
-    expect([...joined.data]).toEqual([0, 0, 2, 2, 0, 0, 3, 3]);
+  it('evaluates the metric on each prompt’s logits at the position it reads', () => {
+    const metric = logitDiff({ answer: 0, distractor: 1, position: 1 });
+    const read = { data: Float32Array.from([5, 2, 1, 4]), dims: [2, 2] };
+    expect(pairMetricsAt(metric, read, 1, 3)).toEqual([3, -3]);
+    // The logits it reads them from are zeros again afterwards: placed at position 2 now,
+    // position 1 reads zero.
+    expect(pairMetricsAt(metric, read, 2, 3)).toEqual([0, 0]);
   });
 
-  it('takes a metric through the graph only when it reads one position after the prefix', () => {
+  it('knows the position a metric reads only when the metric says', () => {
     const at = (position?: number) => readingAt(logitDiff({ answer: 0, distractor: 1 }), position);
-    expect(metricReadsOnlyFrom(at(-1), 5, 3)).toBe(true);
-    expect(metricReadsOnlyFrom(at(3), 5, 3)).toBe(true);
-    expect(metricReadsOnlyFrom(at(2), 5, 3)).toBe(false);
-    expect(metricReadsOnlyFrom(at(-3), 5, 3)).toBe(false);
-    expect(metricReadsOnlyFrom(at(undefined), 5, 3)).toBe(false);
+    expect(metricReadPosition(at(-1), 5)).toBe(4);
+    expect(metricReadPosition(at(3), 5)).toBe(3);
+    expect(metricReadPosition(at(-5), 5)).toBe(0);
+    expect(metricReadPosition(at(5), 5)).toBeUndefined();
+    expect(metricReadPosition(at(undefined), 5)).toBeUndefined();
   });
 
   // Two heads of d_head 2, chunks of 1 value: z spends 2 chunks per head.
@@ -91,14 +95,16 @@ describe('the pure part of the attribution graph', () => {
   const resid = hook('blocks.0.hook_resid_pre', ['batch', 'pos', 'd_model']);
   const z = hook('blocks.0.attn.hook_z', ['batch', 'pos', 'n_heads', 'd_head']);
   const pattern = hook('blocks.0.attn.hook_pattern', ['batch', 'n_heads', 'query_pos', 'key_pos']);
-  const along = (h: HookInfo, over: 'positions' | 'heads') => [
-    ...attributionAlongFromGraph(attributionPlaces(layout), config, h, over, outputs, 1),
+  const along = (h: HookInfo, over: 'positions' | 'heads', pos = 3) => [
+    ...attributionAlongFromGraph(attributionPlaces(layout), config, h, over, outputs, 1, pos),
   ];
 
-  it('sums a hook’s chunks per position, with zero before the suffix', () => {
+  it('sums a hook’s chunks per position, with zero before the suffix and after it', () => {
     expect(along(resid, 'positions')).toEqual([0, 3, 7]);
     expect(along(z, 'positions')).toEqual([0, 6, 60]);
     expect(along(pattern, 'positions')).toEqual([0, 4, 6]);
+    // A prompt longer than the suffix run (the metric reads position 2 of 4).
+    expect(along(resid, 'positions', 4)).toEqual([0, 3, 7, 0]);
   });
 
   it('sums each head’s chunks over the positions', () => {
@@ -187,18 +193,22 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
     'scores every intervention hook as the backward graph does, to 1e-5 ("$corrupted")',
     async (c) => {
       const tok = fast.tokenizer;
-      const metric: LogitMetric = logitDiff({
-        answer: tok.tokenToId(c.answer),
-        distractor: tok.tokenToId(c.distractor),
-      });
-      for (const direction of ['denoise', 'noise'] as const) {
-        const options = {
-          clean: tok.encode(c.clean),
-          corrupted: tok.encode(c.corrupted),
-          metric,
-          direction,
-          groups: everyHook(fast),
-        };
+      const clean = tok.encode(c.clean);
+      const corrupted = tok.encode(c.corrupted);
+      // The last position, and (where there is one) a position between the first differing
+      // one and the last: the graph runs the prompts up to it, and the rest scores zero.
+      const between = attributionStart(clean, corrupted) + 1;
+      const positions = between < clean.length - 1 ? [-1, between] : [-1];
+      const runs = positions.flatMap((position) =>
+        (['denoise', 'noise'] as const).map((direction) => ({ position, direction })),
+      );
+      for (const { position, direction } of runs) {
+        const metric: LogitMetric = logitDiff({
+          answer: tok.tokenToId(c.answer),
+          distractor: tok.tokenToId(c.distractor),
+          position,
+        });
+        const options = { clean, corrupted, metric, direction, groups: everyHook(fast) };
         const got = await fast.attributionGroups(options);
         const want = await reference.attributionGroups(options);
         got.forEach((g, i) => {
@@ -215,7 +225,7 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
     },
   );
 
-  it('runs its graph for a metric read after the shared prefix, the backward graph otherwise', async () => {
+  it('runs its graph for a metric that says which position it reads, the backward graph otherwise', async () => {
     const c = cases.find((k) => k.model === name)!;
     const tok = fast.tokenizer;
     const clean = tok.encode(c.clean);
@@ -233,17 +243,19 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
     });
     try {
       // The same metric, once declaring the last position, once declaring none (it may read
-      // the shared prefix's logits, which the graph does not compute): the same scores.
+      // any position's logits, and the graph computes one position's): the same scores.
       const viaGraph = await fast.attributionGroups(options(-1));
       expect(calls).toHaveBeenCalledTimes(1);
       const viaBackward = await fast.attributionGroups(options(undefined));
       expect(calls).toHaveBeenCalledTimes(1);
       expect(maxRelDiff(viaGraph[0]!.deltas.data, viaBackward[0]!.deltas.data)).toBeLessThan(1e-5);
       expect(Math.abs(viaGraph[0]!.clean - viaBackward[0]!.clean)).toBeLessThan(1e-4);
-      // A metric at a shared position scores zero everywhere either way, without the graph.
-      if (start > 0) {
-        await fast.attributionGroups(options(start - 1));
-        expect(calls).toHaveBeenCalledTimes(1);
+      // A metric at a position the prompts share scores zero everywhere (through the graph,
+      // where a position before it is shared too).
+      if (start > 1) {
+        const shared = await fast.attributionGroups(options(start - 1));
+        expect(calls).toHaveBeenCalledTimes(2);
+        for (const g of shared) expect(Math.max(...g.deltas.data.map(Math.abs))).toBe(0);
       }
     } finally {
       calls.mockRestore();
