@@ -103,6 +103,11 @@ def attribution_chunk(cfg) -> int:
 
 ATTRIBUTION_OUTPUTS = ["logits", "attr", "attr_pattern"]
 
+# The graph's inputs and outputs, as manifest.json's "attribution"."version" (src/ml/manifest.ts
+# ATTRIBUTION_GRAPH_VERSION): 2 runs the prompts up to the position the metric reads. Version 1
+# (no field) took the gradient at every suffix position and returned every suffix position's logits.
+ATTRIBUTION_VERSION = 2
+
 
 def _flat(W: torch.Tensor) -> torch.Tensor:
     """(nh, C, hs) -> (C, nh*hs): a per-head projection as one matmul (attention.project_flat)."""
@@ -395,6 +400,7 @@ def attribution_layout(model: HookedTransformer) -> dict:
     same = {f"blocks.{l}.hook_resid_post": f"blocks.{l + 1}.hook_resid_pre" for l in range(last)}
     same["hook_embed"] = "blocks.0.hook_resid_pre"
     layout = {
+        "version": ATTRIBUTION_VERSION,
         "chunk": chunk,
         "scored": [[name, hook_width(model, name) // chunk] for name in scored_hooks(model)],
         "patterns": [f"blocks.{l}.attn.hook_pattern" for l in range(cfg.n_layers)],

@@ -61,6 +61,8 @@ const manifestSchema = z.object({
   /** Where the attribution graph puts each hook's score (see AttributionLayout). */
   attribution: z
     .object({
+      /** The graph's inputs and outputs (ATTRIBUTION_GRAPH_VERSION; none: version 1). */
+      version: z.number().int().optional(),
       chunk: z.number().int().positive(),
       scored: z.array(z.tuple([z.string(), z.number().int().positive()])),
       patterns: z.array(z.string()),
@@ -81,6 +83,15 @@ export interface ModelFile {
   readonly sha256: string | null;
   readonly bytes: number | null;
 }
+
+/**
+ * The version of model.attrib.onnx's inputs and outputs this code feeds and reads (the manifest's
+ * `attribution.version`): 2 runs the prompts up to the position the metric reads and takes the
+ * gradient there alone. A manifest without it (version 1: every suffix position's logits and
+ * gradient), such as a returning reader's cached copy read offline, leaves attribution to the
+ * backward graph.
+ */
+export const ATTRIBUTION_GRAPH_VERSION = 2;
 
 /**
  * Where model.attrib.onnx puts each intervention hook's score (models/lab/attribution.py):
@@ -171,6 +182,7 @@ export function parseManifest(json: unknown): Manifest {
       `manifest.json: intervention hooks not among hooks: ${stray.join(', ')}`,
     );
   }
+  const usableLayout = m.attribution?.version === ATTRIBUTION_GRAPH_VERSION ? m.attribution : null;
   return {
     name: m.name,
     version: String(m.version),
@@ -183,11 +195,11 @@ export function parseManifest(json: unknown): Manifest {
       backward: m.files.backward ? file(m.files.backward) : null,
       weights: m.files.weights ? file(m.files.weights) : null,
       prefix: m.files.prefix ? file(m.files.prefix) : null,
-      // The graph is usable only with the layout of its outputs.
-      attribution: m.files.attribution && m.attribution ? file(m.files.attribution) : null,
+      // The graph is usable only with the layout of its outputs, of the version this code reads.
+      attribution: m.files.attribution && usableLayout ? file(m.files.attribution) : null,
       tokenizer: m.tokenizer ? file(m.tokenizer) : null,
     },
-    attribution: m.files.attribution && m.attribution ? m.attribution : null,
+    attribution: m.files.attribution && usableLayout ? usableLayout : null,
   };
 }
 

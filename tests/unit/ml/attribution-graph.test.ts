@@ -262,3 +262,34 @@ describe.each([...new Set(cases.map((c) => c.model))])('the attribution graph on
     }
   });
 });
+
+describe('a manifest from before this version of the attribution graph', () => {
+  it('leaves attribution to the backward graph, as a returning reader’s cached copy would offline', async () => {
+    const dir = modelDir('tiny-lm');
+    const before = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    delete before.attribution.version; // version 1: the gradient at every suffix position
+    const model = await HookedModel.fromFiles(
+      (p) =>
+        p === 'manifest.json'
+          ? new TextEncoder().encode(JSON.stringify(before))
+          : new Uint8Array(readFileSync(join(dir, p))),
+      { backend: 'wasm' },
+    );
+    const calls = vi.spyOn(model, 'runAttributionGraph');
+    try {
+      expect(await model.hasAttributionGraph()).toBe(false);
+      const tok = model.tokenizer;
+      const [result] = await model.attributionGroups({
+        clean: tok.encode('When Mary and John went to the store, John gave a drink to'),
+        corrupted: tok.encode('When Mary and John went to the store, Mary gave a drink to'),
+        metric: logitDiff({ answer: tok.tokenToId('Mary'), distractor: tok.tokenToId('John') }),
+        groups: everyHook(model),
+      });
+      expect(calls).not.toHaveBeenCalled();
+      expect(Math.max(...result!.deltas.data.map(Math.abs))).toBeGreaterThan(1e-3);
+    } finally {
+      calls.mockRestore();
+      await model.release();
+    }
+  });
+});
