@@ -221,14 +221,6 @@ export async function patchSweep(
   };
 }
 
-/** Zeros [pos, vocab], one of each size (never written): a linear metric's gradient reads none. */
-const zeroLogitsOfSize = new Map<number, Float32Array>();
-function zeroLogits(pos: number, vocab: number): Tensor {
-  let data = zeroLogitsOfSize.get(pos * vocab);
-  if (!data) zeroLogitsOfSize.set(pos * vocab, (data = new Float32Array(pos * vocab)));
-  return { data, dims: [pos, vocab] };
-}
-
 /**
  * Attribution patching: estimates every patchSweep cell at once from the gradient of the metric
  * at the target run, (a_source − a_target) · dMetric/da, with one forward + backward call on a
@@ -266,7 +258,7 @@ export async function attributionGroups(
   let calls = 0;
   let targetLogits: Tensor;
   if (options.metric.linear) {
-    targetLogits = zeroLogits(pos, vocab); // its gradient does not depend on them
+    targetLogits = { data: new Float32Array(pos * vocab), dims: [pos, vocab] };
   } else {
     targetLogits = row((await model.runWithInterventions([target], [], [])).logits, 0);
     calls++;
