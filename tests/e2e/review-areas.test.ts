@@ -15,7 +15,7 @@ import {
   storedRows,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
-import { servePageWithout } from './support/stripped-page';
+import { newPageWithout } from './support/stripped-page';
 
 const served = servedSiteAndBrowser();
 const url = (path: string) => new URL(path, served.site.url).href;
@@ -365,12 +365,8 @@ describe("the areas' hidden parts", () => {
   );
 
   it('a page without the template: its area says why in the status line, and nothing throws', async () => {
-    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
-    const page = await context.newPage();
-    const errors: Error[] = [];
-    page.on('pageerror', (error) => errors.push(error));
-    await servePageWithout(
-      page,
+    const { context, page, errors } = await newPageWithout(
+      served.browser,
       CHAPTER,
       /<template data-review-area-parts[^>]*>[\s\S]*?<\/template>/,
       'data-review-area-parts',

@@ -15,7 +15,7 @@ import {
   storedRows,
 } from './support/review';
 import { servedSiteAndBrowser } from './support/served';
-import { servePageWithout } from './support/stripped-page';
+import { newPageWithout } from './support/stripped-page';
 
 const served = servedSiteAndBrowser();
 const url = (path: string) => new URL(path, served.site.url).href;
@@ -408,13 +408,9 @@ describe('an experiment card without its model', () => {
 
 describe('an experiment card in an area drawn without the experiment panel', () => {
   it('is answered there as its worked example, without an error', async () => {
-    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
-    const page = await context.newPage();
-    const errors: Error[] = [];
-    page.on('pageerror', (error) => errors.push(error));
     // The chapter as a build without the page's experiment template would serve it.
-    await servePageWithout(
-      page,
+    const { context, page, errors } = await newPageWithout(
+      served.browser,
       CHAPTER,
       /<template data-review-area-experiment[^>]*>[\s\S]*?<\/template>/,
       'data-experiment-form',
