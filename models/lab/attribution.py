@@ -23,8 +23,10 @@ and returns the scores themselves, summed in chunks, instead of every activation
 for the page to multiply (models/lab/backward.py differentiates every position of every row of
 its batch, and returns all of them). Each op of a graph costs onnxruntime-web a microsecond or
 more however small its tensors, so the graph is written in few, large ops: one chunked sum for
-the scores of the hooks of every suffix position, one for the last position's, one for the
-patterns of all layers, and the LayerNorm statistics of the backward pass in two sets of ops.
+the scores of each layer's hooks, one for the last position's, one for the patterns of all
+layers; q, k and v kept as the one matmul output they are cut from; the attention's scale folded
+into W_Q and the exact GELU's 1 / sqrt(2) into the MLP's weights (scaling an activation divides
+its gradient by as much, so no score changes).
 
     AttributionGraph(model)(prefix, tokens, logit_grad) -> logits, attr, attr_pattern
 
@@ -57,9 +59,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .attention import MASKED_SCORE, attend_backward
-from .backward import INV_SQRT_2PI, SQRT_2, activation_backward, activation_forward
+from .attention import MASKED_SCORE
+from .backward import SQRT_2, activation_backward, activation_forward
 from .model import HookedTransformer, LayerNorm
+
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
 
 def _layer_hooks(model: HookedTransformer, l: int) -> List[str]:
     """The scored hooks of block l, in the order of its forward pass."""
@@ -200,23 +205,32 @@ def _pair_mask(n_prefix, n_suffix) -> torch.Tensor:
     return (key > query) | ((query >= known) & source_key)
 
 
+def _mlp_scale(act_fn: str) -> float:
+    """What the graph multiplies the MLP's input and output weights by: 1 / sqrt(2) for the exact
+    GELU (see _activation_keeping), else 1."""
+    return 1.0 / SQRT_2 if act_fn == "gelu" else 1.0
+
+
 def _activation_keeping(pre: torch.Tensor, act_fn: str) -> Tuple[torch.Tensor, torch.Tensor]:
-    """The activation, and what its backward reuses: for the exact GELU x * Phi(x), Phi(x). The
-    erf is written out rather than left to onnxruntime's Gelu fusion (its reuse below keeps the
+    """The activation, and what its backward reuses, of ``pre`` = the MLP's input times
+    _mlp_scale: for the exact GELU, with s = x / sqrt(2), s * (1 + erf(s)) = sqrt(2) * GELU(x)
+    (the output weights are divided by sqrt(2) too), keeping 1 + erf(s). Three ops instead of five,
+    and hook_post's scores are unchanged: an activation times c has its gradient divided by c.
+    The erf is written out rather than left to onnxruntime's Gelu fusion (its reuse keeps the
     fusion from matching): onnxruntime-web's fused Gelu kernel costs more than erf and the
     elementwise ops around it, and the backward then needs no erf of its own."""
     if act_fn == "gelu":
-        cdf = 0.5 * (1.0 + torch.erf(pre * (1.0 / SQRT_2)))
-        return pre * cdf, cdf
+        kept = 1.0 + torch.erf(pre)
+        return pre * kept, kept
     return activation_forward(pre, act_fn), pre
 
 
 def _activation_backward_kept(
     d_post: torch.Tensor, pre: torch.Tensor, kept: torch.Tensor, act_fn: str
 ) -> torch.Tensor:
-    """activation_backward, with the exact GELU's Phi(pre) (``kept``) from the forward pass."""
-    if act_fn == "gelu":  # d/dx x*Phi(x) = Phi(x) + x*phi(x)
-        return d_post * (kept + pre * (torch.exp(-0.5 * pre * pre) * INV_SQRT_2PI))
+    """activation_backward of _activation_keeping, with what the forward pass kept."""
+    if act_fn == "gelu":  # d/ds s * (1 + erf(s)) = 1 + erf(s) + s * 2 / sqrt(pi) * exp(-s^2)
+        return d_post * (kept + pre * (torch.exp(-pre * pre) * TWO_OVER_SQRT_PI))
     return activation_backward(d_post, pre, act_fn)
 
 
@@ -225,6 +239,42 @@ def _at_last(t: torch.Tensor, n: torch.Tensor, dim: int) -> torch.Tensor:
     shape = list(t.shape)
     shape[dim] = n - 1
     return torch.cat([torch.zeros(shape, dtype=t.dtype), t], dim=dim)
+
+
+def _hook_tensors(
+    names: List[str], table: Dict[str, torch.Tensor], merged: Dict[Tuple[str, ...], torch.Tensor]
+) -> List[torch.Tensor]:
+    """``table``'s tensors of ``names``, in order, but a run of names that ``merged`` holds as one
+    tensor (a layer's q, k and v: the matmul output they are cut from) as that tensor."""
+    out, i = [], 0
+    while i < len(names):
+        run = next((r for r in merged if tuple(names[i : i + len(r)]) == r), None)
+        out.append(table[names[i]] if run is None else merged[run])
+        i += 1 if run is None else len(run)
+    return out
+
+
+def _attend_backward(
+    d_z: torch.Tensor,
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    pattern: torch.Tensor,
+    first_key,
+) -> Tuple[torch.Tensor, ...]:
+    """attention.attend_backward for scores q @ k^T (the scale is in q: AttributionGraph._w_qkv),
+    with the gradients at the keys and values from ``first_key`` on alone (the target suffix's:
+    the prefix's score zero, and the source's get none).
+
+    Scaling q leaves every score as it was: a hook's activation times c has its gradient divided
+    by c, and (a_source - a_target) . dMetric/da does not change."""
+    d_pattern = d_z @ v.transpose(2, 3)  # (B, nh, Tq, Tk)
+    # softmax backward; masked entries have pattern 0 and so get no gradient.
+    d_scores = pattern * (d_pattern - (d_pattern * pattern).sum(-1, keepdim=True))
+    d_q = d_scores @ k  # (B, nh, Tq, hs)
+    d_k = d_scores[..., first_key:].transpose(2, 3) @ q  # (B, nh, Tk - first_key, hs)
+    d_v = pattern[..., first_key:].transpose(2, 3) @ d_z
+    return d_pattern, d_q, d_k, d_v
 
 
 def _pattern_scores(p: torch.Tensor, d: torch.Tensor, rows, n_prefix, known) -> torch.Tensor:
@@ -244,10 +294,17 @@ class AttributionGraph(nn.Module):
         self.cfg = model.cfg
 
     def _w_qkv(self, attn) -> Tuple[torch.Tensor, torch.Tensor]:
-        """W_Q, W_K and W_V side by side (C, 3 * nh * hs), and their biases."""
-        W = torch.cat([_flat(attn.W_Q), _flat(attn.W_K), _flat(attn.W_V)], dim=1)
-        b = torch.cat([attn.b_Q.reshape(-1), attn.b_K.reshape(-1), attn.b_V.reshape(-1)])
+        """W_Q, W_K and W_V side by side (C, 3 * nh * hs), and their biases; W_Q and b_Q times
+        the attention's scale, so that its scores are q @ k^T (see _attend_backward)."""
+        W = torch.cat([_flat(attn.W_Q) * attn.scale, _flat(attn.W_K), _flat(attn.W_V)], dim=1)
+        b_q = attn.b_Q.reshape(-1) * attn.scale
+        b = torch.cat([b_q, attn.b_K.reshape(-1), attn.b_V.reshape(-1)])
         return W, b
+
+    def _w_mlp(self, mlp) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """W_in, b_in and W_out times _mlp_scale."""
+        scale = _mlp_scale(self.cfg.act_fn)
+        return mlp.W_in * scale, mlp.b_in * scale, mlp.W_out * scale
 
     def forward(
         self, prefix: torch.Tensor, tokens: torch.Tensor, logit_grad: torch.Tensor
@@ -268,9 +325,10 @@ class AttributionGraph(nn.Module):
         # ---- forward. Nothing of the prefix is read but the keys and values it gives each
         # layer; the last layer reads nothing of the suffixes but their keys and values and the
         # last position, so it runs its queries, its MLP and the unembedding there alone. ----
-        # [1, T, w] (the suffixes' positions are cut out after all are concatenated), or
+        # [1, T, w] (each layer's suffix rows are cut out when its scores are computed), or
         # [1, 2, w] for last_position_hooks
         acts: Dict[str, torch.Tensor] = {}
+        merged_acts: Dict[Tuple[str, ...], torch.Tensor] = {}  # see _hook_tensors
         patterns: List[torch.Tensor] = []  # [1, h, 2S, T] per layer but the last
         saved: Dict[str, tuple] = {}  # what the target's backward needs, its positions only
         stats: Dict[str, Optional[tuple]] = {}  # each LayerNorm's (x_hat, rstd) there
@@ -278,25 +336,29 @@ class AttributionGraph(nn.Module):
             attn, p = block.attn, f"blocks.{l}."
             x, rstd = _normalize(block.ln1, resid)
             W, b = self._w_qkv(attn)
+            qkv_names = tuple(p + f"attn.hook_{r}" for r in "qkv")
+            # q, k and v stay the one matmul output they are cut from (merged_acts), its heads
+            # put first in one Reshape and one Transpose
             if l < last:
-                q_f, k_f, v_f = _normalized_matmul(block.ln1, x, W, b).split(width, dim=-1)
+                qkv = _normalized_matmul(block.ln1, x, W, b)
+                merged_acts[qkv_names] = qkv
+                q, k, v = _heads_first(qkv, 1, 3 * n_heads, d_head).split(n_heads, dim=1)
                 rows, layer_mask, first = resid, mask, known
             else:
                 kv = _normalized_matmul(block.ln1, x, W[:, width:], b[width:])
-                k_f, v_f = kv.split(width, dim=-1)
+                merged_acts[qkv_names[1:]] = kv
+                k, v = _heads_first(kv, 1, 2 * n_heads, d_head).split(n_heads, dim=1)
                 x_ends = x.index_select(1, ends)
                 q_f = _normalized_matmul(block.ln1, x_ends, W[:, :width], b[:width])  # [1, 2, w]
+                acts[p + "attn.hook_q"] = q_f
+                q = _heads_first(q_f, 1, n_heads, d_head)
                 rows, layer_mask = resid.index_select(1, ends), mask.index_select(0, ends)
                 first = 1  # rows: the source's last position, the target's
-            q, k, v = (_heads_first(t, 1, n_heads, d_head) for t in (q_f, k_f, v_f))
-            scores = (q @ k.transpose(2, 3) * attn.scale).masked_fill(layer_mask, MASKED_SCORE)
+            scores = (q @ k.transpose(2, 3)).masked_fill(layer_mask, MASKED_SCORE)
             pattern = scores.softmax(-1)  # [1, h, rows, T]
             z_f = _heads_flat(pattern @ v, 1, width)
             attn_out = z_f @ attn.W_O.reshape(width, -1) + attn.b_O
-            acts[p + "hook_resid_pre"], acts[p + "attn.hook_k"], acts[p + "attn.hook_v"] = (
-                resid, k_f, v_f
-            )
-            acts[p + "attn.hook_q"], acts[p + "attn.hook_z"] = q_f, z_f
+            acts[p + "hook_resid_pre"], acts[p + "attn.hook_z"] = resid, z_f
             acts[p + "hook_attn_out"] = attn_out
             if l < last:
                 patterns.append(pattern[:, :, n_prefix:])
@@ -309,9 +371,10 @@ class AttributionGraph(nn.Module):
             resid = rows + attn_out
             if not block.attn_only:
                 x, rstd = _normalize(block.ln2, resid)
-                pre = _normalized_matmul(block.ln2, x, block.mlp.W_in, block.mlp.b_in)
+                W_in, b_in, W_out = self._w_mlp(block.mlp)
+                pre = _normalized_matmul(block.ln2, x, W_in, b_in)
                 post, kept = _activation_keeping(pre, cfg.act_fn)
-                mlp_out = post @ block.mlp.W_out + block.mlp.b_out
+                mlp_out = post @ W_out + block.mlp.b_out
                 acts[p + "hook_resid_mid"], acts[p + "mlp.hook_post"] = resid, post
                 acts[p + "hook_mlp_out"] = mlp_out
                 saved[f"{l}.mlp"] = (pre[:, first:], kept[:, first:])
@@ -325,6 +388,7 @@ class AttributionGraph(nn.Module):
 
         # ---- backward of the target, from its last position ----
         grads: Dict[str, torch.Tensor] = {}  # [1, S, w], or [1, 1, w] for last_position_hooks
+        merged_grads: Dict[Tuple[str, ...], torch.Tensor] = {}
         d_patterns: List[torch.Tensor] = []  # built last layer first, reversed at the end
         d_resid = _layer_norm_backward(
             m.ln_final, stats["final"], logit_grad.reshape(1, 1, -1), m.unembed.W_U.t()
@@ -335,50 +399,62 @@ class AttributionGraph(nn.Module):
             attn = block.attn
             if not block.attn_only:
                 pre, kept = saved[f"{l}.mlp"]
-                d_post = d_resid @ block.mlp.W_out.t()
+                W_in, _, W_out = self._w_mlp(block.mlp)
+                d_post = d_resid @ W_out.t()
                 d_pre = _activation_backward_kept(d_post, pre, kept, cfg.act_fn)
                 ln2 = stats[f"{l}.ln2"]
-                d_x = _layer_norm_backward(block.ln2, ln2, d_pre, block.mlp.W_in.t())
+                d_x = _layer_norm_backward(block.ln2, ln2, d_pre, W_in.t())
                 grads[p + "hook_mlp_out"], grads[p + "mlp.hook_post"] = d_resid, d_post
                 d_resid = d_resid + d_x
                 grads[p + "hook_resid_mid"] = d_resid
             q, k, v, pattern = saved[f"{l}.attn"]
             grads[p + "hook_attn_out"] = d_resid
             d_z_f = d_resid @ attn.W_O.reshape(width, -1).t()
-            d_pattern, d_q, d_k, d_v = attend_backward(
-                _heads_first(d_z_f, 1, n_heads, d_head), q, k, v, pattern, attn.scale
-            )  # d_pattern [1, h, rows, T]; d_k, d_v [1, h, T, hs]
-            d_q_f = _heads_flat(d_q, 1, width)
-            d_k_f = _heads_flat(d_k[:, :, known:], 1, width)  # the target suffix's keys, values
-            d_v_f = _heads_flat(d_v[:, :, known:], 1, width)
-            grads[p + "attn.hook_z"], grads[p + "attn.hook_q"] = d_z_f, d_q_f
-            grads[p + "attn.hook_k"], grads[p + "attn.hook_v"] = d_k_f, d_v_f
+            grads[p + "attn.hook_z"] = d_z_f
+            d_pattern, d_q, d_k, d_v = _attend_backward(
+                _heads_first(d_z_f, 1, n_heads, d_head), q, k, v, pattern, known
+            )  # d_pattern [1, h, rows, T]; d_k, d_v [1, h, S, hs] (the target suffix's)
             d_patterns.append(d_pattern)
-            if l == last:  # the query and the residual stream: the last position's alone
-                d_q_f, d_resid = (_at_last(t, n_suffix, 1) for t in (d_q_f, d_resid))
-            d_qkv = torch.cat([d_q_f, d_k_f, d_v_f], dim=-1)
+            qkv_names = tuple(p + f"attn.hook_{r}" for r in "qkv")
+            if l < last:
+                d_qkv = _heads_flat(torch.cat([d_q, d_k, d_v], dim=1), 1, 3 * width)
+                merged_grads[qkv_names] = d_qkv
+            else:  # the query and the residual stream: the last position's alone
+                d_kv = _heads_flat(torch.cat([d_k, d_v], dim=1), 1, 2 * width)
+                merged_grads[qkv_names[1:]] = d_kv
+                grads[p + "attn.hook_q"] = d_q_f = _heads_flat(d_q, 1, width)
+                d_qkv = torch.cat([_at_last(d_q_f, n_suffix, 1), d_kv], dim=-1)
+                d_resid = _at_last(d_resid, n_suffix, 1)
             W_qkv_t = self._w_qkv(attn)[0].t()
             ln1 = stats[f"{l}.ln1"]
             d_resid = d_resid + _layer_norm_backward(block.ln1, ln1, d_qkv, W_qkv_t)
             grads[p + "hook_resid_pre"] = d_resid
         d_patterns.reverse()
 
-        # ---- scores: (a_source - a_target) * grad, summed in chunks ----
+        # ---- scores: (a_source - a_target) * grad, summed in chunks, a layer at a time: each
+        # layer's activations are concatenated once, and only their suffixes' rows are
+        # subtracted (concatenating every layer's, prefix and all, copied more than it saved) ----
         chunk = attribution_chunk(cfg)
 
-        def chunked(names: List[str], first: int) -> torch.Tensor:
-            """The scores of ``names``, whose activations hold the suffixes from row ``first``."""
+        def chunked(names: List[str], source: slice, target: slice) -> torch.Tensor:
+            """The scores of ``names``, whose activations hold the source's suffix at the rows
+            ``source`` and the target's at ``target``: [1, rows, chunks]."""
             total = sum(hook_width(m, n) for n in names)
-            a = _cat([acts[n] for n in names], -1)[:, first:]
-            a_source, a_target = a.reshape(2, -1, total).split(1)
-            prod = (a_source - a_target) * _cat([grads[n] for n in names], dim=-1)
+            a = _cat(_hook_tensors(names, acts, merged_acts), -1)
+            prod = (a[:, source] - a[:, target]) * _cat(
+                _hook_tensors(names, grads, merged_grads), -1
+            )
             return prod.reshape(1, -1, total // chunk, chunk).sum(-1)
 
         at_last = last_position_hooks(m)
         every = [n for n in scored_hooks(m) if n not in at_last]
-        attr = torch.cat(
-            [chunked(every, n_prefix), _at_last(chunked(at_last, 0), n_suffix, 1)], dim=-1
-        )
+        suffixes = (slice(n_prefix, known), slice(known, None))
+        layer_scores = [
+            chunked([n for n in every if n.startswith(f"blocks.{l}.")], *suffixes)
+            for l in range(cfg.n_layers)
+        ]
+        last_row = _at_last(chunked(at_last, slice(0, 1), slice(1, 2)), n_suffix, 1)
+        attr = _cat(layer_scores + [last_row], -1)
         last_scores = _pattern_scores(last_pattern, d_patterns[last], 1, n_prefix, known)
         attr_pattern = _at_last(last_scores, n_suffix, 2)  # [1, h, S]
         if last > 0:

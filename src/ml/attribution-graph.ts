@@ -101,14 +101,21 @@ export interface AttributionPlaces {
   readonly offsets: ReadonlyMap<string, { offset: number; chunks: number }>;
 }
 
+/** attributionPlaces of each layout seen (a model's manifest keeps one for its lifetime). */
+const placesOf = new WeakMap<AttributionLayout, AttributionPlaces>();
+
 export function attributionPlaces(layout: AttributionLayout): AttributionPlaces {
+  const known = placesOf.get(layout);
+  if (known) return known;
   const offsets = new Map<string, { offset: number; chunks: number }>();
   let offset = 0;
   for (const [name, chunks] of layout.scored) {
     offsets.set(name, { offset, chunks });
     offset += chunks;
   }
-  return { layout, offsets };
+  const places = { layout, offsets };
+  placesOf.set(layout, places);
+  return places;
 }
 
 /** Whether the graph scores `hook` (every intervention hook of an exported model). */
@@ -118,11 +125,15 @@ export function attributionCovers(places: AttributionPlaces, hook: string): bool
   return offsets.has(name) || layout.patterns.includes(name) || layout.zero.includes(hook);
 }
 
+/** The sums of attributionAlongFromGraph (double precision), reused from call to call. */
+let sums = new Float64Array(0);
+
 /**
  * One hook's attribution scores along the sweep axis (the `pos` positions of the whole prompt, or
  * heads), from the graph's `attr` [1, suffix, chunks] and `attr_pattern` [1, patterns × n_heads,
- * suffix] for a suffix starting at `start`. Positions before `start`, and after the suffix (after
- * the position the metric reads), score zero.
+ * suffix] for a suffix starting at `start`, written to `into` from index `at` (a new array by
+ * default), which is returned. Positions before `start`, and after the suffix (after the position
+ * the metric reads), score zero.
  */
 export function attributionAlongFromGraph(
   places: AttributionPlaces,
@@ -132,13 +143,16 @@ export function attributionAlongFromGraph(
   outputs: { readonly attr: Tensor; readonly attrPattern: Tensor },
   start: number,
   pos: number,
+  into: Float32Array = new Float32Array(over === 'heads' ? config.n_heads : pos),
+  at = 0,
 ): Float32Array {
   sweepAxisIndex(hook, over); // throws for an axis the hook lacks
   const { layout, offsets } = places;
   const heads = config.n_heads;
   const suffix = outputs.attr.dims[1]!;
   const width = over === 'heads' ? heads : pos;
-  const out = new Float64Array(width);
+  if (sums.length < width) sums = new Float64Array(width);
+  const out = sums.fill(0, 0, width);
   const name = layout.same[hook.name] ?? hook.name;
   const scored = offsets.get(name);
   const patternIndex = layout.patterns.indexOf(name);
@@ -163,5 +177,6 @@ export function attributionAlongFromGraph(
   } else if (!layout.zero.includes(hook.name)) {
     throw new RangeError(`the attribution graph does not score ${hook.name}`);
   }
-  return Float32Array.from(out);
+  for (let i = 0; i < width; i++) into[at + i] = out[i]!;
+  return into;
 }

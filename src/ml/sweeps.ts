@@ -277,13 +277,14 @@ export async function attributionGroups(
     (await model.hasAttributionGraph());
   let sourceMetric: number;
   let targetMetric: number;
-  let along: (info: HookInfo, over: SweepAxis) => Float32Array;
+  /** Writes the scores of `info` along `over` to `into` from index `at`. */
+  let along: (info: HookInfo, over: SweepAxis, into: Float32Array, at: number) => void;
   if (viaGraph && read !== undefined) {
     const feeds = attributionFeeds(source, target, start, read, metricGrad);
     const out = await model.runAttributionGraph(feeds.prefix, feeds.tokens, feeds.logitGrad);
     [sourceMetric, targetMetric] = pairMetricsAt(options.metric, out.logits, read, pos);
-    along = (info, over) =>
-      attributionAlongFromGraph(places, model.config, info, over, out, start, pos);
+    along = (info, over, into, at) =>
+      attributionAlongFromGraph(places, model.config, info, over, out, start, pos, into, at);
   } else {
     const logitGrad = new Float32Array(2 * pos * vocab);
     logitGrad.set(metricGrad.data, pos * vocab); // row 0 (source) contributes nothing
@@ -294,9 +295,9 @@ export async function attributionGroups(
     );
     sourceMetric = options.metric.evaluate(row(run.logits, 0));
     targetMetric = options.metric.evaluate(row(run.logits, 1));
-    along = (info, over) => {
+    along = (info, over, into, at) => {
       const act = run.cache.get(info.name)!;
-      return attributionAlong(info, over, act, 0, act, 1, run.grads.get(info.name)!);
+      into.set(attributionAlong(info, over, act, 0, act, 1, run.grads.get(info.name)!), at);
     };
   }
   calls++;
@@ -304,7 +305,7 @@ export async function attributionGroups(
   const corrupted = options.direction === 'noise' ? sourceMetric : targetMetric;
   const groups = setups.map(({ over, infos, width }) => {
     const deltas = new Float32Array(infos.length * width);
-    infos.forEach((info, h) => deltas.set(along(info, over), h * width));
+    infos.forEach((info, h) => along(info, over, deltas, h * width));
     return { over, infos, width, deltas };
   });
   const milliseconds = performance.now() - t0;
