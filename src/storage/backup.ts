@@ -17,6 +17,7 @@ import { checkLogRow, checkStoredCard, type RowCheck } from '../srs/row-check';
 import { firstIssue, reviewLogSchema, storedCardSchema } from '../srs/schemas';
 import { settingsSchema } from '../srs/settings';
 import type { ReviewLogEntry, StoredCard } from '../srs/types';
+import { PLAN_NAMES, type PlanName } from '../progress/plans';
 import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
 import { backupMeaningProblem, withoutFutureTimes } from './backup-meaning';
@@ -118,6 +119,12 @@ export interface BackupFile {
   version: number;
   exportedAt: number;
   settings: z.output<typeof settingsSchema> | null;
+  /**
+   * The reading plan the browser followed (kept in its localStorage, not in the database: the
+   * pages read it before the database opens). Absent in files from before it was kept; importing
+   * such a file leaves this browser's plan as it is.
+   */
+  readingPlan?: PlanName;
   data: Backup;
 }
 
@@ -163,6 +170,11 @@ function sectionCheck(spec: (typeof SECTIONS)[number]): Check {
 
 const GUARDED: readonly string[] = ['cards', 'log', 'progress'] satisfies GuardedTable[];
 
+/** What an export adds to the database's contents: the browser's own preferences. */
+export interface ExportExtras {
+  readingPlan?: PlanName;
+}
+
 /**
  * Everything in the database, as a backup object, through the same row checks every page uses: a
  * damaged row is left out of the file (so the file always re-imports) and set aside in the
@@ -170,7 +182,11 @@ const GUARDED: readonly string[] = ['cards', 'log', 'progress'] satisfies Guarde
  * too. Times after the export time (a clock set back) are brought back to it, so the profile's
  * own export always imports again (see `withoutFutureTimes`).
  */
-export async function exportBackupChecked(db: ResidualDb, now: number): Promise<CheckedExport> {
+export async function exportBackupChecked(
+  db: ResidualDb,
+  now: number,
+  extras: ExportExtras = {},
+): Promise<CheckedExport> {
   const tables = SECTIONS.map((spec) => db.table(spec.table));
   const raw = await db.transaction('r', [...tables, db.meta], async () => {
     const rows: Record<string, unknown[]> = {};
@@ -204,14 +220,19 @@ export async function exportBackupChecked(db: ResidualDb, now: number): Promise<
     version: BACKUP_VERSION,
     exportedAt: now,
     settings: parsedSettings.success ? parsedSettings.data : null,
+    ...(extras.readingPlan && { readingPlan: extras.readingPlan }),
     data: backup,
   });
   return { file, leftOut };
 }
 
 /** Everything in the database, as a backup object (see `exportBackupChecked`). */
-export async function exportBackup(db: ResidualDb, now: number): Promise<BackupFile> {
-  return (await exportBackupChecked(db, now)).file;
+export async function exportBackup(
+  db: ResidualDb,
+  now: number,
+  extras: ExportExtras = {},
+): Promise<BackupFile> {
+  return (await exportBackupChecked(db, now, extras)).file;
 }
 
 export function serializeBackup(file: BackupFile): string {
@@ -266,6 +287,9 @@ export function parseBackup(text: string, options: { now?: number } = {}): Backu
       version: z.number().int(),
       exportedAt: z.number().int().min(0).max(8.64e15),
       settings: settingsSchema.nullable(),
+      readingPlan: z
+        .enum(PLAN_NAMES, { error: `must be one of ${PLAN_NAMES.map((n) => `"${n}"`).join(', ')}` })
+        .optional(),
       data: z.object(dataShape).strict(),
     })
     .strict();

@@ -146,10 +146,14 @@ describe('statistics', () => {
 });
 
 describe('backup', () => {
-  it('export, then import into a fresh profile, restores the same cards and due counts', async () => {
+  it('export, then import into a fresh profile, restores the same cards, due counts and reading plan', async () => {
     const first = await newProfile(served.browser);
     const reviewed = await reviewSome(first, ['4', '4', '3', '1', '3']);
     const countsBefore = await shownCounts(reviewed);
+    const progress = await first.newPage();
+    await progress.goto(url('/progress/'));
+    await progress.locator('[data-continue] a').waitFor();
+    await progress.getByRole('radio', { name: /The whole list/ }).check();
     const stats = await first.newPage();
     await stats.goto(url('/stats/'));
     await ready(stats, 'residual-backup');
@@ -159,8 +163,12 @@ describe('backup', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^residual-backup-\d{4}-\d{2}-\d{2}\.json$/);
     const path = await download.path();
-    const exported = JSON.parse(readFileSync(path, 'utf8')) as { data: { reviewLog: unknown[] } };
+    const exported = JSON.parse(readFileSync(path, 'utf8')) as {
+      readingPlan: string;
+      data: { reviewLog: unknown[] };
+    };
     expect(exported.data.reviewLog).toHaveLength(5);
+    expect(exported.readingPlan).toBe('whole');
     const cardsBefore = await storedRows(stats, 'cards');
 
     const second = await newProfile(served.browser);
@@ -168,11 +176,20 @@ describe('backup', () => {
     await target.goto(url('/stats/'));
     await ready(target, 'residual-backup');
     await target.getByLabel('Restore from a backup file').setInputFiles(path);
+    await target
+      .locator('[data-import-plan] li', {
+        hasText: 'Reading plan: “The whole list” instead of “Essentials first”.',
+      })
+      .waitFor();
     await target.getByRole('button', { name: 'Replace my data with this backup' }).click();
     await target
       .locator('[data-backup-status]', { hasText: `Imported ${DECK_SIZE} cards and 5 reviews` })
       .waitFor();
     expect(await storedRows(target, 'cards')).toEqual(cardsBefore);
+    const plan = await target.context().newPage();
+    await plan.goto(url('/progress/'));
+    await plan.locator('[data-continue] a').waitFor();
+    expect(await plan.getByRole('radio', { name: /The whole list/ }).isChecked()).toBe(true);
     const review = await target.context().newPage();
     await review.goto(url('/review/'));
     await reviewReady(review);

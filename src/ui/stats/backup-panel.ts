@@ -24,6 +24,8 @@ import { openDatabase } from '../../storage/open';
 import { syncDeck } from '../../storage/sync';
 import type { ResidualDb } from '../../storage/db';
 import { withBase } from '../../content/base';
+import { PLAN_LABELS } from '../../progress/plans';
+import { choosePlan, chosenPlan } from '../progress/plan-choice';
 
 function required<T extends HTMLElement = HTMLElement>(root: ParentNode, selector: string): T {
   const element = root.querySelector<T>(selector);
@@ -84,7 +86,9 @@ export class BackupPanelElement extends HTMLElement {
     this.report('Preparing the backup file…');
     try {
       const now = Date.now();
-      const { file, leftOut } = await exportBackupChecked(this.db, now);
+      const { file, leftOut } = await exportBackupChecked(this.db, now, {
+        readingPlan: chosenPlan(),
+      });
       const blob = new Blob([serializeBackup(file)], { type: 'application/json' });
       const link = document.createElement('a');
       link.href = URL.createObjectURL(blob);
@@ -122,6 +126,12 @@ export class BackupPanelElement extends HTMLElement {
     try {
       this.pending = parseBackup(await chosen.text());
       plan = describeImportPlan(await planImport(db, this.pending));
+      const readingPlan = this.pending.readingPlan;
+      if (readingPlan && readingPlan !== chosenPlan()) {
+        plan.push(
+          `Reading plan: “${PLAN_LABELS[readingPlan]}” instead of “${PLAN_LABELS[chosenPlan()]}”.`,
+        );
+      }
     } catch (error) {
       const reason = error instanceof BackupError ? error.message : describeStorageError(error);
       this.pending = null;
@@ -160,6 +170,8 @@ export class BackupPanelElement extends HTMLElement {
     this.report('Importing…');
     try {
       const { cards, reviews } = await importBackup(this.db, file);
+      // The plan is this browser's preference, kept beside the database (plan-choice.ts).
+      if (file.readingPlan) choosePlan(file.readingPlan);
       this.cancel(`Imported ${cards} cards and ${reviews} reviews.`);
       await this.resync();
       document.dispatchEvent(new CustomEvent('residual-data-changed'));

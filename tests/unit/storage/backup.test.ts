@@ -79,6 +79,7 @@ const BAD_FILES: Record<string, RegExp> = {
   'card-id-path.json': /^cards\[0\]\.id: /,
   'infinite-number.json': /^cards\[0\]\.due: /,
   'cards-not-array.json': /^cards: .*array/,
+  'unknown-reading-plan.json': /^readingPlan: must be one of "essentials", "whole"/,
 };
 
 describe('importing a bad file', () => {
@@ -157,6 +158,17 @@ describe('export', () => {
       loadTodayQueue(fresh, later, settings),
     ]);
     expect(b.counts).toEqual(a.counts);
+  });
+
+  test('carries the reading plan the browser follows, and a file without one parses as before', async () => {
+    const db = await lived();
+    const withPlan = parseBackup(
+      serializeBackup(await exportBackup(db, NOW, { readingPlan: 'whole' })),
+    );
+    expect(withPlan.readingPlan).toBe('whole');
+    const withoutPlan = JSON.parse(serializeBackup(await exportBackup(db, NOW))) as object;
+    expect(withoutPlan).not.toHaveProperty('readingPlan');
+    expect(parseBackup(read('good/small.json')).readingPlan).toBeUndefined();
   });
 
   test('an exported file is itself a valid backup, and re-exporting after import gives the same file', async () => {
