@@ -43,7 +43,8 @@ export function ortFileBackend(fileName) {
   return null;
 }
 
-const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+/** The folder of onnxruntime-web's files in node_modules. */
+export const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 
 /**
  * @param {{ path?: string }} [options] URL folder for the files (default 'ort'); keep it in step

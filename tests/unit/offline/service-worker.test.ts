@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getManifest } from 'workbox-build';
 import { WIDGET_CACHE } from '../../../src/ui/offline/constants';
-import { widgetAssetList } from '../../../src/site/offline/integration';
+import { devWidgetAssetList, widgetAssetList } from '../../../src/site/offline/integration';
+import { ortDist } from '../../../src/site/ort-assets.mjs';
 import { PRECACHE_FILES, serviceWorkerOptions } from '../../../src/site/offline/service-worker';
 import { runtimeFilesFor } from '../../../src/ui/offline/widget-download';
 
@@ -178,5 +179,36 @@ describe('the list behind "make widgets available offline"', () => {
       '/ort/ort-wasm-simd-threaded.jsep.mjs',
       '/ort/ort-wasm-simd-threaded.jsep.wasm',
     ]);
+  });
+
+  it('is served by astro dev too: the model folders of public/ and the onnxruntime files it serves at /ort/', async () => {
+    const list = await devWidgetAssetList(dist);
+    expect(list.models).toEqual((await widgetAssetList(dist)).models);
+    const size = async (file: string) => (await stat(join(ortDist, file))).size;
+    expect(list.runtime).toEqual([
+      {
+        url: '/ort/ort-wasm-simd-threaded.mjs',
+        bytes: await size('ort-wasm-simd-threaded.mjs'),
+        backend: 'wasm',
+      },
+      {
+        url: '/ort/ort-wasm-simd-threaded.wasm',
+        bytes: await size('ort-wasm-simd-threaded.wasm'),
+        backend: 'wasm',
+      },
+      {
+        url: '/ort/ort-wasm-simd-threaded.jsep.mjs',
+        bytes: await size('ort-wasm-simd-threaded.jsep.mjs'),
+        backend: 'webgpu',
+      },
+      {
+        url: '/ort/ort-wasm-simd-threaded.jsep.wasm',
+        bytes: await size('ort-wasm-simd-threaded.jsep.wasm'),
+        backend: 'webgpu',
+      },
+    ]);
+    expect(list.totalBytes).toBe(
+      [...list.models, ...list.runtime].reduce((sum, item) => sum + item.bytes, 0),
+    );
   });
 });
