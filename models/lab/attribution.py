@@ -75,6 +75,11 @@ def _layer_hooks(model: HookedTransformer, l: int) -> List[str]:
     return names
 
 
+def _qkv_hooks(l: int) -> Tuple[str, ...]:
+    """Block l's q, k and v hooks, which the graph keeps as the one tensor they are cut from."""
+    return tuple(f"blocks.{l}.attn.hook_{r}" for r in "qkv")
+
+
 def last_position_hooks(model: HookedTransformer) -> List[str]:
     """The hooks of the last layer that only the last position's patch can change the metric
     through (every hook but the residual stream before it and the keys and values), and the
@@ -336,7 +341,7 @@ class AttributionGraph(nn.Module):
             attn, p = block.attn, f"blocks.{l}."
             x, rstd = _normalize(block.ln1, resid)
             W, b = self._w_qkv(attn)
-            qkv_names = tuple(p + f"attn.hook_{r}" for r in "qkv")
+            qkv_names = _qkv_hooks(l)
             # q, k and v stay the one matmul output they are cut from (merged_acts), its heads
             # put first in one Reshape and one Transpose
             if l < last:
@@ -415,7 +420,7 @@ class AttributionGraph(nn.Module):
                 _heads_first(d_z_f, 1, n_heads, d_head), q, k, v, pattern, known
             )  # d_pattern [1, h, rows, T]; d_k, d_v [1, h, S, hs] (the target suffix's)
             d_patterns.append(d_pattern)
-            qkv_names = tuple(p + f"attn.hook_{r}" for r in "qkv")
+            qkv_names = _qkv_hooks(l)
             if l < last:
                 d_qkv = _heads_flat(torch.cat([d_q, d_k, d_v], dim=1), 1, 3 * width)
                 merged_grads[qkv_names] = d_qkv
