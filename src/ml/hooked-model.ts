@@ -15,6 +15,7 @@ import {
   InterventionError,
   type InterventionFeed,
 } from './interventions';
+import { LazyGraph } from './lazy-graph';
 import { logitLens } from './lens';
 import { parseManifest, type HookInfo, type Manifest, type ModelConfig } from './manifest';
 import {
@@ -94,7 +95,6 @@ export class HookedModel {
   private readonly forwardSession: GraphSession;
   /** The graph without intervention inputs, used by every call that intervenes on nothing. */
   private readonly plainSession: GraphSession | null;
-  private gradSession: Promise<GraphSession> | null = null;
   /** The weights file the graphs share (kept for the backward graph, started on first use). */
   private readonly sessionOptions: SessionOptions;
   private readonly hooks: ReadonlyMap<string, HookInfo>;
@@ -108,16 +108,12 @@ export class HookedModel {
     add: string;
   }[];
   private readonly interventionHooks: ReadonlySet<string>;
-  /** Reads the backward graph's bytes (null: the model has none). */
-  private readonly readBackward: (() => Promise<Uint8Array>) | null;
-  /** Reads the prefix graph's bytes (null: the model has none). */
-  private readonly readPrefix: (() => Promise<Uint8Array>) | null;
+  /** The backward graph (model.grad.onnx), started on the first attribution or gradient call. */
+  private readonly backwardGraph: LazyGraph;
   /** The suffix-after-prefix graph (model.prefix.onnx), started on the first sweep. */
-  private suffixSession: Promise<GraphSession> | null = null;
-  /** Reads the attribution graph's bytes (null: the model has none). */
-  private readonly readAttribution: (() => Promise<Uint8Array>) | null;
+  private readonly prefixGraph: LazyGraph;
   /** The attribution graph (model.attrib.onnx), started on the first attribution. */
-  private attributionSession: Promise<GraphSession> | null = null;
+  private readonly attributionGraph: LazyGraph;
 
   private constructor(init: {
     manifest: Manifest;
@@ -148,9 +144,28 @@ export class HookedModel {
       add: `add:${name}`,
     }));
     this.interventionHooks = new Set(init.manifest.interventionHooks);
-    this.readBackward = init.readBackward;
-    this.readPrefix = init.readPrefix;
-    this.readAttribution = init.readAttribution;
+    const lazy = (
+      file: { path: string } | null | undefined,
+      read: (() => Promise<Uint8Array>) | null,
+      check?: 'backward',
+    ) =>
+      new LazyGraph(
+        file && read
+          ? async () => {
+              const session = await createSession(
+                await read(),
+                this.backend,
+                file.path,
+                this.sessionOptions,
+              );
+              if (check) checkInputs(this.manifest, session, check);
+              return session;
+            }
+          : null,
+      );
+    this.backwardGraph = lazy(init.manifest.files.backward, init.readBackward, 'backward');
+    this.prefixGraph = lazy(init.manifest.files.prefix, init.readPrefix);
+    this.attributionGraph = lazy(init.manifest.files.attribution, init.readAttribution);
     checkInputs(init.manifest, init.session, 'forward');
     if (init.plainSession) checkInputs(init.manifest, init.plainSession, 'plain');
   }
@@ -298,7 +313,7 @@ export class HookedModel {
 
   /** Whether model.grad.onnx exists (attribution patching possible). */
   get hasGradients(): boolean {
-    return this.manifest.files.backward !== null && this.readBackward !== null;
+    return this.backwardGraph.exists;
   }
 
   /** `blocks.{l}.<suffix>` for every layer that has it, e.g. blockHooks('attn.hook_z'). */
@@ -435,19 +450,9 @@ export class HookedModel {
   }
 
   private backwardSession(): Promise<GraphSession> {
-    const file = this.manifest.files.backward;
-    const read = this.readBackward;
-    if (!file || !read)
+    if (!this.backwardGraph.exists)
       return Promise.reject(new ModelError(`${this.manifest.name} has no backward graph`));
-    this.gradSession ??= (async () => {
-      const bytes = await read();
-      const session = await createSession(bytes, this.backend, file.path, this.sessionOptions);
-      checkInputs(this.manifest, session, 'backward');
-      return session;
-    })();
-    // A failed load can be retried.
-    this.gradSession.catch(() => (this.gradSession = null));
-    return this.gradSession;
+    return this.backwardGraph.get();
   }
 
   /**
@@ -455,18 +460,8 @@ export class HookedModel {
    * started (it is read on the first call). A graph that cannot be had (offline, with a cache
    * from before it existed) answers false, and the sweep computes every position instead.
    */
-  async hasPrefixGraph(): Promise<boolean> {
-    const file = this.manifest.files.prefix;
-    const read = this.readPrefix;
-    if (!file || !read) return false;
-    this.suffixSession ??= (async () =>
-      createSession(await read(), this.backend, file.path, this.sessionOptions))();
-    // A failed load can be retried.
-    this.suffixSession.catch(() => (this.suffixSession = null));
-    return this.suffixSession.then(
-      () => true,
-      () => false,
-    );
+  hasPrefixGraph(): Promise<boolean> {
+    return this.prefixGraph.available();
   }
 
   /**
@@ -479,9 +474,9 @@ export class HookedModel {
     past: ReadonlyMap<string, Tensor>,
     interventions: readonly Intervention[],
   ): Promise<Tensor> {
-    if (!this.suffixSession)
-      throw new ModelError(`${this.manifest.name}'s prefix graph is not started`);
-    const session = await this.suffixSession;
+    const started = this.prefixGraph.started;
+    if (!started) throw new ModelError(`${this.manifest.name}'s prefix graph is not started`);
+    const session = await started;
     const { rows, pos } = asBatch(tokens);
     const inputs = buildInterventionFeeds(
       this.hooks,
@@ -511,18 +506,8 @@ export class HookedModel {
    * and it started (it is read on the first call). A graph that cannot be had (offline, with a
    * cache from before it existed) answers false, and attribution goes through the backward graph.
    */
-  async hasAttributionGraph(): Promise<boolean> {
-    const file = this.manifest.files.attribution;
-    const read = this.readAttribution;
-    if (!file || !read) return false;
-    this.attributionSession ??= (async () =>
-      createSession(await read(), this.backend, file.path, this.sessionOptions))();
-    // A failed load can be retried.
-    this.attributionSession.catch(() => (this.attributionSession = null));
-    return this.attributionSession.then(
-      () => true,
-      () => false,
-    );
+  hasAttributionGraph(): Promise<boolean> {
+    return this.attributionGraph.available();
   }
 
   /**
@@ -536,9 +521,9 @@ export class HookedModel {
     tokens: readonly [readonly number[], readonly number[]],
     logitGrad: Tensor,
   ): Promise<{ logits: Tensor; attr: Tensor; attrPattern: Tensor }> {
-    if (!this.attributionSession)
-      throw new ModelError(`${this.manifest.name}'s attribution graph is not started`);
-    const session = await this.attributionSession;
+    const started = this.attributionGraph.started;
+    if (!started) throw new ModelError(`${this.manifest.name}'s attribution graph is not started`);
+    const session = await started;
     const suffix = asBatch(tokens);
     if (prefix.length === 0) throw new InterventionError('the attribution graph needs a prefix');
     const expected = [1, this.config.d_vocab];
@@ -636,11 +621,8 @@ export class HookedModel {
   async release(): Promise<void> {
     await this.forwardSession.release();
     await this.plainSession?.release();
-    if (this.gradSession) await (await this.gradSession).release();
-    const suffix = this.suffixSession && (await this.suffixSession.catch(() => null));
-    await suffix?.release();
-    const attribution =
-      this.attributionSession && (await this.attributionSession.catch(() => null));
-    await attribution?.release();
+    await this.backwardGraph.release();
+    await this.prefixGraph.release();
+    await this.attributionGraph.release();
   }
 }
