@@ -95,7 +95,7 @@ export class HookedModel {
   private readonly forwardSession: GraphSession;
   /** The graph without intervention inputs, used by every call that intervenes on nothing. */
   private readonly plainSession: GraphSession | null;
-  /** The weights file the graphs share (kept for the backward graph, started on first use). */
+  /** The weights file the graphs share (kept for the graphs started on first use). */
   private readonly sessionOptions: SessionOptions;
   private readonly hooks: ReadonlyMap<string, HookInfo>;
   private readonly allHookNames: readonly string[];
