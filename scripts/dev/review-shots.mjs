@@ -33,6 +33,23 @@ for (const theme of ['dark', 'light']) {
     await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme);
     await page.goto(new URL('/review/', server.url).href);
     await page.waitForSelector('residual-review[data-ready="true"]');
+    // New cards come from papers read so far; a fresh profile has read none, so take them in
+    // list order (the setting the review tests use), and the screen shows a card.
+    await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('residual');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('meta', 'readwrite');
+            tx.objectStore('meta').put({ key: 'settings', value: { introduceNew: 'list' } });
+            tx.oncomplete = () => resolve(open.result.close());
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+    await page.reload();
+    await page.waitForSelector('residual-review[data-ready="true"]');
     const shot = (what) => page.screenshot({ path: `${out}/${what}-${size.name}-${theme}.png` });
     await page.keyboard.press('Space');
     await page.locator('[data-grades]:not([hidden])').waitFor();
