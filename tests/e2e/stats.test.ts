@@ -79,6 +79,38 @@ describe('statistics', () => {
     await context.close();
   });
 
+  it('draws empty charts for a profile with no answers: no bar above zero, one colour, no repeated tick', async () => {
+    const context = await newProfile(served.browser);
+    const page = await context.newPage();
+    await page.goto(url('/stats/'));
+    await ready(page, 'residual-stats');
+    const drawn = async (chart: string) => {
+      await page.locator(`[data-chart="${chart}"]`).scrollIntoViewIfNeeded();
+      const figure = page.locator(`[data-chart="${chart}"][data-drawn]`);
+      await figure.locator('svg').first().waitFor();
+      return figure;
+    };
+    const forecast = await drawn('forecast');
+    const barHeights = await forecast
+      .locator('svg rect')
+      .evaluateAll((rects) => rects.map((rect) => rect.getBoundingClientRect().height));
+    expect(barHeights).toHaveLength(30);
+    expect(Math.max(...barHeights)).toBeLessThan(1);
+    // The y axis's tick labels (Plot writes them in a group anchored at their end).
+    const yTicks = await forecast.locator('svg > g[text-anchor="end"] text').allTextContents();
+    expect(yTicks.length).toBeGreaterThan(1);
+    expect(new Set(yTicks).size).toBe(yTicks.length);
+    const heatmap = await drawn('heatmap');
+    const fills = await heatmap
+      .locator('svg:not([class*="ramp"]) rect[fill]')
+      .evaluateAll((rects) => [...new Set(rects.map((rect) => rect.getAttribute('fill')))]);
+    // One colour, the ramp's lightest (no reviews): every channel near white.
+    expect(fills).toHaveLength(1);
+    const channels = fills[0]!.match(/\d+/g)!.map(Number);
+    expect(Math.min(...channels)).toBeGreaterThan(230);
+    await context.close();
+  });
+
   it('draws a chart below the first screen when it is scrolled to, in the place kept for it', async () => {
     const context = await served.browser.newContext({ viewport: { width: 412, height: 823 } });
     const page = await context.newPage();

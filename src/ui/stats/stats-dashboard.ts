@@ -32,6 +32,7 @@ import { loadDueFigures } from '../../storage/due';
 import { withBase } from '../../content/base';
 import { yieldToMain } from '../../storage/slices';
 import { DrawWhenNear } from './draw-when-near';
+import { countScale } from './count-scale';
 
 /** How a damaged row is named in the list. */
 function damagedName(row: DamagedRow): string {
@@ -56,6 +57,12 @@ function loadPlot(): Promise<PlotModule> {
  * same (StatsDashboard's style), so nothing moves when it appears.
  */
 const RAMP_LEGEND_HEIGHT = 66;
+/**
+ * The ramp legend's side margins, so that the labels of its end ticks (0 and the most) are not
+ * cut off. Plot hands a scale's options to its legend, but its types list no legend options
+ * there, hence a plain object spread into the scale's options.
+ */
+const RAMP_LEGEND_MARGINS: object = { marginLeft: 8, marginRight: 12 };
 const SWATCH_LEGEND_HEIGHT = 49;
 const FORECAST_HEIGHT = 220;
 const HEATMAP_HEIGHT = 170;
@@ -298,7 +305,14 @@ export class StatsDashboardElement extends HTMLElement {
             label: 'Days from today',
             tickFormat: (d: number) => (d % 5 === 0 ? String(d) : ''),
           },
-          y: { label: 'Cards due', grid: true },
+          y: {
+            label: 'Cards due',
+            grid: true,
+            ...countScale(
+              forecast.map((day) => day.due),
+              6,
+            ),
+          },
           marks: [
             Plot.barY(forecast, { x: 'offset', y: 'due', fill: 'currentColor' }),
             Plot.ruleY([0]),
@@ -336,7 +350,11 @@ export class StatsDashboardElement extends HTMLElement {
             type: 'sqrt',
             legend: true,
             label: 'Reviews per day',
-            ticks: 4,
+            ...RAMP_LEGEND_MARGINS,
+            ...countScale(
+              cells.map((cell) => cell.reviews),
+              4,
+            ),
             tickFormat: (d: number) => String(Math.round(d)),
           },
           marks: [
@@ -370,7 +388,16 @@ export class StatsDashboardElement extends HTMLElement {
           ariaLabel: 'Bar chart: cards in each state',
           height: STATES_HEIGHT,
           marginLeft: 210,
-          x: { label: 'Cards', grid: true },
+          // Room for the count written after the longest bar (up to five digits).
+          marginRight: 48,
+          x: {
+            label: 'Cards',
+            grid: true,
+            ...countScale(
+              rows.map((row) => row.cards),
+              8,
+            ),
+          },
           y: { label: null, domain: rows.map((row) => row.category) },
           marks: [
             Plot.barX(rows, { x: 'cards', y: 'category', fill: 'currentColor' }),
