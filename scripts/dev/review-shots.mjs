@@ -1,4 +1,4 @@
-// Screenshots of the review screen, card info and the deck list at 1280×800 and 390×844 in both
+// Screenshots of the review screen, card info, the edit dialog and the deck list at 1280×800 and 390×844 in both
 // themes (after `npx astro build`): node scripts/dev/review-shots.mjs [out dir]
 import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
@@ -57,6 +57,10 @@ for (const theme of ['dark', 'light']) {
     await page.keyboard.press('i');
     await page.locator('[data-info-dialog]').waitFor();
     await shot('card-info');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('e');
+    await page.locator('[data-edit-dialog][open]').waitFor();
+    await shot('card-edit');
     await page.keyboard.press('Escape');
     await page.locator('[data-deck-list] summary').first().click();
     await page.locator('[data-deck-list] summary', { hasText: 'Superposition' }).click();
