@@ -2,7 +2,7 @@
  * The domain and tick count of a chart axis (or colour scale) that counts whole things: cards due,
  * reviews a day, cards in a state. Left to Plot, a scale whose values are all zero has the domain
  * [0, 0], which draws every bar at full height, every heatmap cell in the ramp's middle colour and
- * the 0 tick five times over; and a small maximum gets fractional ticks (0.5 cards).
+ * one tick labelled 0.000000; and a small maximum gets fractional ticks (0.5 cards).
  */
 export interface CountScale {
   domain: [number, number];
