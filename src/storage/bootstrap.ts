@@ -93,11 +93,17 @@ export function describeDamaged(count: number): string | null {
   return `${count} saved ${count === 1 ? 'record is' : 'records are'} damaged and set aside (kept, not shown). The statistics page lists ${count === 1 ? 'it' : 'them'}, to repair or remove.`;
 }
 
-/** "3 new cards, 1 reworded card" for a sync that changed something; null otherwise. */
+/**
+ * "Deck updated: 3 new cards, 1 reworded card." for a sync that changed something, "Your deck is
+ * ready: 293 cards, kept in this browser." for the first copy; null otherwise.
+ */
 export function describeSync(report: SyncReport | null): string | null {
   if (!report || report.upToDate) return null;
-  const parts: string[] = [];
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (report.firstCopy && report.added > 0) {
+    return `Your deck is ready: ${plural(report.added, 'card')}, kept in this browser.`;
+  }
+  const parts: string[] = [];
   if (report.added) parts.push(plural(report.added, 'new card'));
   if (report.changed) parts.push(plural(report.changed, 'reworded card'));
   if (report.retired) parts.push(plural(report.retired, 'retired card'));

@@ -20,6 +20,8 @@ const WRITE_BATCH = 15;
 export interface SyncReport {
   /** The stored cards already matched this deck version; nothing was read or written. */
   upToDate: boolean;
+  /** No card was stored before: this browser's first copy of the deck. */
+  firstCopy: boolean;
   added: number;
   changed: number;
   moved: number;
@@ -27,9 +29,10 @@ export interface SyncReport {
   retired: number;
 }
 
-function report(plan: SyncPlan): SyncReport {
+function report(plan: SyncPlan, firstCopy: boolean): SyncReport {
   return {
     upToDate: false,
+    firstCopy,
     added: plan.added.length,
     changed: plan.changed.length,
     moved: plan.moved.length,
@@ -47,7 +50,15 @@ function report(plan: SyncPlan): SyncReport {
 export async function syncDeck(db: ResidualDb, deck: Deck, now: number): Promise<SyncReport> {
   const last = await db.meta.get(DECK_VERSION_KEY);
   if (last?.value === deck.version) {
-    return { upToDate: true, added: 0, changed: 0, moved: 0, revived: 0, retired: 0 };
+    return {
+      upToDate: true,
+      firstCopy: false,
+      added: 0,
+      changed: 0,
+      moved: 0,
+      revived: 0,
+      retired: 0,
+    };
   }
   return db.transaction('rw', db.cards, db.meta, db.deckVersions, async () => {
     const stored = await db.cards.toArray();
@@ -77,6 +88,6 @@ export async function syncDeck(db: ResidualDb, deck: Deck, now: number): Promise
       });
     }
     await db.meta.put({ key: DECK_VERSION_KEY, value: deck.version });
-    return report(plan);
+    return report(plan, stored.length === 0);
   });
 }

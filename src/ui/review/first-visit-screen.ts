@@ -26,6 +26,7 @@ export function firstVisitReviewScript(deck: Deck, plan: ReadingPlan): string | 
   const screen = {
     status: describeSync({
       upToDate: false,
+      firstCopy: true,
       added: deck.cards.length,
       changed: 0,
       moved: 0,

@@ -3,6 +3,7 @@ import { createScheduler } from '../../../src/srs/scheduler';
 import { DEFAULT_SETTINGS } from '../../../src/srs/settings';
 import type { Deck, DeckCard } from '../../../src/srs/types';
 import { recordReview } from '../../../src/storage/reviews';
+import { describeSync } from '../../../src/storage/bootstrap';
 import { syncDeck } from '../../../src/storage/sync';
 import { deckCard } from '../srs/helpers';
 import { freshDb } from './helpers';
@@ -18,11 +19,20 @@ describe('deck sync into the database', () => {
   test('first sync stores every card as new', async () => {
     const { db } = freshDb();
     const report = await syncDeck(db, deck('v1', deckCard('a/x'), deckCard('a/y')), NOW);
-    expect(report).toMatchObject({ added: 2, changed: 0, retired: 0 });
+    expect(report).toMatchObject({ firstCopy: true, added: 2, changed: 0, retired: 0 });
     expect((await db.cards.toArray()).map((card) => [card.id, card.queue])).toEqual([
       ['a/x', 'new'],
       ['a/y', 'new'],
     ]);
+    expect(describeSync(report)).toBe('Your deck is ready: 2 cards, kept in this browser.');
+  });
+
+  test('a later sync that adds cards is told as an update, not as a first copy', async () => {
+    const { db } = freshDb();
+    await syncDeck(db, deck('v1', deckCard('a/x')), NOW);
+    const report = await syncDeck(db, deck('v2', deckCard('a/x'), deckCard('a/y')), NOW + 1);
+    expect(report).toMatchObject({ firstCopy: false, added: 1 });
+    expect(describeSync(report)).toBe('Deck updated: 1 new card.');
   });
 
   test('a reworded card keeps its schedule and history and is marked changed', async () => {
