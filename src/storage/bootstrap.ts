@@ -95,13 +95,13 @@ export function describeDamaged(count: number): string | null {
 
 /**
  * "Deck updated: 3 new cards, 1 reworded card." for a sync that changed something, "Your deck is
- * ready: 293 cards, kept in this browser." for the first copy; null otherwise.
+ * ready: 293 cards." for the first copy; null otherwise.
  */
 export function describeSync(report: SyncReport | null): string | null {
   if (!report || report.upToDate) return null;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (report.firstCopy && report.added > 0) {
-    return `Your deck is ready: ${plural(report.added, 'card')}, kept in this browser.`;
+    return `Your deck is ready: ${plural(report.added, 'card')}.`;
   }
   const parts: string[] = [];
   if (report.added) parts.push(plural(report.added, 'new card'));

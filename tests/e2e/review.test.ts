@@ -432,7 +432,7 @@ describe('a first visit', () => {
       title: 'Finished for today',
       counts: ['0', '0', '0'],
     });
-    expect(before.status).toMatch(/^Your deck is ready: \d+ cards, kept in this browser\.$/);
+    expect(before.status).toMatch(/^Your deck is ready: \d+ cards\.$/);
     expect(before.waiting).toMatch(/^\d+ cards wait in papers you have not read yet\. $/);
     expect(before.link?.text).toMatch(/^Read the next one: /);
     await expect(page.locator('residual-review').getAttribute('data-ready')).resolves.toBeNull();

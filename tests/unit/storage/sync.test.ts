@@ -24,7 +24,7 @@ describe('deck sync into the database', () => {
       ['a/x', 'new'],
       ['a/y', 'new'],
     ]);
-    expect(describeSync(report)).toBe('Your deck is ready: 2 cards, kept in this browser.');
+    expect(describeSync(report)).toBe('Your deck is ready: 2 cards.');
   });
 
   test('a later sync that adds cards is told as an update, not as a first copy', async () => {
