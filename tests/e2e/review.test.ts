@@ -429,7 +429,7 @@ describe('a first visit', () => {
     expect(before).toMatchObject({
       shown: true,
       loading: false,
-      title: 'Finished for today',
+      title: 'Nothing to review yet',
       counts: ['0', '0', '0'],
     });
     expect(before.status).toMatch(/^Your deck is ready: \d+ cards\.$/);

@@ -4,6 +4,8 @@
  * draws exactly what the page already shows.
  */
 export const FINISHED_TITLE = 'Finished for today';
+/** The title where no card is in the schedule yet (a first visit, before any paper is read). */
+export const NOTHING_YET_TITLE = 'Nothing to review yet';
 export const NOTHING_SCHEDULED = 'No card is scheduled yet.';
 export const NO_ANSWERS_TODAY = 'No answers yet today.';
 

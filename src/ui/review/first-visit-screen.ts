@@ -7,17 +7,18 @@ import type { Deck } from '../../srs/types';
 import { describeSync } from '../../storage/bootstrap';
 import { cardsWaitingOnFirstVisit, IS_FIRST_VISIT, scriptData } from '../first-visit';
 import {
-  FINISHED_TITLE,
   NO_ANSWERS_TODAY,
   NOTHING_SCHEDULED,
+  NOTHING_YET_TITLE,
   nextPaperText,
   waitingText,
 } from './done-text';
 
 /**
- * The inline script that shows /review/'s first-visit screen (the finished state: no card yet,
- * the cards waiting in papers not read, a link to the first paper of the plan), or null where a
- * first visit starts with a card. Run inside <residual-review>, after its session.
+ * The inline script that shows /review/'s first-visit screen (the done state, titled "Nothing to
+ * review yet": no card yet, the cards waiting in papers not read, a link to the first paper of the
+ * plan), or null where a first visit starts with a card. Run inside <residual-review>, after its
+ * session.
  */
 export function firstVisitReviewScript(deck: Deck, plan: ReadingPlan): string | null {
   const waiting = cardsWaitingOnFirstVisit(deck, DEFAULT_SETTINGS);
@@ -33,7 +34,7 @@ export function firstVisitReviewScript(deck: Deck, plan: ReadingPlan): string | 
       revived: 0,
       retired: 0,
     }),
-    title: FINISHED_TITLE,
+    title: NOTHING_YET_TITLE,
     detail: NOTHING_SCHEDULED,
     waiting: waitingText(waiting),
     link: next && { href: withBase(next.href), text: nextPaperText(next.title) },

@@ -54,6 +54,7 @@ import {
   FINISHED_TITLE,
   NO_ANSWERS_TODAY,
   NOTHING_SCHEDULED,
+  NOTHING_YET_TITLE,
   nextPaperText,
   waitingText,
 } from './done-text';
@@ -492,7 +493,14 @@ export class ReviewSessionElement extends HTMLElement {
   private showDone(queue: TodayQueue): void {
     const title = required(this, '[data-done-title]');
     const detail = required(this, '[data-done-detail]');
-    title.textContent = this.scope.kind === 'all' ? FINISHED_TITLE : 'Nothing due here right now';
+    // Nothing in the schedule and nothing answered: the learner has not started, not finished.
+    const started = queue.nextDueAt !== null || this.tally.answers > 0;
+    title.textContent =
+      this.scope.kind !== 'all'
+        ? 'Nothing due here right now'
+        : started
+          ? FINISHED_TITLE
+          : NOTHING_YET_TITLE;
     const parts: string[] = [];
     if (queue.nextDueAt !== null) {
       const when = new Date(queue.nextDueAt);
