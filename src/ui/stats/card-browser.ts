@@ -290,8 +290,8 @@ export class CardBrowserElement extends HTMLElement {
     if (!this.db) return;
     try {
       await restoreCard(this.db, cardId);
-      this.say('Restored: the card is back in your reviews, with its history.');
       await this.reload();
+      this.say('Restored: the card is back in your reviews, with its history.');
     } catch (error) {
       this.say(describeStorageError(error));
     }
@@ -301,8 +301,8 @@ export class CardBrowserElement extends HTMLElement {
     if (!this.db) return;
     try {
       await unburyCard(this.db, cardId, null);
-      this.say('Unburied: it is back in today\u2019s review.');
       await this.reload();
+      this.say('Unburied: it is back in today\u2019s review.');
     } catch (error) {
       this.say(describeStorageError(error));
     }
@@ -313,10 +313,12 @@ export class CardBrowserElement extends HTMLElement {
     const card = this.cards.find((candidate) => candidate.id === cardId);
     if (!card) return;
     try {
-      if (card.suspended) await unsuspendCard(this.db, cardId);
+      const was = card.suspended;
+      if (was) await unsuspendCard(this.db, cardId);
       else await suspendCard(this.db, cardId, null);
-      this.say(card.suspended ? 'Unsuspended.' : 'Suspended.');
+      // Said once the table shows it, so the status and the rows never disagree.
       await this.reload();
+      this.say(was ? 'Unsuspended.' : 'Suspended.');
     } catch (error) {
       this.say(describeStorageError(error));
     }
