@@ -829,8 +829,10 @@ export class ReviewSessionElement extends HTMLElement {
     try {
       this.useSettings(await saveSettings(this.db, candidate));
       error.textContent = '';
-      this.say('Settings saved.');
+      // Said once the screen shows the queue under the new settings: a reader (or a test) acting
+      // on the message met the card redrawn a moment later, its answer shown hidden again.
       await this.refresh();
+      this.say('Settings saved.');
       this.estimateWorkload();
     } catch (problem) {
       error.textContent =
