@@ -33,7 +33,7 @@ export default defineConfig({
   vite: {
     resolve: {
       // Starlight's search builds Pagefind's UI when the reader goes to search, not while every
-      // page loads (src/ui/overrides/deferred-pagefind-ui.ts).
+      // page loads, and not from an idle callback (src/ui/overrides/deferred-pagefind-ui.ts).
       alias: [
         {
           find: /^@pagefind\/default-ui$/,

@@ -74,6 +74,25 @@ describe('a reader new to the site', () => {
     await reader.close();
   });
 
+  it('says search could not be loaded when its script fails, and searches after a reload', async () => {
+    const reader = await browser.newPage();
+    const uiCore = /\/_astro\/ui-core\.[^/]*\.js$/;
+    await reader.route(uiCore, (route) => route.abort('internetdisconnected'));
+    await reader.goto(new URL('/glossary/', site.url).href);
+    await reader.keyboard.press('Control+k');
+    const alert = reader.locator('dialog [role="alert"]');
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toMatch(/^Search could not be loaded\..*reload/);
+    await reader.unroute(uiCore);
+    await reader.reload();
+    await reader.keyboard.press('Control+k');
+    const input = reader.locator('dialog input.pagefind-ui__search-input');
+    await input.waitFor();
+    await expect(input.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(reader.locator('dialog [role="alert"]').count()).resolves.toBe(0);
+    await reader.close();
+  });
+
   it.each(['/', '/foundational-work/', '/glossary/'])(
     'finds no accessibility violation on %s',
     async (path) => {

@@ -1,52 +1,108 @@
 /**
- * Starlight's search builds Pagefind's UI (a Svelte app, the largest script on every page) as
- * soon as the page is idle. On a phone that is a long task while the page is still loading, paid
- * on every page whether or not the reader searches. astro.config.mjs points Starlight's import of
- * '@pagefind/default-ui' here: the same constructor, which loads and builds the real UI when the
- * reader shows intent to search (pointer over, touch or focus on the search button) or opens the
- * search dialog (the button, Ctrl+K or ⌘K), and then focuses its input.
+ * Pagefind's UI (a Svelte app, the largest script on every page), built when the reader goes to
+ * search rather than while every page loads.
+ *
+ * Starlight builds it from a requestIdleCallback without a timeout, which headless Chromium was
+ * seen to hold back for good once the search dialog was open: the reader got an empty dialog. So
+ * astro.config.mjs points Starlight's import of '@pagefind/default-ui' here, at a constructor that
+ * does nothing, and Search.astro calls `buildSearchOnIntent`: the real UI, with the options
+ * Starlight gives it, is built on the first sign of intent (pointer over, touch or focus on the
+ * search button) or when the dialog opens (the button, Ctrl+K or ⌘K), and its input is focused.
+ *
+ * If it cannot be loaded (offline before it was ever cached, say) the dialog says so. Later
+ * openings try again, but Chromium keeps a failed module import for the life of the page, so the
+ * message asks for a reload.
  */
+import { pagefindUserConfig } from 'virtual:starlight/pagefind-config';
 
-interface PagefindOptions {
-  /** The selector of the element the UI is built in (Starlight: '#starlight__search'). */
-  element?: string;
-  [option: string]: unknown;
+/** What Starlight's idle-time build constructs: nothing; `buildSearchOnIntent` builds instead. */
+export class PagefindUI {
+  constructor(options: unknown) {
+    void options;
+  }
 }
 
-type PagefindConstructor = new (options: PagefindOptions) => unknown;
+type PagefindConstructor = new (options: Record<string, unknown>) => unknown;
 
 /** Pagefind's own UI module (not the alias: this path is left as it is). */
 const loadPagefindUi = async (): Promise<PagefindConstructor> =>
   (await import('@pagefind/default-ui/npm_dist/mjs/ui-core.mjs')).PagefindUI;
 
-export class PagefindUI {
-  constructor(options: PagefindOptions) {
-    const host = document.querySelector(options.element ?? '[data-pagefind-ui]');
-    const dialog = host?.closest('dialog') ?? null;
-    const button = document.querySelector<HTMLButtonElement>('button[data-open-modal]');
-    let built: Promise<void> | null = null;
-    const build = (): Promise<void> =>
-      (built ??= loadPagefindUi().then(
-        (Real) => {
-          new Real(options);
-          if (dialog?.open) dialog.querySelector('input')?.focus();
-        },
-        () => {
-          // Not loaded (offline before it was ever cached, say): the next intent tries again.
-          built = null;
-        },
-      ));
-    if (!dialog || dialog.open) {
-      void build();
-      return;
-    }
-    for (const intent of ['pointerenter', 'touchstart', 'focus'] as const) {
-      button?.addEventListener(intent, () => void build(), { once: true, passive: true });
-    }
-    new MutationObserver((_, observer) => {
-      if (!dialog.open) return;
-      observer.disconnect();
-      void build();
-    }).observe(dialog, { attributes: true, attributeFilter: ['open'] });
+const HOST_ID = 'starlight__search';
+
+const NOT_LOADED_MESSAGE =
+  'Search could not be loaded. Check the connection, then reload the page to search.';
+
+/**
+ * Builds the search UI inside Starlight's `<site-search>` element when the reader first shows
+ * intent to search. Does nothing in `astro dev`, where Starlight shows a notice instead.
+ */
+export function buildSearchOnIntent(siteSearch: HTMLElement): void {
+  const host = siteSearch.querySelector(`#${HOST_ID}`);
+  const dialog = siteSearch.querySelector('dialog');
+  const button = siteSearch.querySelector('button[data-open-modal]');
+  if (!host || !dialog) return;
+  let built = false;
+  let loading: Promise<void> | null = null;
+  const build = () => {
+    if (built || loading) return;
+    loading = loadPagefindUi()
+      .then((Real) => {
+        host.replaceChildren();
+        new Real(starlightSearchOptions(siteSearch));
+        built = true;
+        if (dialog.open) dialog.querySelector('input')?.focus();
+      })
+      .catch((error: unknown) => {
+        console.error('Residual: search could not be loaded.', error);
+        sayNotLoaded(host);
+      })
+      .finally(() => {
+        loading = null;
+      });
+  };
+  for (const intent of ['pointerenter', 'touchstart', 'focus'] as const) {
+    button?.addEventListener(intent, build, { passive: true });
   }
+  new MutationObserver((_, observer) => {
+    if (built) observer.disconnect();
+    else if (dialog.open) build();
+  }).observe(dialog, { attributes: true, attributeFilter: ['open'] });
+  if (dialog.open) build();
+}
+
+/** The options Starlight's Search.astro passes to Pagefind's UI (Starlight 0.42). */
+function starlightSearchOptions(siteSearch: HTMLElement): Record<string, unknown> {
+  let translations: unknown = {};
+  try {
+    translations = JSON.parse(siteSearch.dataset['translations'] ?? '{}');
+  } catch {
+    // Starlight ignores unreadable translations too: Pagefind's English is the fallback.
+  }
+  const stripTrailingSlash = siteSearch.dataset['stripTrailingSlash'] !== undefined;
+  const formatUrl = (url: string) =>
+    stripTrailingSlash ? url.replace(/(.)\/(#.*)?$/, '$1$2') : url;
+  const base = import.meta.env.BASE_URL;
+  return {
+    ...pagefindUserConfig,
+    element: `#${HOST_ID}`,
+    baseUrl: base,
+    bundlePath: `${base.replace(/\/$/, '')}/pagefind/`,
+    showImages: false,
+    translations,
+    showSubResults: true,
+    processResult: (result: { url: string; sub_results: { url: string }[] }) => {
+      result.url = formatUrl(result.url);
+      for (const sub of result.sub_results) sub.url = formatUrl(sub.url);
+    },
+  };
+}
+
+/** Puts the reason search is missing where its box would be, for readers and screen readers. */
+function sayNotLoaded(host: Element): void {
+  const message = document.createElement('p');
+  message.setAttribute('role', 'alert');
+  message.className = 'residual-search-unavailable';
+  message.textContent = NOT_LOADED_MESSAGE;
+  host.replaceChildren(message);
 }
