@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import order from '../../content/order.json';
 import { launchBrowser, newProfile } from './support/browser';
-import { copyOfSite, waitForServiceWorker } from './support/offline';
+import { copyOfSite, reachesServer, waitForServiceWorker } from './support/offline';
 import {
   introduceNewInListOrder,
   reviewReady,
@@ -64,15 +64,7 @@ describe('the site as an app', () => {
 
 describe('a reader who visited once and then lost the network', () => {
   it('cannot reach the server any more (the test really is offline)', async () => {
-    const reached = await page.evaluate(async (url) => {
-      try {
-        await fetch(`${url}offline-probe-${Date.now()}`, { cache: 'no-store' });
-        return true;
-      } catch {
-        return false;
-      }
-    }, site.url);
-    expect(reached).toBe(false);
+    expect(await reachesServer(page, site.url)).toBe(false);
   });
 
   it.each([...chapterPaths, '/glossary/', '/review/', '/progress/'])(

@@ -30,7 +30,8 @@ let page: Page;
  */
 const BROWSER_SERVICES = [
   /^(update|content-autofill|[a-z]+-pa)\.googleapis\.com$/,
-  /^(accounts|clients\d*)\.google\.com$/,
+  // Chromium 150 connects to www. and android.clients. with nothing but data: open (seen here).
+  /^(accounts|www|(android\.)?clients\d*)\.google\.com$/,
   /(^|\.)gvt1\.com$/,
 ];
 

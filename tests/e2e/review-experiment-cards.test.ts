@@ -6,7 +6,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations, describeViolations } from './support/axe';
 import { newProfile } from './support/browser';
-import { waitForServiceWorker } from './support/offline';
+import { reachesServer, waitForServiceWorker } from './support/offline';
 import {
   introduceNewInListOrder,
   putRow,
@@ -514,7 +514,7 @@ describe('an experiment card offline with its model saved', () => {
     review = page.locator('residual-review');
     expect(await shownCardId(page)).toBe(EXPERIMENT);
     await waitState(review, 'posed');
-    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    expect(await reachesServer(page, url('/'))).toBe(false);
     await review.locator('input[name="prediction"]').first().check();
     await review.getByRole('button', { name: /Run the model/ }).click();
     await waitState(review, 'judged');

@@ -86,13 +86,14 @@ export function serviceWorkerOptions(distDir: string): GenerateSWOptions {
     globDirectory: distDir,
     swDest: `${distDir.replace(/\/$/, '')}/sw.js`,
     ...PRECACHE_FILES,
-    // Pagefind asks for its entry file with ?ts=<time> to bust caches: match the precached copy.
+    // Pagefind asks for its entry file with ?ts=<time> to bust caches, and a widget's Retry for its
+    // client module with ?retry=<n> (src/widgets/kit/import-again.ts): match the precached copy.
     // The site's own page parameters (/review/?paper=…, /cards/?chapter=…) are read by the page's
     // script, so offline such a link is the precached page, not the 404 page.
     ignoreURLParametersMatching: [
       /^utm_/,
       /^fbclid$/,
-      /^ts$/,
+      /^(ts|retry)$/,
       /^(chapter|paper|scope|source|state|flag|leech|changed|noted)$/,
     ],
     directoryIndex: 'index.html',

@@ -9,11 +9,13 @@
  * State is mirrored in `data-state` on the element: idle → loading → ready | error.
  */
 import { withBase } from '../../content/base';
+import { failedModuleUrl, importAgain } from './import-again';
 import {
   BACKEND_LABELS,
   type ComputeBackend,
   type WidgetContext,
   type WidgetLoader,
+  type WidgetModule,
   type WidgetProgress,
 } from './types';
 import type { Experiment } from '../../notebook/experiment';
@@ -115,6 +117,8 @@ class ResidualWidget extends HTMLElement {
   private notebookOffered = false;
   /** The mounted widget's latest description of its experiment (context.offerNotebook). */
   private describe: (() => Experiment) | null = null;
+  /** The client module's address after its import failed, and the imports tried since. */
+  private failedImport: { url: string; attempts: number } | null = null;
 
   private shellPart<T extends HTMLElement>(name: string): T {
     const element = this.querySelector<T>(`[data-shell="${name}"]`);
@@ -248,6 +252,21 @@ class ResidualWidget extends HTMLElement {
     check();
   }
 
+  /** The widget's client module; after a failed import, from a new address (import-again.ts). */
+  private async importClient(id: string): Promise<WidgetModule> {
+    const loader = await loaderFor(id);
+    const failed = this.failedImport;
+    try {
+      return failed
+        ? await importAgain<WidgetModule>(failed.url, ++failed.attempts)
+        : await loader();
+    } catch (error) {
+      const url = failedModuleUrl(error);
+      if (url && !failed) this.failedImport = { url, attempts: 0 };
+      throw error;
+    }
+  }
+
   /** Imports the client module and mounts it on fresh markup; run again by Retry. */
   async load(): Promise<void> {
     const id = this.dataset['widget'] ?? '';
@@ -295,8 +314,7 @@ class ResidualWidget extends HTMLElement {
     };
 
     try {
-      const loader = await loaderFor(id);
-      const module = await loader();
+      const module = await this.importClient(id);
       await module.mount(context);
       if (!controller.signal.aborted) {
         this.setState('ready');

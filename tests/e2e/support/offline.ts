@@ -52,3 +52,18 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
     polling: 250,
   });
 }
+
+/**
+ * Whether the page can reach `siteUrl`'s server: a fetch of an address nothing caches. (Chromium
+ * 150 leaves navigator.onLine true in a context set offline; the network really is off.)
+ */
+export async function reachesServer(page: Page, siteUrl: string): Promise<boolean> {
+  return page.evaluate(async (url) => {
+    try {
+      await fetch(new URL(`offline-probe-${Date.now()}`, url), { cache: 'no-store' });
+      return true;
+    } catch {
+      return false;
+    }
+  }, siteUrl);
+}
