@@ -93,6 +93,22 @@ describe('the site built for the base /residual/', () => {
     await page.close();
   });
 
+  it('searches: the index comes from under the base, and results link there', async () => {
+    const page = await open('/bonus/');
+    await page.keyboard.press('Control+k');
+    const input = page.locator('dialog input.pagefind-ui__search-input');
+    await input.fill('Gurnee');
+    const result = page.locator('.pagefind-ui__result-link', { hasText: 'Finding Neurons' });
+    await result.first().waitFor({ timeout: 20_000 });
+    await expect(result.first().getAttribute('href')).resolves.toMatch(
+      /^\/residual\/superposition\//,
+    );
+    expect(requested.some((address) => address.startsWith(url('/pagefind/pagefind.js')))).toBe(
+      true,
+    );
+    await page.close();
+  });
+
   it('runs a widget: the model and onnxruntime load from under the base', async () => {
     const page = await open('/foundational-work/');
     await page.locator(WIDGET).scrollIntoViewIfNeeded();
