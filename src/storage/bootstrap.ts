@@ -3,14 +3,13 @@
  * the database, read the settings, and sync the deck published by the site.
  */
 import type { Settings } from '../srs/settings';
-import type { Deck } from '../srs/types';
 import type { ResidualDb } from './db';
-import { checkDeck } from './deck-file';
 import { classifyStorageError, describeStorageError } from './errors';
 import { openDatabase } from './open';
 import { hasCardsOutsideQueues, listDamagedRows, sweepDamagedRows } from './quarantine';
 import { loadSettings } from './settings';
-import { syncDeck, type SyncReport } from './sync';
+import { storeDeck } from './deck-store';
+import type { SyncReport } from './sync';
 
 export type Started =
   | {
@@ -31,8 +30,8 @@ export async function startStorage(options: {
   /** Told, in words, when another tab's older version holds the open back. */
   onBlocked?: (message: string) => void;
 }): Promise<Started> {
-  // The deck is fetched and checked while the database opens: on a first visit both take a while,
-  // and neither waits for the other.
+  // The deck is fetched while the database opens: on a first visit both take a while, and neither
+  // waits for the other.
   const deckRead = readDeck(options.deckUrl);
   let db: ResidualDb;
   let settings: Settings;
@@ -50,7 +49,8 @@ export async function startStorage(options: {
   try {
     const read = await deckRead;
     if (!read.ok) throw read.error;
-    sync = await syncDeck(db, read.deck, Date.now());
+    // Checked and stored off the main thread where the browser allows (deck-store.ts).
+    sync = await storeDeck(db, read.text, Date.now());
   } catch (error) {
     // A storage failure (a full disk on the first visit, say) is described as such, not by the
     // browser's bare error name.
@@ -72,16 +72,14 @@ export async function startStorage(options: {
   return { ok: true, db, settings, sync, deckProblem, damaged };
 }
 
-/** The published deck, fetched and checked; never rejects (a failure comes back as `error`). */
+/** The published deck file's text; never rejects (a failure comes back as `error`). */
 async function readDeck(
   deckUrl: string,
-): Promise<{ ok: true; deck: Deck } | { ok: false; error: unknown }> {
+): Promise<{ ok: true; text: string } | { ok: false; error: unknown }> {
   try {
     const response = await fetch(deckUrl);
     if (!response.ok) throw new Error(`the site answered ${response.status}`);
-    const checked = await checkDeck(await response.json());
-    if (!checked.ok) throw new Error(`the deck file is damaged (${checked.problem})`);
-    return { ok: true, deck: checked.deck };
+    return { ok: true, text: await response.text() };
   } catch (error) {
     return { ok: false, error };
   }

@@ -11,6 +11,8 @@ export interface OpenOptions extends DbOptions {
    * version open. The open goes on by itself once that tab closes or reloads.
    */
   onBlocked?: () => void;
+  /** Leave localStorage's first-visit mark alone (a worker has no localStorage). */
+  markDatabase?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<ResidualD
   } catch (error) {
     throw new StorageOpenError(error);
   }
-  if (!options.indexedDB) setDatabaseMark();
+  if (!options.indexedDB && options.markDatabase !== false) setDatabaseMark();
   return db;
 }
 

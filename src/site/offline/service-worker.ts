@@ -63,6 +63,10 @@ export const PRECACHE_FILES = {
     '_astro/optimizer.worker-*',
     '_astro/workerHelpers-*',
     '_astro/sql-wasm*',
+    // The worker that stores the deck (200 kB: its own copy of Dexie and zod). Without it a page
+    // stores the deck itself (src/storage/deck-store.ts), as it does offline before the first
+    // copy was fetched: cached on use.
+    '_astro/deck-store.worker-*',
     // KaTeX fonts the site's math does not use (see PRECACHED_KATEX_FONTS): cached on use.
     ...KATEX_FONTS.filter(
       (font) => !(PRECACHED_KATEX_FONTS as readonly string[]).includes(font),
@@ -137,8 +141,8 @@ export function serviceWorkerOptions(distDir: string): GenerateSWOptions {
         options: { cacheName: WIDGET_CACHE, cacheableResponse: { statuses: [200] } },
       },
       {
-        // Built files left out of the precache (rare KaTeX fonts, the optimizer's worker, sql.js's
-        // glue): hashed names, so the first copy fetched is kept.
+        // Built files left out of the precache (rare KaTeX fonts, the optimizer's and the deck's
+        // workers, sql.js's glue): hashed names, so the first copy fetched is kept.
         urlPattern: ({ url }) => {
           const base = new URL('./', self.location.href);
           return url.origin === base.origin && url.pathname.startsWith(`${base.pathname}_astro/`);
