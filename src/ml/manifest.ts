@@ -5,18 +5,6 @@
 import { z } from 'zod';
 import { ManifestError } from './errors';
 
-const configSchema = z.object({
-  n_layers: z.number().int().positive(),
-  d_model: z.number().int().positive(),
-  n_heads: z.number().int().positive(),
-  d_head: z.number().int().positive(),
-  d_mlp: z.number().int().positive().nullable(),
-  d_vocab: z.number().int().positive(),
-  n_ctx: z.number().int().positive(),
-  act_fn: z.string(),
-  normalization: z.string().nullable(),
-});
-
 /** Symbolic axis names used in hook shapes. */
 export const AXES = [
   'batch',
@@ -31,51 +19,73 @@ export const AXES = [
 ] as const;
 export type Axis = (typeof AXES)[number];
 
-const hookSchema = z.object({ name: z.string(), shape: z.array(z.enum(AXES)).min(2) });
+/**
+ * The manifest's schemas, built on first use rather than when this module is evaluated: building
+ * zod schemas was most of that evaluation (a review page loads this module with its experiment
+ * cards, a chapter with its widgets), 15 ms here, four times that on a slow phone.
+ */
+function buildManifestSchemas() {
+  const configSchema = z.object({
+    n_layers: z.number().int().positive(),
+    d_model: z.number().int().positive(),
+    n_heads: z.number().int().positive(),
+    d_head: z.number().int().positive(),
+    d_mlp: z.number().int().positive().nullable(),
+    d_vocab: z.number().int().positive(),
+    n_ctx: z.number().int().positive(),
+    act_fn: z.string(),
+    normalization: z.string().nullable(),
+  });
 
-const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/i);
-/** A file named in the manifest: a path, or an object with path and integrity data. */
-const fileEntrySchema = z.union([
-  z.string(),
-  z.object({ path: z.string(), sha256: sha256Schema.optional(), bytes: z.number().optional() }),
-]);
+  const hookSchema = z.object({ name: z.string(), shape: z.array(z.enum(AXES)).min(2) });
 
-const manifestSchema = z.object({
-  name: z.string(),
-  version: z.union([z.string(), z.number()]),
-  config: configSchema,
-  hooks: z.array(hookSchema),
-  interventionHooks: z.array(z.string()),
-  files: z.looseObject({
-    forward: fileEntrySchema,
-    /** The forward graph without intervention inputs (faster when nothing is intervened on). */
-    plain: fileEntrySchema.nullable().optional(),
-    backward: fileEntrySchema.nullable().optional(),
-    /** ONNX external data that the graphs share (their weights, stored once). */
-    weights: fileEntrySchema.nullable().optional(),
-    /** The forward pass over a suffix given the prefix's keys and values (patching sweeps). */
-    prefix: fileEntrySchema.nullable().optional(),
-    /** Attribution patching of a pair in one call (model.attrib.onnx). */
-    attribution: fileEntrySchema.nullable().optional(),
-  }),
-  /** Where the attribution graph puts each hook's score (see AttributionLayout). */
-  attribution: z
-    .object({
-      /** The graph's inputs and outputs (ATTRIBUTION_GRAPH_VERSION; none: version 1). */
-      version: z.number().int().optional(),
-      chunk: z.number().int().positive(),
-      scored: z.array(z.tuple([z.string(), z.number().int().positive()])),
-      patterns: z.array(z.string()),
-      same: z.record(z.string(), z.string()),
-      zero: z.array(z.string()),
-    })
-    .optional(),
-  sha256: z.record(z.string(), sha256Schema).optional(),
-  bytes: z.record(z.string(), z.number()).optional(),
-  tokenizer: fileEntrySchema.optional(),
-});
+  const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/i);
+  /** A file named in the manifest: a path, or an object with path and integrity data. */
+  const fileEntrySchema = z.union([
+    z.string(),
+    z.object({ path: z.string(), sha256: sha256Schema.optional(), bytes: z.number().optional() }),
+  ]);
 
-export type ModelConfig = z.infer<typeof configSchema>;
+  const manifestSchema = z.object({
+    name: z.string(),
+    version: z.union([z.string(), z.number()]),
+    config: configSchema,
+    hooks: z.array(hookSchema),
+    interventionHooks: z.array(z.string()),
+    files: z.looseObject({
+      forward: fileEntrySchema,
+      /** The forward graph without intervention inputs (faster when nothing is intervened on). */
+      plain: fileEntrySchema.nullable().optional(),
+      backward: fileEntrySchema.nullable().optional(),
+      /** ONNX external data that the graphs share (their weights, stored once). */
+      weights: fileEntrySchema.nullable().optional(),
+      /** The forward pass over a suffix given the prefix's keys and values (patching sweeps). */
+      prefix: fileEntrySchema.nullable().optional(),
+      /** Attribution patching of a pair in one call (model.attrib.onnx). */
+      attribution: fileEntrySchema.nullable().optional(),
+    }),
+    /** Where the attribution graph puts each hook's score (see AttributionLayout). */
+    attribution: z
+      .object({
+        /** The graph's inputs and outputs (ATTRIBUTION_GRAPH_VERSION; none: version 1). */
+        version: z.number().int().optional(),
+        chunk: z.number().int().positive(),
+        scored: z.array(z.tuple([z.string(), z.number().int().positive()])),
+        patterns: z.array(z.string()),
+        same: z.record(z.string(), z.string()),
+        zero: z.array(z.string()),
+      })
+      .optional(),
+    sha256: z.record(z.string(), sha256Schema).optional(),
+    bytes: z.record(z.string(), z.number()).optional(),
+    tokenizer: fileEntrySchema.optional(),
+  });
+  return { configSchema, fileEntrySchema, manifestSchema };
+}
+type ManifestSchemas = ReturnType<typeof buildManifestSchemas>;
+let manifestSchemas: ManifestSchemas | undefined;
+
+export type ModelConfig = z.infer<ManifestSchemas['configSchema']>;
 
 /** A file of a model with what is known to check it. */
 export interface ModelFile {
@@ -161,14 +171,14 @@ function describe(error: z.ZodError): string {
 
 /** Validates and normalises a manifest.json document. */
 export function parseManifest(json: unknown): Manifest {
-  const parsed = manifestSchema.safeParse(json);
+  const parsed = (manifestSchemas ??= buildManifestSchemas()).manifestSchema.safeParse(json);
   if (!parsed.success)
     throw new ManifestError(
       `manifest.json is malformed: ${describe(parsed.error)}`,
       'manifest.json',
     );
   const m = parsed.data;
-  const file = (entry: z.infer<typeof fileEntrySchema>): ModelFile => {
+  const file = (entry: z.infer<ManifestSchemas['fileEntrySchema']>): ModelFile => {
     const path = typeof entry === 'string' ? entry : entry.path;
     const sha256 =
       (typeof entry === 'string' ? undefined : entry.sha256) ?? m.sha256?.[path] ?? null;
@@ -203,33 +213,37 @@ export function parseManifest(json: unknown): Manifest {
   };
 }
 
-const tokenizerSchema = z.object({
-  type: z.literal('word-level'),
-  vocab: z.array(z.string()).min(1),
-  unk: z.string(),
-  bos: z.string().nullable(),
-  prependBos: z.boolean().optional(),
-  rules: z.looseObject({
-    pattern: z.string(),
-    patternFlags: z.string().optional(),
-    digitChunk: z.number().int().positive(),
-    caseSensitive: z.boolean().optional(),
-    decode: z
-      .object({
-        joiner: z.string(),
-        noSpaceBefore: z.array(z.string()),
-        noSpaceAfter: z.array(z.string()),
-        joinConsecutiveDigits: z.boolean(),
-      })
-      .optional(),
-  }),
-});
+/** tokenizer.json's schema, built on first use (see buildManifestSchemas). */
+function buildTokenizerSchema() {
+  return z.object({
+    type: z.literal('word-level'),
+    vocab: z.array(z.string()).min(1),
+    unk: z.string(),
+    bos: z.string().nullable(),
+    prependBos: z.boolean().optional(),
+    rules: z.looseObject({
+      pattern: z.string(),
+      patternFlags: z.string().optional(),
+      digitChunk: z.number().int().positive(),
+      caseSensitive: z.boolean().optional(),
+      decode: z
+        .object({
+          joiner: z.string(),
+          noSpaceBefore: z.array(z.string()),
+          noSpaceAfter: z.array(z.string()),
+          joinConsecutiveDigits: z.boolean(),
+        })
+        .optional(),
+    }),
+  });
+}
+let tokenizerSchema: ReturnType<typeof buildTokenizerSchema> | undefined;
 
-export type TokenizerSpec = z.infer<typeof tokenizerSchema>;
+export type TokenizerSpec = z.infer<ReturnType<typeof buildTokenizerSchema>>;
 
 /** Validates a tokenizer.json document. */
 export function parseTokenizerSpec(json: unknown): TokenizerSpec {
-  const parsed = tokenizerSchema.safeParse(json);
+  const parsed = (tokenizerSchema ??= buildTokenizerSchema()).safeParse(json);
   if (!parsed.success)
     throw new ManifestError(
       `tokenizer.json is malformed: ${describe(parsed.error)}`,

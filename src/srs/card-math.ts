@@ -5,26 +5,28 @@
  * HTML only for a card whose stored hash matches, so no HTML ever comes from storage or a backup,
  * and no KaTeX JavaScript ships to the browser.
  */
-import { z } from './zod';
+import { lazily, z } from './zod';
 import { MAX_ID } from './schemas';
 
 export const CARD_MATH_FORMAT = 'residual-card-math';
 
-export const cardMathSchema = z
-  .object({
-    format: z.literal(CARD_MATH_FORMAT),
-    cards: z.record(
-      z.string().max(MAX_ID),
-      z
-        .object({
-          hash: z.string().max(64),
-          front: z.string().max(500_000).optional(),
-          back: z.string().max(500_000).optional(),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
+export const cardMathSchema = lazily(() =>
+  z
+    .object({
+      format: z.literal(CARD_MATH_FORMAT),
+      cards: z.record(
+        z.string().max(MAX_ID),
+        z
+          .object({
+            hash: z.string().max(64),
+            front: z.string().max(500_000).optional(),
+            back: z.string().max(500_000).optional(),
+          })
+          .strict(),
+      ),
+    })
+    .strict(),
+);
 
 /** The published file: per card id, its hash and the HTML of each side that has math. */
 export type CardMath = z.infer<typeof cardMathSchema>;

@@ -4,7 +4,7 @@
  * file cannot smuggle in megabytes of text.
  */
 import { MAX_ANSWER_MS } from './answer-time';
-import { z } from './zod';
+import { lazily, z } from './zod';
 import { MAX_COUNT, MAX_TIME } from './limits';
 
 export const MAX_ID = 200;
@@ -17,19 +17,23 @@ export const MAX_TEXT = 5000;
  */
 export const SITE_LINK = /^\/(?:[a-z0-9-]+\/)*#[a-z0-9-]+$/;
 
-export const cardIdSchema = z
-  .string()
-  .min(3)
-  .max(MAX_ID)
-  .regex(
-    /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/,
-    'a card id is "<paper>/<point>" or "<paper>/<point>/<card>"',
-  );
+export const cardIdSchema = lazily(() =>
+  z
+    .string()
+    .min(3)
+    .max(MAX_ID)
+    .regex(
+      /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/,
+      'a card id is "<paper>/<point>" or "<paper>/<point>/<card>"',
+    ),
+);
 
-const slug = z
-  .string()
-  .max(MAX_ID)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a kebab-case slug');
+const slug = lazily(() =>
+  z
+    .string()
+    .max(MAX_ID)
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a kebab-case slug'),
+);
 
 /**
  * HTML elements or script URLs in card text. The site never writes any (cards are plain text,
@@ -39,63 +43,76 @@ const slug = z
 const MARKUP =
   /<\/?(?:script|style|iframe|frame|object|embed|img|svg|math|link|meta|base|form|input|button|textarea|select|option|a|div|span|p|b|i|u|em|strong|body|html|head|video|audio|source|template|details|dialog|marquee)\b[^>]*>|javascript:/i;
 
-const plainText = z
-  .string()
-  .min(1)
-  .max(MAX_TEXT)
-  .refine((text) => !MARKUP.test(text), 'must be plain text (it contains HTML or script)');
+const plainText = lazily(() =>
+  z
+    .string()
+    .min(1)
+    .max(MAX_TEXT)
+    .refine((text) => !MARKUP.test(text), 'must be plain text (it contains HTML or script)'),
+);
 
-const time = z.number().int().min(0).max(MAX_TIME);
+const time = lazily(() => z.number().int().min(0).max(MAX_TIME));
 
 /** A reader's own wording of a card: plain text, like the deck's. */
-export const personalEditSchema = z
-  .object({
-    front: plainText,
-    back: plainText,
-    editedAt: time,
-    baseHash: z.string().min(1).max(MAX_ID),
-  })
-  .strict();
-const cardSource = z.enum(['list', 'ours']);
-const count = z.number().int().min(0).max(MAX_COUNT);
-const finite = z.number().min(0).max(1e6);
+export const personalEditSchema = lazily(() =>
+  z
+    .object({
+      front: plainText,
+      back: plainText,
+      editedAt: time,
+      baseHash: z.string().min(1).max(MAX_ID),
+    })
+    .strict(),
+);
+const cardSource = lazily(() => z.enum(['list', 'ours']));
+const count = lazily(() => z.number().int().min(0).max(MAX_COUNT));
+const finite = lazily(() => z.number().min(0).max(1e6));
 
-export const deckCardSchema = z
-  .object({
-    id: cardIdSchema,
-    kind: z.enum(['point', 'illusion', 'glossary', 'experiment']),
-    chapter: slug,
-    paperId: slug.nullable(),
-    source: cardSource,
-    front: plainText,
-    back: plainText,
-    href: z.string().max(500).regex(SITE_LINK, 'a link must be a path on this site with an anchor'),
-    hash: z.string().regex(/^[0-9a-z-]{1,64}$/),
-    position: count,
-    experiment: z
-      .string()
-      .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/)
-      .optional(),
-  })
-  .strict();
+export const deckCardSchema = lazily(() =>
+  z
+    .object({
+      id: cardIdSchema,
+      kind: z.enum(['point', 'illusion', 'glossary', 'experiment']),
+      chapter: slug,
+      paperId: slug.nullable(),
+      source: cardSource,
+      front: plainText,
+      back: plainText,
+      href: z
+        .string()
+        .max(500)
+        .regex(SITE_LINK, 'a link must be a path on this site with an anchor'),
+      hash: z.string().regex(/^[0-9a-z-]{1,64}$/),
+      position: count,
+      experiment: z
+        .string()
+        .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/)
+        .optional(),
+    })
+    .strict(),
+);
 
-export const deckSchema = z
-  .object({
-    format: z.literal('residual-deck'),
-    version: z.string().min(1).max(64),
-    cards: z.array(deckCardSchema).max(200_000),
-  })
-  .strict();
+export const deckSchema = lazily(() =>
+  z
+    .object({
+      format: z.literal('residual-deck'),
+      version: z.string().min(1).max(64),
+      cards: z.array(deckCardSchema).max(200_000),
+    })
+    .strict(),
+);
 
 /**
  * The deck file around its cards, the cards left unchecked: a card page checks them one by one in
  * short slices (storage/deck-file.ts) so that the check never holds the page for long.
  */
-export const deckEnvelopeSchema = deckSchema.extend({
-  cards: z.array(z.unknown()).max(200_000),
-});
+export const deckEnvelopeSchema = lazily(() =>
+  deckSchema.extend({
+    cards: z.array(z.unknown()).max(200_000),
+  }),
+);
 
-export const scheduleShape = {
+export const scheduleShape = lazily(() => ({
   due: time,
   stability: finite,
   difficulty: z.number().min(0).max(10),
@@ -106,54 +123,60 @@ export const scheduleShape = {
   lapses: count,
   state: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
   lastReview: time.nullable(),
-};
+}));
 
-export const storedCardSchema = deckCardSchema
-  .extend({
-    // Rows and backups saved before cards carried a source read as ours: until the records were
-    // labelled, every card was marked ours. The next deck sync sets the deck's value.
-    source: cardSource.default('ours'),
-    ...scheduleShape,
-    queue: z.enum(['new', 'learning', 'review', 'buried', 'suspended', 'retired']),
-    suspended: z.boolean(),
-    leech: z.boolean(),
-    changed: z.boolean(),
-    retired: z.boolean(),
-    declined: z.boolean().optional(),
-    buriedUntil: time,
-    rev: count,
-    flagsUpdatedAt: time.optional(),
-    flag: z
-      .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
-      .optional(),
-    edit: personalEditSchema.optional(),
-    note: plainText.optional(),
-  })
-  .strict();
+export const storedCardSchema = lazily(() =>
+  deckCardSchema
+    .extend({
+      // Rows and backups saved before cards carried a source read as ours: until the records were
+      // labelled, every card was marked ours. The next deck sync sets the deck's value.
+      source: cardSource.default('ours'),
+      ...scheduleShape,
+      queue: z.enum(['new', 'learning', 'review', 'buried', 'suspended', 'retired']),
+      suspended: z.boolean(),
+      leech: z.boolean(),
+      changed: z.boolean(),
+      retired: z.boolean(),
+      declined: z.boolean().optional(),
+      buriedUntil: time,
+      rev: count,
+      flagsUpdatedAt: time.optional(),
+      flag: z
+        .union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
+        .optional(),
+      edit: personalEditSchema.optional(),
+      note: plainText.optional(),
+    })
+    .strict(),
+);
 
 /** A device id: random letters and digits made once per browser (src/storage/device.ts). */
-export const deviceIdSchema = z
-  .string()
-  .regex(/^[a-z0-9-]{1,64}$/, 'a device id is up to 64 lowercase letters, digits or dashes');
+export const deviceIdSchema = lazily(() =>
+  z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/, 'a device id is up to 64 lowercase letters, digits or dashes'),
+);
 
-export const reviewLogSchema = z
-  .object({
-    id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    cardId: cardIdSchema,
-    grade: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
-    review: time,
-    state: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
-    due: time,
-    stability: finite,
-    difficulty: z.number().min(0).max(10),
-    elapsedDays: count,
-    lastElapsedDays: count,
-    scheduledDays: count,
-    learningSteps: count,
-    deviceId: deviceIdSchema.optional(),
-    answerMs: z.number().int().min(0).max(MAX_ANSWER_MS).optional(),
-  })
-  .strict();
+export const reviewLogSchema = lazily(() =>
+  z
+    .object({
+      id: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      cardId: cardIdSchema,
+      grade: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+      review: time,
+      state: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
+      due: time,
+      stability: finite,
+      difficulty: z.number().min(0).max(10),
+      elapsedDays: count,
+      lastElapsedDays: count,
+      scheduledDays: count,
+      learningSteps: count,
+      deviceId: deviceIdSchema.optional(),
+      answerMs: z.number().int().min(0).max(MAX_ANSWER_MS).optional(),
+    })
+    .strict(),
+);
 
 /** The first problem in a zod error, as one readable line: "cards[3].front: must be plain text". */
 export function firstIssue(error: z.ZodError): string {

@@ -12,3 +12,32 @@ import { z } from 'zod';
 z.config({ jitless: true });
 
 export { z };
+
+/**
+ * A schema (or a shape of schemas) built on first use rather than when its module is evaluated.
+ * Building zod schemas is most of what evaluating the card pages' code costs (about 20 ms of a
+ * 60 ms task on this machine, four times that on a slow phone); built lazily, that work falls in
+ * the later, shorter task that first checks a record. Use it like the schema itself: every
+ * property read goes to the built schema. Not for data (a proxy cannot be stored or posted).
+ */
+export function lazily<T extends object>(build: () => T): T {
+  let built: T | undefined;
+  const target = (): T => (built ??= build());
+  return new Proxy({} as T, {
+    get(_, key) {
+      const schema = target();
+      const value: unknown = Reflect.get(schema, key, schema);
+      return typeof value === 'function' ? value.bind(schema) : value;
+    },
+    has: (_, key) => Reflect.has(target(), key),
+    ownKeys: () => Reflect.ownKeys(target()),
+    getOwnPropertyDescriptor(_, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(target(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    getPrototypeOf: () => Reflect.getPrototypeOf(target()),
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
+}

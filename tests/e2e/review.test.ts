@@ -15,6 +15,8 @@ import {
 import { servedSiteAndBrowser } from './support/served';
 
 const served = servedSiteAndBrowser();
+/** The worker script that stores the published deck (src/storage/deck-store.worker.ts). */
+const DECK_WORKER = /\/_astro\/deck-store\.worker-[^/]*\.js$/;
 
 async function openReview(context: BrowserContext, query = ''): Promise<Page> {
   const page = await context.newPage();
@@ -283,12 +285,18 @@ describe('when storage is missing or limited', () => {
 
   it('a full disk on the first visit is said in words, not as "(QuotaExceededError )"', async () => {
     const context = await newProfile(served.browser, { serviceWorkers: 'block' });
-    await context.addInitScript(() => {
+    const fullDisk = `{
       const full = () => {
         throw new DOMException('', 'QuotaExceededError');
       };
       IDBObjectStore.prototype.put = full;
       IDBObjectStore.prototype.add = full;
+    }`;
+    await context.addInitScript(fullDisk);
+    // The deck is stored from a worker, which an init script does not reach: its disk is full too.
+    await context.route(DECK_WORKER, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: `${fullDisk}\n${await response.text()}` });
     });
     // Not openReview: choosing list order saves a setting, which a full disk refuses.
     const page = await context.newPage();
@@ -326,6 +334,27 @@ describe('when storage is missing or limited', () => {
     const state = await page.locator('residual-review').getAttribute('data-persistence');
     expect(['persistent', 'best-effort']).toContain(state);
     expect(await page.locator('[data-storage-state]').textContent()).toMatch(/storage/i);
+    await context.close();
+  });
+});
+
+describe("when the page's code cannot be loaded", () => {
+  it('says so where the review would be, instead of loading forever', async () => {
+    const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+    const sessionCode = /\/_astro\/review-session\.[^/]*\.js$/;
+    await context.route(sessionCode, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(new URL('/review/', served.site.url).href);
+    const alert = page.locator('residual-review > .residual-load-failed[role="alert"]');
+    await alert.waitFor();
+    expect(await alert.locator('p').textContent()).toBe(
+      'This part of the page could not be loaded. Check the connection, then reload the page.',
+    );
+    expect(await page.locator('residual-review [data-loading]').isHidden()).toBe(true);
+    // Once the connection is back, the button brings the review up.
+    await context.unroute(sessionCode);
+    await alert.getByRole('button', { name: 'Reload page' }).click();
+    await reviewReady(page);
     await context.close();
   });
 });
@@ -440,6 +469,33 @@ describe('a first visit', () => {
     await reviewReady(page);
     expect(await finishedScreen(page)).toEqual(before);
     await context.close();
+  });
+
+  it('stores the deck from a worker, and from the page itself where the worker cannot load', async () => {
+    const published = (await (await fetch(new URL('/deck.json', served.site.url))).json()) as {
+      cards: unknown[];
+    };
+    for (const workerLoads of [true, false]) {
+      const context = await newProfile(served.browser, { serviceWorkers: 'block' });
+      let refused = 0;
+      if (!workerLoads)
+        await context.route(DECK_WORKER, (route) => {
+          refused += 1;
+          return route.abort();
+        });
+      const page = await context.newPage();
+      const workers: string[] = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
+      await page.goto(new URL('/review/', served.site.url).href);
+      await reviewReady(page);
+      if (workerLoads) expect(workers.some((url) => DECK_WORKER.test(url))).toBe(true);
+      else expect(refused).toBe(1);
+      expect(await storedRows(page, 'cards')).toHaveLength(published.cards.length);
+      await expect(page.locator('[data-status]').textContent()).resolves.toBe(
+        `Your deck is ready: ${published.cards.length} cards.`,
+      );
+      await context.close();
+    }
   });
 
   it('is not shown where this browser already has a database, nor on part of the deck', async () => {

@@ -94,6 +94,13 @@ describe('settings', () => {
     });
   });
 
+  test('the written-out defaults are what the schema fills in for an empty record, and stay put', () => {
+    expect(settingsSchema.parse({})).toEqual(DEFAULT_SETTINGS);
+    expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
+    // Stored and posted as data: a plain object, which structured cloning copies.
+    expect(structuredClone(DEFAULT_SETTINGS)).toEqual(DEFAULT_SETTINGS);
+  });
+
   test('a bad stored value falls back to its default without losing the good ones', () => {
     const settings = coerceSettings({ desiredRetention: 5, newPerDay: 7, learningSteps: ['ten'] });
     expect(settings.desiredRetention).toBe(0.9);
