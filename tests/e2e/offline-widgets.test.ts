@@ -77,10 +77,19 @@ const button = () =>
   page.locator('residual-widgets-offline').getByRole('button', { name: /available offline/ });
 
 describe('making the widgets available offline', () => {
-  it('shows the total size before downloading anything', async () => {
+  it('shows the total size before downloading anything, once the panel nears the screen', async () => {
+    const listed: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith(WIDGET_ASSET_LIST)) listed.push(request.url());
+    });
     await page.goto(new URL('/progress/', site.url).href);
     await waitForServiceWorker(page);
+    // Below the first screen, the panel works nothing out while the page loads.
+    await expect(status().textContent()).resolves.toBe("Checking the size of the widgets' files…");
+    expect(listed).toEqual([]);
+    await page.locator('residual-widgets-offline').scrollIntoViewIfNeeded();
     await button().waitFor();
+    expect(listed).toHaveLength(1);
     const size = formatBytes(expectedBytes);
     await expect(status().textContent()).resolves.toContain(size);
     await expect(button().textContent()).resolves.toContain(size);
