@@ -8,6 +8,7 @@
  * a failed download), the element says so instead of staying silent.
  */
 import { yieldToMain } from '../storage/slices';
+import { whenNear } from './when-near';
 
 /** The heaviest modules the card pages share: Dexie, then ts-fsrs with the schemas. */
 export const CARD_PAGE_STAGES: readonly (() => Promise<unknown>)[] = [
@@ -18,11 +19,26 @@ export const CARD_PAGE_STAGES: readonly (() => Promise<unknown>)[] = [
 export const LOAD_FAILED =
   'This part of the page could not be loaded. Check the connection, then reload the page.';
 
+export interface StagesOptions {
+  /**
+   * For a part of the page below the first screen: load nothing until the first element comes
+   * within this margin of the screen or takes focus (whenNear), so that its code, its database
+   * reads and its checks do not share the page's first second with what the reader sees first.
+   */
+  readonly near?: string;
+}
+
 export async function defineInStages(
   tag: string,
   load: () => Promise<CustomElementConstructor>,
   stages: readonly (() => Promise<unknown>)[] = CARD_PAGE_STAGES,
+  options: StagesOptions = {},
 ): Promise<void> {
+  const host = options.near === undefined ? null : document.querySelector<HTMLElement>(tag);
+  if (host && options.near !== undefined) {
+    const margin = options.near;
+    await new Promise<void>((resolve) => whenNear(host, margin, resolve));
+  }
   let element: CustomElementConstructor;
   try {
     for (const stage of stages) {

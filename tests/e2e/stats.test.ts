@@ -27,6 +27,12 @@ async function ready(page: Page, element: string): Promise<void> {
   await page.waitForSelector(`${element}[data-ready="true"]`, { timeout: 30_000 });
 }
 
+/** A panel below the statistics, which loads as it nears the screen: scrolled to, then ready. */
+async function panelReady(page: Page, element: string): Promise<void> {
+  await page.locator(element).scrollIntoViewIfNeeded();
+  await ready(page, element);
+}
+
 /** Text of every script the page loaded. */
 async function loadedScripts(page: Page): Promise<string[]> {
   const urls = await page.evaluate(() =>
@@ -177,6 +183,33 @@ describe('statistics', () => {
   });
 });
 
+describe('the panels below the statistics', () => {
+  it('load nothing until the reader scrolls to them, then each one is ready', async () => {
+    const context = await newProfile(served.browser);
+    const page = await context.newPage();
+    await page.goto(url('/stats/'));
+    await ready(page, 'residual-stats');
+    const panels = ['residual-personal-parameters', 'residual-backup', 'residual-anki-export'];
+    const chunks = /\/(personal-parameters|backup-panel|anki-export)\.[\w-]+\.js$/;
+    const requested = () =>
+      page.evaluate(
+        (pattern) =>
+          performance
+            .getEntriesByType('resource')
+            .map((entry) => entry.name)
+            .filter((name) => new RegExp(pattern).test(name)),
+        chunks.source,
+      );
+    expect(await requested()).toEqual([]);
+    for (const panel of panels) {
+      expect(await page.locator(panel).getAttribute('data-ready')).toBeNull();
+    }
+    for (const panel of panels) await panelReady(page, panel);
+    expect((await requested()).length).toBe(3);
+    await context.close();
+  });
+});
+
 describe('backup', () => {
   it('export, then import into a fresh profile, restores the same cards, due counts and reading plan', async () => {
     const first = await newProfile(served.browser);
@@ -188,7 +221,7 @@ describe('backup', () => {
     await progress.getByRole('radio', { name: /The whole list/ }).check();
     const stats = await first.newPage();
     await stats.goto(url('/stats/'));
-    await ready(stats, 'residual-backup');
+    await panelReady(stats, 'residual-backup');
     const [download] = await Promise.all([
       stats.waitForEvent('download'),
       stats.getByRole('button', { name: 'Export a backup file' }).click(),
@@ -206,7 +239,7 @@ describe('backup', () => {
     const second = await newProfile(served.browser);
     const target = await second.newPage();
     await target.goto(url('/stats/'));
-    await ready(target, 'residual-backup');
+    await panelReady(target, 'residual-backup');
     await target.getByLabel('Restore from a backup file').setInputFiles(path);
     await target
       .locator('[data-import-plan] li', {
@@ -235,7 +268,7 @@ describe('backup', () => {
     await reviewSome(context, ['3']);
     const page = await context.newPage();
     await page.goto(url('/stats/'));
-    await ready(page, 'residual-backup');
+    await panelReady(page, 'residual-backup');
     const before = await storedRows(page, 'cards');
     const hostile = new URL('../fixtures/backup/bad/script-in-front.json', import.meta.url);
     await page.getByLabel('Restore from a backup file').setInputFiles(hostile.pathname);

@@ -21,6 +21,8 @@ const reviewSome = (context: BrowserContext, answers: ('1' | '3' | '4')[]) =>
 async function statsPage(context: BrowserContext, element: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url('/stats/'));
+  // The panels below the statistics load as they near the screen.
+  await page.locator(element).scrollIntoViewIfNeeded();
   await page.waitForSelector(`${element}[data-ready="true"]`, { timeout: 30_000 });
   return page;
 }
