@@ -317,6 +317,33 @@ describe('card browser', () => {
   });
 });
 
+describe('card math', () => {
+  it('asks for its KaTeX faces with the math, before the rows are drawn, and has them once it is ready', async () => {
+    const context = await newProfile(served.browser);
+    const page = await context.newPage();
+    await page.goto(url('/cards/'));
+    await ready(page, 'residual-card-browser');
+    expect(await page.locator('[data-rows] .katex').count()).toBeGreaterThan(0);
+    const entries = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => ({
+          name: entry.name,
+          start: entry.startTime,
+          end: (entry as PerformanceResourceTiming).responseEnd,
+        })),
+    );
+    const cardMath = entries.find((entry) => entry.name.endsWith('/card-math.json'));
+    const faces = entries.filter((entry) => /KaTeX_(Main-Regular|Math-Italic)\./.test(entry.name));
+    expect(cardMath).toBeDefined();
+    expect(faces).toHaveLength(2);
+    // Asked for with card-math.json, not after its rows were drawn.
+    for (const face of faces) expect(face.start).toBeLessThanOrEqual(cardMath!.end);
+    await page.waitForFunction(() => document.fonts.check('italic 1em KaTeX_Math'));
+    await context.close();
+  });
+});
+
 describe('a card reworded by a new version of the site', () => {
   it('keeps its schedule, is announced on the review page and found by the "Reworded" filter', async () => {
     const context = await newProfile(served.browser);
