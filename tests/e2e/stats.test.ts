@@ -325,13 +325,11 @@ describe('card math', () => {
     await ready(page, 'residual-card-browser');
     expect(await page.locator('[data-rows] .katex').count()).toBeGreaterThan(0);
     const entries = await page.evaluate(() =>
-      performance
-        .getEntriesByType('resource')
-        .map((entry) => ({
-          name: entry.name,
-          start: entry.startTime,
-          end: (entry as PerformanceResourceTiming).responseEnd,
-        })),
+      performance.getEntriesByType('resource').map((entry) => ({
+        name: entry.name,
+        start: entry.startTime,
+        end: (entry as PerformanceResourceTiming).responseEnd,
+      })),
     );
     const cardMath = entries.find((entry) => entry.name.endsWith('/card-math.json'));
     const faces = entries.filter((entry) => /KaTeX_(Main-Regular|Math-Italic)\./.test(entry.name));
