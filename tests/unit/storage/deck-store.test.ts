@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Deck, DeckCard } from '../../../src/srs/types';
 import { ResidualDb } from '../../../src/storage/db';
 import {
@@ -71,7 +71,8 @@ describe('storing the published deck', () => {
     expect((await db.cards.toArray()).map((card) => card.id)).toEqual(['a/x', 'a/y']);
   });
 
-  test('when the worker cannot start or fails, the page stores the deck itself', async () => {
+  test('when the worker cannot start or fails, the page stores the deck itself, and logs why', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     for (const start of [
       () => null,
       () => fakeWorker(async () => 'crash') as unknown as Worker,
@@ -83,6 +84,11 @@ describe('storing the published deck', () => {
       expect(report).toMatchObject({ firstCopy: true, added: 1 });
       expect(await db.cards.count()).toBe(1);
     }
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      'Residual: the deck is stored by the page instead: failed to load.',
+      'Residual: the deck is stored by the page instead: QuotaExceededError.',
+    ]);
+    warn.mockRestore();
   });
 
   test('a damaged deck file is refused with what is wrong, and nothing is stored', async () => {
