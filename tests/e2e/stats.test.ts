@@ -33,14 +33,20 @@ async function panelReady(page: Page, element: string): Promise<void> {
   await ready(page, element);
 }
 
+/** Every resource the page fetched: its address, and when its request started and ended. */
+function fetched(page: Page): Promise<{ name: string; start: number; end: number }[]> {
+  return page.evaluate(() =>
+    performance.getEntriesByType('resource').map((entry) => ({
+      name: entry.name,
+      start: entry.startTime,
+      end: (entry as PerformanceResourceTiming).responseEnd,
+    })),
+  );
+}
+
 /** Text of every script the page loaded. */
 async function loadedScripts(page: Page): Promise<string[]> {
-  const urls = await page.evaluate(() =>
-    performance
-      .getEntriesByType('resource')
-      .map((entry) => entry.name)
-      .filter((name) => name.endsWith('.js')),
-  );
+  const urls = (await fetched(page)).map(({ name }) => name).filter((name) => name.endsWith('.js'));
   return Promise.all(urls.map(async (src) => (await page.request.get(src)).text()));
 }
 
@@ -191,15 +197,8 @@ describe('the panels below the statistics', () => {
     await ready(page, 'residual-stats');
     const panels = ['residual-personal-parameters', 'residual-backup', 'residual-anki-export'];
     const chunks = /\/(personal-parameters|backup-panel|anki-export)\.[\w-]+\.js$/;
-    const requested = () =>
-      page.evaluate(
-        (pattern) =>
-          performance
-            .getEntriesByType('resource')
-            .map((entry) => entry.name)
-            .filter((name) => new RegExp(pattern).test(name)),
-        chunks.source,
-      );
+    const requested = async () =>
+      (await fetched(page)).map(({ name }) => name).filter((name) => chunks.test(name));
     expect(await requested()).toEqual([]);
     for (const panel of panels) {
       expect(await page.locator(panel).getAttribute('data-ready')).toBeNull();
@@ -324,13 +323,7 @@ describe('card math', () => {
     await page.goto(url('/cards/'));
     await ready(page, 'residual-card-browser');
     expect(await page.locator('[data-rows] .katex').count()).toBeGreaterThan(0);
-    const entries = await page.evaluate(() =>
-      performance.getEntriesByType('resource').map((entry) => ({
-        name: entry.name,
-        start: entry.startTime,
-        end: (entry as PerformanceResourceTiming).responseEnd,
-      })),
-    );
+    const entries = await fetched(page);
     const cardMath = entries.find((entry) => entry.name.endsWith('/card-math.json'));
     const faces = entries.filter((entry) => /KaTeX_(Main-Regular|Math-Italic)\./.test(entry.name));
     expect(cardMath).toBeDefined();
