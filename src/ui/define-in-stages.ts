@@ -34,11 +34,10 @@ export async function defineInStages(
   stages: readonly (() => Promise<unknown>)[] = CARD_PAGE_STAGES,
   options: StagesOptions = {},
 ): Promise<void> {
-  const host = options.near === undefined ? null : document.querySelector<HTMLElement>(tag);
-  if (host && options.near !== undefined) {
-    const margin = options.near;
-    await new Promise<void>((resolve) => whenNear(host, margin, resolve));
-  }
+  const { near } = options;
+  const host = near === undefined ? null : document.querySelector<HTMLElement>(tag);
+  if (host && near !== undefined)
+    await new Promise<void>((resolve) => whenNear(host, near, resolve));
   let element: CustomElementConstructor;
   try {
     for (const stage of stages) {
