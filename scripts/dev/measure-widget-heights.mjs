@@ -112,9 +112,10 @@ try {
             const stage = widget.querySelector('.residual-widget__stage');
             if (!(stage instanceof HTMLElement)) return [0, 0];
             const probe = document.createElement('span');
-            probe.style.cssText = 'position: absolute; display: block; inline-size: 1ch';
+            // 1000ch, not 1ch: a box's width is laid out in 1/64 px, CSS lengths are not.
+            probe.style.cssText = 'position: absolute; display: block; inline-size: 1000ch';
             stage.append(probe);
-            const width = probe.getBoundingClientRect().width;
+            const width = probe.getBoundingClientRect().width / 1000;
             probe.remove();
             return [stage.offsetHeight, width];
           });
@@ -125,9 +126,9 @@ try {
             continue;
           }
           (heights[font][id] ??= {})[size] = height;
-          ch[font].add(Math.round(zero * 100) / 100);
+          ch[font].add(Math.round(zero * 1e7) / 1e7);
           console.log(
-            `${font.padEnd(4)} ${size.padEnd(7)} ${chapter.padEnd(24)} ${id.padEnd(26)} ${height}px  (1ch = ${zero.toFixed(2)}px)`,
+            `${font.padEnd(4)} ${size.padEnd(7)} ${chapter.padEnd(24)} ${id.padEnd(26)} ${height}px  (1ch = ${zero.toFixed(4)}px)`,
           );
         }
         await page.close();

@@ -28,7 +28,7 @@ export interface ReservedHeight {
  * The width of "0" (CSS's 1ch) in a widget frame's font when the heights were measured, px: the
  * site's font list (Liberation Sans) and DejaVu Sans. It stands for how wide the reader's font is.
  */
-export const FONT_ZERO_WIDTHS = { site: 8.89, wide: 10.17 } as const;
+export const FONT_ZERO_WIDTHS = { site: 8.8984375, wide: 10.1796875 } as const;
 
 export const RESERVED_HEIGHTS: Partial<Record<WidgetId, ReservedHeight>> = {
   'activation-patching': { phone: 3897, desktop: 3203, phoneWide: 4123, desktopWide: 3299 },
