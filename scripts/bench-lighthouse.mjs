@@ -12,6 +12,15 @@
 // reports the run with the median score; the machine's load average is printed with the results.
 // Read the failing audits it prints, not only the score. Prints a table, writes
 // bench-results/lighthouse.json, and exits 1 when a page misses a target. Run `npm run build` first.
+//
+// "seen FCP" is the first contentful paint of the unthrottled load Lighthouse simulates from. On
+// this headless Chromium it comes at about 0.2, 1.2 or 2.2 s: Lighthouse opens each page from
+// about:blank, and Chromium's paint holding keeps the first paint for the next frame it lets
+// through, about a second later, whenever the page is not ready to paint at the first. A late one
+// moves the simulated FCP and LCP later and leaves less blocking time after FCP, so the same build
+// scores through two routes. --no-paint-holding (Chromium's --disable-features=PaintHolding) shows
+// the page's own first paint; the target is read without it.
+
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -30,6 +39,7 @@ const TARGETS = { performance: 0.95, accessibility: 1 };
 const { values: args, positionals } = parseArgs({
   options: {
     desktop: { type: 'boolean', default: false },
+    'no-paint-holding': { type: 'boolean', default: false },
     runs: { type: 'string', default: '1' },
   },
   allowPositionals: true,
@@ -81,6 +91,7 @@ async function runLighthouse(page) {
       '--disable-component-update',
       '--disable-sync',
       '--disable-gpu',
+      ...(args['no-paint-holding'] ? ['--disable-features=PaintHolding'] : []),
     ],
   });
   try {
@@ -104,11 +115,22 @@ const results = [];
 console.log(
   `bench:lighthouse — ${pages.length} pages, ${args.desktop ? 'desktop' : 'mobile (Lighthouse default)'}, ` +
     `Chromium ${CHROMIUM}, gzip on, ${runs} run${runs === 1 ? '' : 's'} a page` +
-    `${runs > 1 ? ' (the median shown)' : ''}; load average ${loadBefore} (1, 5, 15 min)`,
+    `${runs > 1 ? ' (the median shown)' : ''}${args['no-paint-holding'] ? ', paint holding off' : ''}; ` +
+    `load average ${loadBefore} (1, 5, 15 min)`,
 );
 const row = (...cells) =>
   console.log(cells.map((c, i) => String(c)[i ? 'padStart' : 'padEnd'](i ? 8 : 34)).join(' '));
-row('page', 'perf≥95', 'a11y 100', 'FCP', 'LCP', 'TBT', 'CLS', ...(runs > 1 ? ['all perf'] : []));
+row(
+  'page',
+  'perf≥95',
+  'a11y 100',
+  'FCP',
+  'LCP',
+  'TBT',
+  'CLS',
+  'seen FCP',
+  ...(runs > 1 ? ['all perf', 'all seen FCP'] : []),
+);
 try {
   for (const page of pages) {
     const lhrs = [];
@@ -120,6 +142,9 @@ try {
     ].one;
     const score = (c) => lhr.categories[c].score;
     const value = (id) => lhr.audits[id]?.displayValue ?? '';
+    /** The unthrottled load's first contentful paint, ms (see the top of this file). */
+    const seenFcp = (one) =>
+      Math.round(one.audits.metrics?.details?.items?.[0]?.observedFirstContentfulPaint ?? NaN);
     const result = {
       page,
       performance: score('performance'),
@@ -128,7 +153,8 @@ try {
       lcp: value('largest-contentful-paint'),
       tbt: value('total-blocking-time'),
       cls: value('cumulative-layout-shift'),
-      ...(runs > 1 && { allPerformance: scores }),
+      seenFcpMs: seenFcp(lhr),
+      ...(runs > 1 && { allPerformance: scores, allSeenFcpMs: lhrs.map(seenFcp) }),
       lost: lostPoints(lhr),
       warnings: lhr.runWarnings,
     };
@@ -142,7 +168,8 @@ try {
       result.lcp,
       result.tbt,
       result.cls,
-      ...(runs > 1 ? [scores.map(pct).join('/')] : []),
+      `${result.seenFcpMs} ms`,
+      ...(runs > 1 ? [scores.map(pct).join('/'), result.allSeenFcpMs.join('/')] : []),
     );
     const missed = Object.entries(TARGETS).some(([c, t]) => !(score(c) >= t));
     if (missed) for (const audit of result.lost) console.log(`    lost points: ${audit}`);
@@ -155,7 +182,7 @@ const misses = results.filter((r) => Object.entries(TARGETS).some(([c, t]) => !(
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
 writeFileSync(
   join(ROOT, 'bench-results/lighthouse.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), desktop: args.desktop, runs, load: { before: loadBefore, after: load() }, results }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), desktop: args.desktop, paintHolding: !args['no-paint-holding'], runs, load: { before: loadBefore, after: load() }, results }, null, 2)}\n`,
 );
 const lowest = (c) => Math.min(...results.map((r) => r[c] ?? 0));
 console.log(
