@@ -6,9 +6,10 @@
  * 'layout-shift', those not caused by input): the sum stays at or below 0.05. At 390 px no page is
  * wider than the viewport, and no chart draws text smaller than 11 px on screen.
  *
- * The same again, on the chapters with the most widgets, with DejaVu Sans first in the site's
- * font list: a wider sans-serif than this machine's default (Liberation Sans, Arial's widths) wraps
- * more lines, and each frame reserves the height for the reader's font (reserved-heights.ts).
+ * The same again on a phone, on the chapters with the most widgets, with DejaVu Sans first in the
+ * site's font list: a wider sans-serif than this machine's default (Liberation Sans, Arial's
+ * widths) wraps more lines, most of all in a phone's narrow column, and each frame reserves the
+ * height for the reader's font (reserved-heights.ts).
  *
  * One browser and one profile per screen size (and font) for the whole file, so a model downloads
  * once per profile (the widgets cache it); widgets that need a model start, which is part of what
@@ -166,7 +167,6 @@ async function scrollThrough(page: Page, path: string): Promise<Reading> {
 for (const [name, viewport, font] of [
   ['desktop', DESKTOP, 'site'],
   ['phone', PHONE, 'site'],
-  ['desktop', DESKTOP, 'wide'],
   ['phone', PHONE, 'wide'],
 ] as const) {
   const wide = font === 'wide';
