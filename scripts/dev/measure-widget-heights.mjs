@@ -15,9 +15,9 @@
 //   node_modules/.bin/node scripts/dev/measure-widget-heights.mjs           # print the heights
 //   node_modules/.bin/node scripts/dev/measure-widget-heights.mjs --write   # and rewrite the file
 //
-// --write keeps each reservation in the site's font as it is unless the figure now measures
-// taller (some are deliberately larger than one run measures: see reserved-heights.ts), and sets
-// the wide font's to it plus what the wide font added in this run.
+// --write keeps each reservation as it is unless the figure now measures taller (some are
+// deliberately larger than one run measures: see reserved-heights.ts); the wide font's is at least
+// the site font's plus what the wide font added in this run.
 //
 // RESIDUAL_DIST=<folder> measures another build.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -170,8 +170,8 @@ if (write) {
         const [site, wide, kept] = [heights.site[id], heights.wide[id], RESERVED_HEIGHTS[id]];
         const phone = Math.max(site.phone, kept?.phone ?? 0);
         const desktop = Math.max(site.desktop, kept?.desktop ?? 0);
-        const phoneWide = phone + wide.phone - site.phone;
-        const desktopWide = desktop + wide.desktop - site.desktop;
+        const phoneWide = Math.max(phone + wide.phone - site.phone, kept?.phoneWide ?? 0);
+        const desktopWide = Math.max(desktop + wide.desktop - site.desktop, kept?.desktopWide ?? 0);
         return `  ${key(id)}: { phone: ${phone}, desktop: ${desktop}, phoneWide: ${phoneWide}, desktopWide: ${desktopWide} },`;
       })
       .join('\n');
