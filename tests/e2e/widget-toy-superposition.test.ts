@@ -193,6 +193,55 @@ describe('the toy superposition widget on the Superposition chapter', () => {
     await page.close();
   });
 
+  it.each([
+    { font: "the site's font", wide: false, width: 360, fits: true },
+    { font: 'a wider font (DejaVu Sans)', wide: true, width: 360, fits: true },
+    { font: 'a wider font (DejaVu Sans)', wide: true, width: 320, fits: false },
+  ])(
+    'on a $width px phone in $font, keeps its table of numbers inside the frame (fits: $fits)',
+    async ({ wide, width, fits }) => {
+      const page = await openChapter('light', async (page) => {
+        await page.setViewportSize({ width, height: 800 });
+        // A Linux without Liberation fonts draws the site's sans-serif list in DejaVu Sans.
+        if (wide)
+          await page.route(/\/_astro\/.+\.css$/, async (route) => {
+            const response = await route.fetch();
+            const body = `${await response.text()}\n:root { --sl-font: "DejaVu Sans"; }\n`;
+            await route.fulfill({ response, body });
+          });
+      });
+      await scrollToWidget(page);
+      const box = page.locator(`${WIDGET} [data-table="numbers"]`);
+      await expect
+        .poll(() => box.evaluate((el) => getComputedStyle(el).fontFamily))
+        .toMatch(wide ? /^"?DejaVu Sans/ : /^-apple-system/);
+      const measured = () =>
+        box.evaluate((el) => ({
+          table: el.scrollWidth,
+          box: el.clientWidth,
+          page: document.documentElement.scrollWidth,
+          focusable: el.getAttribute('tabindex') === '0' && el.getAttribute('role') === 'region',
+          label: el.getAttribute('aria-label'),
+        }));
+      const first = await measured();
+      // Never wider than the screen: what does not fit scrolls inside its own box.
+      expect(first.page).toBeLessThanOrEqual(width);
+      expect(first.box).toBeLessThan(width);
+      if (fits) {
+        expect(first.table, JSON.stringify(first)).toBeLessThanOrEqual(first.box);
+        expect(first.focusable).toBe(false);
+      } else {
+        expect(first.table).toBeGreaterThan(first.box);
+        // A box that scrolls is reachable from the keyboard, and named (axe: scrollable-region-focusable).
+        await expect.poll(async () => (await measured()).focusable).toBe(true);
+        await expect(box.getAttribute('aria-label')).resolves.toBe(
+          'The numbers behind the figures (scrolls sideways)',
+        );
+      }
+      await page.close();
+    },
+  );
+
   it.each(['dark', 'light'] as const)(
     'has no accessibility violation with the widget loaded (%s theme)',
     async (colorScheme) => {

@@ -218,23 +218,26 @@ class ResidualWidget extends HTMLElement {
   }
 
   /**
-   * A chart wider than its slot scrolls inside it; such a slot must be reachable by keyboard to be
-   * scrolled (axe: scrollable-region-focusable). Checked whenever a chart is redrawn.
+   * A chart or table wider than its slot scrolls inside it; such a slot must be reachable by
+   * keyboard to be scrolled (axe: scrollable-region-focusable). Checked whenever one is redrawn.
    */
   private focusScrollingCharts(signal: AbortSignal): void {
     const body = this.shellPart('body');
     let queued = false;
     const check = () => {
       queued = false;
-      for (const slot of body.querySelectorAll<HTMLElement>('[data-chart]')) {
+      for (const slot of body.querySelectorAll<HTMLElement>('[data-chart], [data-table]')) {
         const scrolls = slot.scrollWidth > slot.clientWidth + 1;
         if (scrolls && !slot.hasAttribute('tabindex')) {
           slot.tabIndex = 0;
           slot.dataset['scrollFocus'] = 'added';
           if (!slot.hasAttribute('role')) slot.setAttribute('role', 'region');
           if (!slot.hasAttribute('aria-label')) {
-            const caption = slot.closest('figure')?.querySelector('figcaption')?.textContent;
-            slot.setAttribute('aria-label', `${caption?.trim() || 'Chart'} (scrolls sideways)`);
+            const caption = (
+              slot.closest('figure')?.querySelector('figcaption') ?? slot.querySelector('caption')
+            )?.textContent;
+            const fallback = slot.matches('[data-table]') ? 'Table' : 'Chart';
+            slot.setAttribute('aria-label', `${caption?.trim() || fallback} (scrolls sideways)`);
           }
         } else if (!scrolls && slot.dataset['scrollFocus'] === 'added') {
           slot.removeAttribute('tabindex');
