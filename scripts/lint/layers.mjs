@@ -34,7 +34,7 @@ export const MAY_IMPORT = {
   // registry.ts and PaperWidgets.astro: the one place that knows every widget.
   widgets: ['widgets/*', 'widgets/kit', 'content'],
   // Pages' parts: the Starlight overrides, paper view, review, stats, progress, offline controls.
-  ui: ['widgets', 'storage', 'progress', 'srs', 'ml', 'content', 'content-data'],
+  ui: ['widgets', 'widgets/kit', 'storage', 'progress', 'srs', 'ml', 'content', 'content-data'],
   // Build-time integrations: they inject the ui's page scripts and copy the runtime's files.
   site: ['ui', 'storage', 'progress', 'srs', 'ml', 'content', 'content-data'],
   // Routes: they compose everything below them.

@@ -9,11 +9,13 @@
  * Starlight gives it, is built on the first sign of intent (pointer over, touch or focus on the
  * search button) or when the dialog opens (the button, Ctrl+K or ⌘K), and its input is focused.
  *
- * If it cannot be loaded (offline before it was ever cached, say) the dialog says so. Later
- * openings try again, but Chromium keeps a failed module import for the life of the page, so the
- * message asks for a reload.
+ * If it cannot be loaded (offline before it was ever cached, say) the dialog says so, with a Try
+ * again button; reopening the dialog tries again too. Chromium keeps a failed module import for the
+ * life of the page, so a retry asks for the module at a new address (the widgets' Retry does the
+ * same: import-again.ts).
  */
 import { pagefindUserConfig } from 'virtual:starlight/pagefind-config';
+import { failedModuleUrl, importAgain } from '../../widgets/kit/import-again';
 
 /** What Starlight's idle-time build constructs: nothing; `buildSearchOnIntent` builds instead. */
 export class PagefindUI {
@@ -24,14 +26,31 @@ export class PagefindUI {
 
 type PagefindConstructor = new (options: Record<string, unknown>) => unknown;
 
+interface PagefindUiModule {
+  PagefindUI: PagefindConstructor;
+}
+
+/** The address whose import failed, and how many times it was asked for again since. */
+let failedImport: { url: string; attempts: number } | null = null;
+
 /** Pagefind's own UI module (not the alias: this path is left as it is). */
-const loadPagefindUi = async (): Promise<PagefindConstructor> =>
-  (await import('@pagefind/default-ui/npm_dist/mjs/ui-core.mjs')).PagefindUI;
+async function loadPagefindUi(): Promise<PagefindConstructor> {
+  const failed = failedImport;
+  try {
+    const module: PagefindUiModule = failed
+      ? await importAgain<PagefindUiModule>(failed.url, ++failed.attempts)
+      : await import('@pagefind/default-ui/npm_dist/mjs/ui-core.mjs');
+    return module.PagefindUI;
+  } catch (error) {
+    const url = failedModuleUrl(error);
+    if (url && !failed) failedImport = { url, attempts: 0 };
+    throw error;
+  }
+}
 
 const HOST_ID = 'starlight__search';
 
-const NOT_LOADED_MESSAGE =
-  'Search could not be loaded. Check the connection, then reload the page to search.';
+const NOT_LOADED_MESSAGE = 'Search could not be loaded. Check the connection, then try again.';
 
 /**
  * Builds the search UI inside Starlight's `<site-search>` element when the reader first shows
@@ -55,7 +74,7 @@ export function buildSearchOnIntent(siteSearch: HTMLElement): void {
       })
       .catch((error: unknown) => {
         console.error('Residual: search could not be loaded.', error);
-        sayNotLoaded(host);
+        sayNotLoaded(host, build);
       })
       .finally(() => {
         loading = null;
@@ -98,11 +117,25 @@ function starlightSearchOptions(siteSearch: HTMLElement): Record<string, unknown
   };
 }
 
-/** Puts the reason search is missing where its box would be, for readers and screen readers. */
-function sayNotLoaded(host: Element): void {
+/**
+ * Puts the reason search is missing where its box would be, for readers and screen readers, with
+ * a button that tries again (and keeps focus in the dialog while it does).
+ */
+function sayNotLoaded(host: Element, retry: () => void): void {
+  const box = document.createElement('div');
+  box.className = 'residual-search-unavailable';
   const message = document.createElement('p');
   message.setAttribute('role', 'alert');
-  message.className = 'residual-search-unavailable';
   message.textContent = NOT_LOADED_MESSAGE;
-  host.replaceChildren(message);
+  const again = document.createElement('button');
+  again.type = 'button';
+  again.textContent = 'Try again';
+  again.addEventListener('click', () => {
+    again.disabled = true;
+    again.textContent = 'Loading search…';
+    retry();
+  });
+  box.append(message, again);
+  host.replaceChildren(box);
+  if (host.closest('dialog')?.open) again.focus();
 }
