@@ -167,14 +167,11 @@ export class ReviewSessionElement extends HTMLElement {
     this.scope = parseScope(
       chapter ? `chapter:${chapter}` : paper ? `paper:${paper}` : params.get('scope'),
     );
-    const [started] = await Promise.all([
-      startStorage({
-        deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
-        onUpgradeElsewhere: () => this.showUpgradeNotice(),
-        onBlocked: (message) => this.say(message),
-      }),
-      loadCardMath(),
-    ]);
+    const started = await startStorage({
+      deckUrl: this.dataset['deckUrl'] ?? withBase('deck.json'),
+      onUpgradeElsewhere: () => this.showUpgradeNotice(),
+      onBlocked: (message) => this.say(message),
+    });
     const session = required(this, '[data-session]');
     if (!started.ok) {
       // Nothing below can work without storage: the message takes the session's place.
@@ -319,6 +316,9 @@ export class ReviewSessionElement extends HTMLElement {
     if (this.previewCards && this.previewWrites) {
       this.previewCards = await loadReviewAhead(this.db, Date.now(), this.settings, this.aheadDays);
     }
+    // The build's card math is fetched (and checked) once there is a card to show: a first visit,
+    // with nothing due yet, needs none of it.
+    if (queue.next || this.previewCards) await loadCardMath();
     if (this.previewCards) {
       this.showPreviewCard(queue);
       return;

@@ -101,6 +101,16 @@ describe('settings', () => {
     expect(structuredClone(DEFAULT_SETTINGS)).toEqual(DEFAULT_SETTINGS);
   });
 
+  test('nothing stored reads as the defaults, as a record with every field missing does, in a copy of its own', () => {
+    for (const nothing of [undefined, null]) {
+      const settings = coerceSettings(nothing);
+      expect(settings).toEqual(coerceSettings({}));
+      expect(settings).toEqual(DEFAULT_SETTINGS);
+      settings.learningSteps.push('1d');
+      expect(DEFAULT_SETTINGS.learningSteps).toEqual(['1m', '10m']);
+    }
+  });
+
   test('a bad stored value falls back to its default without losing the good ones', () => {
     const settings = coerceSettings({ desiredRetention: 5, newPerDay: 7, learningSteps: ['ten'] });
     expect(settings.desiredRetention).toBe(0.9);
