@@ -6,6 +6,8 @@
 
 /** The largest count a stored row may hold (reps, lapses, revision, days, positions). */
 export const MAX_COUNT = 1e9;
+/** The longest id (a card's, a slug) a stored row or a published file may hold. */
+export const MAX_ID = 200;
 /** The largest valid JavaScript date. */
 export const MAX_TIME = 8.64e15;
 

@@ -1,4 +1,4 @@
-import { lazily, z } from './zod';
+import { lazily, unwrap, z } from './zod';
 
 /** A learning step: a number followed by m, h or d ("1m", "10m", "1h", "1d"). */
 const stepSchema = lazily(() =>
@@ -47,8 +47,8 @@ export const settingsSchema = lazily(() =>
       newPerDay: z.number().int().min(0).max(9999).default(DEFAULTS.newPerDay),
       /** Review cards shown per day at most (learning steps are not counted). */
       maxReviewsPerDay: z.number().int().min(0).max(99999).default(DEFAULTS.maxReviewsPerDay),
-      learningSteps: z.array(stepSchema).max(10).default(DEFAULTS.learningSteps),
-      relearningSteps: z.array(stepSchema).max(10).default(DEFAULTS.relearningSteps),
+      learningSteps: z.array(unwrap(stepSchema)).max(10).default(DEFAULTS.learningSteps),
+      relearningSteps: z.array(unwrap(stepSchema)).max(10).default(DEFAULTS.relearningSteps),
       /** Local hour at which a new day starts (Anki's default is 4 am). */
       dayStartHour: z.number().int().min(0).max(23).default(DEFAULTS.dayStartHour),
       /** Lapses after which a card is tagged as a leech and suspended. */

@@ -23,7 +23,7 @@ export { z };
 export function lazily<T extends object>(build: () => T): T {
   let built: T | undefined;
   const target = (): T => (built ??= build());
-  return new Proxy({} as T, {
+  const proxy = new Proxy({} as T, {
     get(_, key) {
       const schema = target();
       const value: unknown = Reflect.get(schema, key, schema);
@@ -40,4 +40,20 @@ export function lazily<T extends object>(build: () => T): T {
     defineProperty: () => false,
     deleteProperty: () => false,
   });
+  builtBehind.set(proxy, target);
+  return proxy;
+}
+
+/** Each `lazily` proxy's way to its built value. */
+const builtBehind = new WeakMap<object, () => object>();
+
+/**
+ * The schema (or shape) behind a `lazily` proxy, built now if it was not yet; anything else as it
+ * is. Schemas built from other schemas take them this way, so that a check reads its parts
+ * directly rather than through a proxy's traps on every field of every row (checking the stored
+ * cards of a page spent about as long in those traps as in zod).
+ */
+export function unwrap<T extends object>(value: T): T {
+  const built = builtBehind.get(value);
+  return built ? (built() as T) : value;
 }

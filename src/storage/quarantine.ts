@@ -11,7 +11,8 @@ import type { StoredCard } from '../srs/types';
 import { parsePaperProgress } from '../progress/schema';
 import type { PaperProgress } from '../progress/types';
 import type { ResidualDb } from './db';
-import { forEachInSlices } from './slices';
+import { STORED_CARD_CHECK_STEPS } from '../srs/schemas';
+import { eachInItsOwnTask, forEachInSlices } from './slices';
 
 /** The tables whose rows are checked one by one. */
 export type GuardedTable = 'cards' | 'log' | 'progress';
@@ -160,6 +161,7 @@ export async function sweepDamagedRows(
   );
   const found: { table: GuardedTable; raw: unknown; problem: string }[] = [];
   // Checked in short slices, between the transactions: a page stays responsive meanwhile.
+  if (cards.length > 0) await eachInItsOwnTask(STORED_CARD_CHECK_STEPS);
   await forEachInSlices(cards, (raw) => {
     const check = checkStoredCard(raw);
     // A card already in the damaged queue is listed (again, if the list itself was lost).
@@ -193,6 +195,7 @@ export async function readCheckedCards(
   now: number,
 ): Promise<{ cards: StoredCard[]; damaged: number }> {
   const rows = (await db.cards.toArray()) as unknown[];
+  if (rows.length > 0) await eachInItsOwnTask(STORED_CARD_CHECK_STEPS);
   const cards: StoredCard[] = [];
   const found: { table: GuardedTable; raw: unknown; problem: string }[] = [];
   await forEachInSlices(rows, (raw) => {

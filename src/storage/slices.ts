@@ -41,3 +41,11 @@ export async function forEachInSlices<T>(
     }
   }
 }
+
+/** Run each step in a task of its own, the main thread given back between them. */
+export async function eachInItsOwnTask(steps: readonly (() => unknown)[]): Promise<void> {
+  for (const step of steps) {
+    step();
+    await yieldToMain();
+  }
+}

@@ -4,7 +4,7 @@
  * for it (/card-math.json), and only when the stored card's hash matches the published card's, so
  * the HTML always comes from our own deck; otherwise the TeX source shows as text.
  */
-import { cardMathSchema, mathHtmlFor, type CardMath, type CardSide } from '../../srs/card-math';
+import { mathHtmlFor, parseCardMath, type CardMath, type CardSide } from '../../srs/card-math';
 import { splitMath } from '../../content/math-text';
 import { withBase } from '../../content/base';
 
@@ -17,8 +17,7 @@ export function loadCardMath(url = withBase('card-math.json')): Promise<void> {
   loading ??= fetch(url)
     .then((response) => (response.ok ? response.json() : null))
     .then((data: unknown) => {
-      const parsed = cardMathSchema.safeParse(data);
-      index = parsed.success ? parsed.data : null;
+      index = parseCardMath(data);
     })
     .catch(() => {
       index = null;
