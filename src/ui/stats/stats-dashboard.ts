@@ -256,11 +256,12 @@ export class StatsDashboardElement extends HTMLElement {
   /**
    * Describe chart `name` in words now, keep its place (a chart `height` pixels high at Plot's
    * full width, under a `legend` that many pixels high), and draw it with `chart` once it is
-   * near the screen.
+   * near the screen. A chart with nothing to draw (`empty`: no answers yet, say) is not drawn:
+   * its place says so, and the chart library is not loaded for it.
    */
   private place(
     name: string,
-    { height, legend = 0 }: { height: number; legend?: number },
+    { height, legend = 0, empty = false }: { height: number; legend?: number; empty?: boolean },
     description: string,
     chart: (Plot: PlotModule) => Element,
   ): void {
@@ -269,6 +270,16 @@ export class StatsDashboardElement extends HTMLElement {
     slot.style.setProperty('--chart-height', String(height));
     slot.style.setProperty('--legend-height', `${legend}px`);
     this.charts.schedule(slot, async () => {
+      if (empty) {
+        // The words below the place say what is (not) there; this only marks the place.
+        const note = document.createElement('p');
+        note.className = 'residual-stats__nothing';
+        note.setAttribute('aria-hidden', 'true');
+        note.textContent = 'Nothing to draw yet';
+        slot.replaceChildren(note);
+        slot.dataset['drawn'] = 'empty';
+        return;
+      }
       const Plot = await loadPlot();
       // The library is evaluated in one task and the chart drawn in the next, not both in one.
       await yieldToMain();
@@ -292,7 +303,7 @@ export class StatsDashboardElement extends HTMLElement {
     // the locale's calendar data, a long task on a slow phone.)
     this.place(
       'forecast',
-      { height: FORECAST_HEIGHT },
+      { height: FORECAST_HEIGHT, empty: total === 0 },
       total === 0
         ? 'No card falls due in the next 30 days (new cards and daily limits aside).'
         : `${total} cards fall due in the next 30 days; ${forecast[0]?.due ?? 0} are scheduled before tomorrow (overdue included, new cards and daily limits aside); the busiest day is ${busiest.date.toLocaleDateString()} with ${busiest.due}.`,
@@ -332,7 +343,7 @@ export class StatsDashboardElement extends HTMLElement {
     const active = cells.filter((cell) => cell.reviews > 0).length;
     this.place(
       'heatmap',
-      { height: HEATMAP_HEIGHT, legend: RAMP_LEGEND_HEIGHT },
+      { height: HEATMAP_HEIGHT, legend: RAMP_LEGEND_HEIGHT, empty: active === 0 },
       `You reviewed on ${active} of the last ${cells.length} days.`,
       (Plot) =>
         Plot.plot({
@@ -381,7 +392,7 @@ export class StatsDashboardElement extends HTMLElement {
     }));
     this.place(
       'states',
-      { height: STATES_HEIGHT },
+      { height: STATES_HEIGHT, empty: rows.every((row) => row.cards === 0) },
       rows.map((row) => `${row.category}: ${row.cards}`).join('; ') + '.',
       (Plot) =>
         Plot.plot({
@@ -421,7 +432,7 @@ export class StatsDashboardElement extends HTMLElement {
     const height = 40 + rows.length * 32;
     this.place(
       'mastery',
-      { height, legend: SWATCH_LEGEND_HEIGHT },
+      { height, legend: SWATCH_LEGEND_HEIGHT, empty: rows.every((row) => row.total === 0) },
       rows
         .map(
           (row) =>
