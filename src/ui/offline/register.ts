@@ -5,6 +5,7 @@
  */
 import { SITE_BASE, withBase } from '../../content/base';
 import { SERVICE_WORKER_URL, SKIP_WAITING_MESSAGE } from './constants';
+import { busyButton } from '../busy-button';
 
 const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -62,14 +63,7 @@ function showUpdatePrompt(onReload: () => void): void {
   prompt.setAttribute('role', 'status');
   const text = document.createElement('p');
   text.textContent = 'Update available — reload to use the new version.';
-  const reload = document.createElement('button');
-  reload.type = 'button';
-  reload.textContent = 'Reload';
-  reload.addEventListener('click', () => {
-    reload.disabled = true;
-    reload.textContent = 'Reloading…';
-    onReload();
-  });
+  const reload = busyButton('Reload', 'Reloading…', onReload);
   const later = document.createElement('button');
   later.type = 'button';
   later.textContent = 'Later';

@@ -16,6 +16,7 @@
  */
 import { pagefindUserConfig } from 'virtual:starlight/pagefind-config';
 import { failedModuleUrl, importAgain } from '../../widgets/kit/import-again';
+import { busyButton } from '../busy-button';
 
 /** What Starlight's idle-time build constructs: nothing; `buildSearchOnIntent` builds instead. */
 export class PagefindUI {
@@ -127,14 +128,7 @@ function sayNotLoaded(host: Element, retry: () => void): void {
   const message = document.createElement('p');
   message.setAttribute('role', 'alert');
   message.textContent = NOT_LOADED_MESSAGE;
-  const again = document.createElement('button');
-  again.type = 'button';
-  again.textContent = 'Try again';
-  again.addEventListener('click', () => {
-    again.disabled = true;
-    again.textContent = 'Loading search…';
-    retry();
-  });
+  const again = busyButton('Try again', 'Loading search…', retry);
   box.append(message, again);
   host.replaceChildren(box);
   if (host.closest('dialog')?.open) again.focus();
