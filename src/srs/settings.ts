@@ -73,11 +73,16 @@ export const settingsSchema = lazily(() =>
 
 export type Settings = z.output<typeof settingsSchema>;
 
-export const DEFAULT_SETTINGS: Settings = Object.freeze({
-  ...DEFAULTS,
-  learningSteps: [...DEFAULTS.learningSteps],
-  relearningSteps: [...DEFAULTS.relearningSteps],
-});
+/** A fresh copy of the defaults (the caller may change it). */
+function defaultSettings(): Settings {
+  return {
+    ...DEFAULTS,
+    learningSteps: [...DEFAULTS.learningSteps],
+    relearningSteps: [...DEFAULTS.relearningSteps],
+  };
+}
+
+export const DEFAULT_SETTINGS: Settings = Object.freeze(defaultSettings());
 
 /**
  * Read settings from storage or a form, falling back to the default for any field that is
@@ -95,13 +100,4 @@ export function coerceSettings(input: unknown): Settings {
     result[key] = parsed.success ? parsed.data : DEFAULT_SETTINGS[key];
   }
   return result as Settings;
-}
-
-/** A fresh copy of the defaults (the caller may change it). */
-function defaultSettings(): Settings {
-  return {
-    ...DEFAULT_SETTINGS,
-    learningSteps: [...DEFAULT_SETTINGS.learningSteps],
-    relearningSteps: [...DEFAULT_SETTINGS.relearningSteps],
-  };
 }

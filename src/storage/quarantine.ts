@@ -29,6 +29,13 @@ export interface DamagedRow {
   original: unknown;
 }
 
+/** A row found damaged, and why. */
+interface FoundRow {
+  table: GuardedTable;
+  raw: unknown;
+  problem: string;
+}
+
 /** The queue a damaged card is moved to: no page reads it, and no real queue is called that. */
 export const DAMAGED_QUEUE = 'damaged';
 /** The `meta` key of the list (an import, which replaces the rows, clears it). */
@@ -91,7 +98,7 @@ function keyOf(table: GuardedTable, raw: unknown): string | number | null {
  */
 export async function setAside(
   db: ResidualDb,
-  found: { table: GuardedTable; raw: unknown; problem: string }[],
+  found: FoundRow[],
   now: number,
 ): Promise<DamagedRow[]> {
   if (found.length === 0) return listDamagedRows(db);
@@ -159,14 +166,9 @@ export async function sweepDamagedRows(
   const [cards, progress] = await db.transaction('r', db.cards, db.progress, () =>
     Promise.all([read('cards'), read('progress')]),
   );
-  const found: { table: GuardedTable; raw: unknown; problem: string }[] = [];
-  // Checked in short slices, between the transactions: a page stays responsive meanwhile.
-  if (cards.length > 0) await eachInItsOwnTask(STORED_CARD_CHECK_STEPS);
-  await forEachInSlices(cards, (raw) => {
-    const check = checkStoredCard(raw);
-    // A card already in the damaged queue is listed (again, if the list itself was lost).
-    if (!check.ok) found.push({ table: 'cards', raw, problem: check.problem });
-  });
+  // Checked in short slices, between the transactions: a page stays responsive meanwhile. A card
+  // already in the damaged queue is listed (again, if the list itself was lost).
+  const found = (await checkCardsInSlices(cards)).damaged;
   await forEachInSlices(progress, (raw) => {
     const check = checkProgressRow(raw);
     if (!check.ok) found.push({ table: 'progress', raw, problem: check.problem });
@@ -187,6 +189,26 @@ export async function sweepDamagedRows(
 }
 
 /**
+ * Each stored card row checked, in short slices, the check's schemas first built a part per task
+ * (a page's first check would otherwise build them all in one long task): the valid cards, and
+ * the damaged rows with what is wrong with each.
+ */
+async function checkCardsInSlices(
+  rows: readonly unknown[],
+): Promise<{ valid: StoredCard[]; damaged: FoundRow[] }> {
+  const valid: StoredCard[] = [];
+  const damaged: FoundRow[] = [];
+  if (rows.length === 0) return { valid, damaged };
+  await eachInItsOwnTask(STORED_CARD_CHECK_STEPS);
+  await forEachInSlices(rows, (raw) => {
+    const check = checkStoredCard(raw);
+    if (check.ok) valid.push(check.row);
+    else damaged.push({ table: 'cards', raw, problem: check.problem });
+  });
+  return { valid, damaged };
+}
+
+/**
  * Every card that passes the row check, in reading order, for a page that lists them all (the
  * card browser); the others are set aside on the way. `damaged` counts every card set aside.
  */
@@ -195,14 +217,7 @@ export async function readCheckedCards(
   now: number,
 ): Promise<{ cards: StoredCard[]; damaged: number }> {
   const rows = (await db.cards.toArray()) as unknown[];
-  if (rows.length > 0) await eachInItsOwnTask(STORED_CARD_CHECK_STEPS);
-  const cards: StoredCard[] = [];
-  const found: { table: GuardedTable; raw: unknown; problem: string }[] = [];
-  await forEachInSlices(rows, (raw) => {
-    const check = checkStoredCard(raw);
-    if (check.ok) cards.push(check.row);
-    else found.push({ table: 'cards', raw, problem: check.problem });
-  });
+  const { valid: cards, damaged: found } = await checkCardsInSlices(rows);
   await setAside(db, found, now);
   cards.sort((a, b) => a.position - b.position);
   return { cards, damaged: found.length };
